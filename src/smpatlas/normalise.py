@@ -1,0 +1,433 @@
+"""Normalisation: turning what people type into canonical field values.
+
+Owns one converter per codebook field, built once from the codebook: booleans
+from yes/no/true/false/1/0, vocabulary values case- and space-insensitive,
+multi-values split on ``;`` (or ``,``), countries via :mod:`smpatlas.countries`,
+ISCO-08 codes checked for shape, nested items via :mod:`smpatlas.cells`.
+A converter returns the canonical value (``None`` for missing) or raises
+:class:`~smpatlas.problems.CellError` with a hint. Knows nothing of files,
+rows or databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from smpatlas.codebook import UNSPECIFIED, Codebook, Field
+from smpatlas.codebook import default as default_codebook
+from smpatlas.problems import CellError
+
+Converter = Callable[[Any], Any]
+
+TRUE_WORDS = frozenset({"yes", "true", "1", "y", "t"})
+FALSE_WORDS = frozenset({"no", "false", "0", "n", "f"})
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ISCO = re.compile(r"^\d{1,4}$")
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TOKEN = re.compile(r"[\s\-]+")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_MEMO_LIMIT = 50_000
+
+
+def fold_value(text: str) -> str:
+    """Vocabulary folding: strip, lower case, runs of spaces and ``-`` → ``_``."""
+    return _TOKEN.sub("_", text.strip().lower())
+
+
+def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """A "did you mean" hint, or None."""
+    folded = fold_value(value)
+    starts = [c for c in choices if c.startswith(folded) and folded]
+    if len(starts) == 1:
+        return f"did you mean {starts[0]!r}?"
+    close = difflib.get_close_matches(folded, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return None
+
+
+def _vocab_hint(value: str, vocab: tuple[str, ...]) -> str:
+    guess = suggest(value, vocab)
+    allowed = "allowed: " + ", ".join(vocab)
+    return f"{guess} {allowed}" if guess else allowed
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, set, dict)):
+        return not value
+    return isinstance(value, float) and math.isnan(value)
+
+
+def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
+    """Split a multi-value cell: ``;`` always; ``,`` too when allowed.
+
+    Lists (from JSON) pass through. Newlines separate values as well.
+    """
+    if isinstance(value, (list, tuple, set)):
+        return [v for v in value if not is_blank(v)]
+    if not isinstance(value, str):
+        return [value]
+    text = value.replace("\n", ";")
+    if ";" in text or not allow_comma:
+        parts = text.split(";")
+    else:
+        parts = text.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _memo(fn: Converter) -> Converter:
+    """Cache conversions of string inputs (cells repeat a lot)."""
+    memo: dict[str, Any] = {}
+
+    def wrapper(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                hit = memo[value]
+            except KeyError:
+                pass
+            else:
+                if isinstance(hit, CellError):
+                    raise hit
+                return list(hit) if isinstance(hit, list) else hit
+            try:
+                result = fn(value)
+            except CellError as exc:
+                if len(memo) < _MEMO_LIMIT:
+                    memo[value] = exc
+                raise
+            if len(memo) < _MEMO_LIMIT:
+                memo[value] = result
+            return list(result) if isinstance(result, list) else result
+        return fn(value)
+
+    return wrapper
+
+
+def _text(f: Field) -> Converter:
+    limit = f.max_length
+
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if isinstance(value, (dict, list)):
+            raise CellError("expected text, got a structure", hint="write plain text", code="type")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bad = CONTROL.search(text)
+        if bad:
+            raise CellError(
+                f"contains a control character (U+{ord(bad.group()):04X})",
+                hint="remove it; only tabs and line breaks are allowed in text",
+                code="control_character",
+            )
+        if limit and len(text) > limit:
+            raise CellError(
+                f"text too long: {len(text):,} characters, at most {limit:,} allowed",
+                hint="shorten it or move detail to notes",
+                code="too_long",
+            )
+        return text
+
+    return convert
+
+
+def _slug(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        text = str(value).strip()
+        if not SLUG.match(text) or (f.max_length and len(text) > f.max_length):
+            candidate = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[: f.max_length or 80]
+            raise CellError(
+                "not a valid id: use lower-case letters, digits and single hyphens",
+                hint=f"for example {candidate!r}" if candidate else "for example 'de-ph-triple-win'",
+                code="bad_id",
+            )
+        return text
+
+    return convert
+
+
+def _enum(f: Field) -> Converter:
+    vocab = f.vocabulary
+    table = {fold_value(v): v for v in vocab}
+
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if not isinstance(value, str):
+            raise CellError("expected one value from the vocabulary", hint=_vocab_hint(str(value), vocab), code="type")
+        hit = table.get(fold_value(value))
+        if hit is None:
+            code = "several_values" if (";" in value) else "unknown_value"
+            if code == "several_values":
+                raise CellError(f"{f.name} takes one value, not several", hint=_vocab_hint(value, vocab), code=code)
+            raise CellError(f"unknown value for {f.name}", hint=_vocab_hint(value, vocab), code=code)
+        return hit
+
+    return _memo(convert)
+
+
+def _check_exclusive(f: Field, values: list[str]) -> None:
+    if len(values) > 1:
+        for ex in f.exclusive:
+            if ex in values:
+                raise CellError(
+                    f"{ex!r} cannot be combined with other values",
+                    hint=f"keep either {ex!r} alone or the other values",
+                    code="exclusive",
+                )
+
+
+def _set(f: Field) -> Converter:
+    vocab = f.vocabulary
+    table = {fold_value(v): v for v in vocab}
+    order = {v: i for i, v in enumerate(vocab)}
+
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        out: set[str] = set()
+        for part in split_multi(value):
+            if not isinstance(part, str):
+                raise CellError("expected vocabulary values", hint=_vocab_hint(str(part), vocab), code="type")
+            hit = table.get(fold_value(part))
+            if hit is None:
+                raise CellError(
+                    f"unknown value {part!r} for {f.name}", hint=_vocab_hint(part, vocab), code="unknown_value"
+                )
+            out.add(hit)
+        if not out:
+            return None
+        values = sorted(out, key=order.__getitem__)
+        _check_exclusive(f, values)
+        return values
+
+    return _memo(convert)
+
+
+def _countries(f: Field) -> Converter:
+    from smpatlas.countries import lookup
+
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if isinstance(value, str):
+            whole = value.strip()
+            # "Korea, Republic of" is one country: try the whole cell first.
+            if ";" not in whole and "," in whole:
+                try:
+                    return [lookup(whole)]
+                except CellError:
+                    pass
+        out = set()
+        for part in split_multi(value):
+            if not isinstance(part, str):
+                raise CellError("expected country codes or names", code="type")
+            try:
+                out.add(lookup(part))
+            except CellError as exc:
+                raise CellError(f"{exc.message}: {part!r}", hint=exc.hint, code=exc.code) from None
+        return sorted(out) or None
+
+    return _memo(convert)
+
+
+def isco_code(part: Any) -> str:
+    """One ISCO-08 code as a string of 1–4 digits (shape only)."""
+    if isinstance(part, bool):
+        raise CellError("not an ISCO-08 code", hint="ISCO-08 codes have 1 to 4 digits, e.g. 2221", code="bad_isco")
+    if isinstance(part, float) and part.is_integer():
+        part = int(part)
+    text = str(part).strip()
+    if not ISCO.match(text):
+        raise CellError(
+            f"not an ISCO-08 code: {text!r}",
+            hint="ISCO-08 codes have 1 to 4 digits, e.g. 2221 (nurses) or 25 (ICT professionals)",
+            code="bad_isco",
+        )
+    return text
+
+
+def _isco(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        codes = {isco_code(p) for p in split_multi(value)}
+        return sorted(codes) or None
+
+    return _memo(convert)
+
+
+def parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+    raise CellError("expected yes or no", hint="write yes/no, true/false or 1/0", code="bad_bool")
+
+
+def _bool(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        return parse_bool(value)
+
+    return convert
+
+
+def _tristate(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if isinstance(value, str) and fold_value(value) == UNSPECIFIED:
+            return UNSPECIFIED
+        try:
+            return parse_bool(value)
+        except CellError:
+            raise CellError(
+                "expected yes, no or unspecified", hint="write yes/no, true/false, 1/0 or unspecified", code="bad_bool"
+            ) from None
+
+    return convert
+
+
+def _bounds(f: Field, number: float) -> None:
+    if f.min is not None and number < f.min:
+        raise CellError(f"{number:g} is below the minimum {f.min:g}", hint=f"{f.label} must be ≥ {f.min:g}", code="range")
+    if f.max is not None and number > f.max:
+        raise CellError(f"{number:g} is above the maximum {f.max:g}", hint=f"{f.label} must be ≤ {f.max:g}", code="range")
+
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
+
+
+def _number_text(text: str) -> float:
+    t = text.strip().replace("\u00a0", " ").replace("_", "")
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "").replace(" ", "")
+    return float(t)
+
+
+def _int(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type")
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                as_float = value if isinstance(value, float) else _number_text(str(value))
+            except ValueError:
+                raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type") from None
+            if not math.isfinite(as_float) or not float(as_float).is_integer():
+                raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type")
+            number = int(as_float)
+        _bounds(f, number)
+        return number
+
+    return convert
+
+
+def _number(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        if isinstance(value, bool):
+            raise CellError("expected a number", hint="e.g. 1500000", code="type")
+        if isinstance(value, int):
+            number: float = value
+        else:
+            try:
+                number = value if isinstance(value, float) else _number_text(str(value))
+            except ValueError:
+                raise CellError("expected a number", hint="digits only, e.g. 1500000 or 1,500,000", code="type") from None
+            if not math.isfinite(number):
+                raise CellError("expected a finite number", hint="e.g. 1500000", code="type")
+        _bounds(f, number)
+        return int(number) if float(number).is_integer() else number
+
+    return convert
+
+
+def parse_date(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if DATE.match(text):
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            pass
+    elif text[:10] and DATE.match(text[:10]) and text[10:11] in ("T", " "):
+        try:
+            return dt.date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            pass
+    raise CellError("not a date", hint="write dates as YYYY-MM-DD, e.g. 2026-11-27", code="bad_date")
+
+
+def _date(f: Field) -> Converter:
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        return parse_date(value)
+
+    return convert
+
+
+def _nested(f: Field) -> Converter:
+    from smpatlas.cells import parse_nested
+
+    def convert(value: Any) -> Any:
+        if is_blank(value):
+            return None
+        return parse_nested(f.kind, value) or None
+
+    return convert
+
+
+_BUILDERS: dict[str, Callable[[Field], Converter]] = {
+    "text": _text,
+    "slug": _slug,
+    "enum": _enum,
+    "set": _set,
+    "countries": _countries,
+    "isco": _isco,
+    "bool": _bool,
+    "tristate": _tristate,
+    "int": _int,
+    "number": _number,
+    "date": _date,
+    "actors": _nested,
+    "sources": _nested,
+    "outcomes": _nested,
+}
+
+
+def converters(cb: Codebook | None = None) -> dict[str, Converter]:
+    """One converter per field of the codebook."""
+    cb = cb or default_codebook()
+    return {f.name: _BUILDERS[f.kind](f) for f in cb.fields}

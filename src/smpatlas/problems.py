@@ -1,0 +1,150 @@
+"""Validation problems as data, and the report that collects them.
+
+Owns :class:`Problem` (one thing wrong with one cell, row or file, with a hint)
+and :class:`Report` (every problem of one import or edit, plus what was
+written). Renders them as text and JSON. Knows nothing of files, databases or
+the codebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(slots=True)
+class Problem:
+    """One thing wrong, located as precisely as the input allows."""
+
+    message: str
+    code: str = "invalid"
+    file: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    value: Any = None
+    hint: str | None = None
+    record_id: str | None = None
+    severity: Severity = "error"
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        where = self.location()
+        out = f"{where}: " if where else ""
+        if self.value is not None and self.value != "":
+            shown = repr(self.value)
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            out += f"{shown}: "
+        out += self.message
+        if self.hint:
+            out += f" (hint: {self.hint})"
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        v = d["value"]
+        if v is not None and not isinstance(v, (str, int, float, bool, list, dict)):
+            d["value"] = str(v)
+        if isinstance(d["value"], str) and len(d["value"]) > 200:
+            d["value"] = d["value"][:197] + "..."
+        return d
+
+
+@dataclass
+class Report:
+    """Everything one import (or edit) found and did."""
+
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    dry_run: bool = False
+    written: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+    def summary(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        what = ", ".join(self.files) or "input"
+        if n_err:
+            return (
+                f"{what}: {n_err} problem{'s' if n_err != 1 else ''} in {self.rows} "
+                f"row{'s' if self.rows != 1 else ''}; nothing was written."
+            )
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{what}: {self.rows} row{'s' if self.rows != 1 else ''} valid; "
+            f"{self.inserted} {verb} inserted, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.deleted} deleted"
+            + (f"; {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
+            + "."
+        )
+
+    def to_text(self, limit: int | None = None) -> str:
+        lines = []
+        shown = self.problems if limit is None else self.problems[:limit]
+        for p in shown:
+            prefix = "error" if p.severity == "error" else "warning"
+            lines.append(f"{prefix}: {p.text()}")
+        if limit is not None and len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more (use --report-format json for all)")
+        lines.append(self.summary())
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "files": self.files,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "problems": [p.to_dict() for p in self.problems],
+            "summary": self.summary(),
+        }
+
+
+class CellError(ValueError):
+    """One value that cannot be read; becomes a :class:`Problem` with its location."""
+
+    def __init__(self, message: str, hint: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code
