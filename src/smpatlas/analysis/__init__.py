@@ -1,0 +1,1 @@
+"""Analysis of an inventory: overview now; statistics, assessment and alignment build on it."""

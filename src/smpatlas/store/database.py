@@ -1,0 +1,151 @@
+"""Database connections and schema migrations.
+
+Owns resolving the database URL (``--db PATH``, a full URL, or
+``SMPATLAS_DATABASE_URL``; default ``smpatlas.db`` in the current folder),
+creating engines with the right settings per backend, and running the
+Alembic migrations (create, upgrade, refuse downgrade). Must not know about
+records, files or the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from smpatlas.errors import ConfigError
+
+ENV_VAR = "SMPATLAS_DATABASE_URL"
+DEFAULT_PATH = "smpatlas.db"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def resolve_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from a path, a URL or the environment."""
+    value = db or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    if "://" in value:
+        try:
+            make_url(value)
+        except ArgumentError as exc:
+            raise ConfigError(f"Not a database URL: {value!r} ({exc}).") from exc
+        return value
+    return f"sqlite:///{Path(value).expanduser()}"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute("PRAGMA foreign_keys = ON")
+    cur.close()
+
+
+def create(url: str) -> Engine:
+    """An engine for ``url``; a missing SQLite folder is a clear error."""
+    path = sqlite_path(url)
+    if path is not None and not path.parent.exists():
+        raise ConfigError(f"Folder {str(path.parent)!r} does not exist; cannot create database {str(path)!r}.")
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise ConfigError(f"Cannot use database {url!r}: {exc}.") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    head = script.get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def state(engine: Engine) -> str:
+    """``empty``, ``current``, ``behind``, ``ahead`` or ``foreign``."""
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except OperationalError as exc:
+        raise ConfigError(f"Cannot open database {engine.url!r}: {exc.orig}.") from exc
+    if not tables:
+        return "empty"
+    if "alembic_version" not in tables:
+        return "foreign"
+    rev = current_revision(engine)
+    if rev == head_revision():
+        return "current"
+    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    known = {s.revision for s in script.walk_revisions()}
+    return "behind" if rev in known else "ahead"
+
+
+def upgrade(engine: Engine) -> str:
+    """Bring the database to the current schema; returns what was done."""
+    st = state(engine)
+    if st == "current":
+        return "already current"
+    if st == "foreign":
+        raise ConfigError(
+            f"{engine.url!r} holds tables that SMP Atlas did not create; use a new database file or URL."
+        )
+    if st == "ahead":
+        raise ConfigError(
+            f"{engine.url!r} was created by a newer SMP Atlas (schema revision "
+            f"{current_revision(engine)!r}); upgrade SMP Atlas instead — downgrades are refused."
+        )
+    cfg = _alembic_config(str(engine.url))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return "created" if st == "empty" else "upgraded"
+
+
+def open_engine(db: str | None = None, *, create_if_missing: bool = True) -> Engine:
+    """An engine on a database ready for use (created on first use)."""
+    url = resolve_url(db)
+    path = sqlite_path(url)
+    if path is not None and not path.exists() and not create_if_missing:
+        raise ConfigError(f"No SMP Atlas inventory at {db or url!r}; run 'smpatlas init' or import a file first.")
+    engine = create(url)
+    st = state(engine)
+    if st == "empty":
+        if not create_if_missing:
+            raise ConfigError(f"No SMP Atlas inventory at {db or url!r}; run 'smpatlas init' or import a file first.")
+        upgrade(engine)
+    elif st == "behind":
+        raise ConfigError(
+            f"The database {db or url!r} uses an older schema; run 'smpatlas db upgrade' (back it up first)."
+        )
+    elif st in ("ahead", "foreign"):
+        upgrade(engine)  # raises the right message
+    return engine

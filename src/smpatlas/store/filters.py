@@ -1,0 +1,97 @@
+"""Filters over the inventory: what ``list``, ``export`` and ``stats`` select.
+
+Owns :class:`Filters` (the selection a user asks for, normalised with the
+codebook's converters so ``--origin Philippines`` and ``--origin PHL`` agree)
+and their translation into portable SQL conditions. Year filters select the
+partnerships *active* in the range: started by ``year_to`` and not ended
+before ``year_from``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+from smpatlas.normalise import converters
+from smpatlas.problems import CellError
+from smpatlas.store.schema import partnership_values as pv
+from smpatlas.store.schema import partnerships as p
+
+#: filter name → codebook field it selects on.
+FILTER_FIELDS: dict[str, str] = {
+    "origin": "origin_countries",
+    "destination": "destination_countries",
+    "skill_level": "skill_levels",
+    "mobility": "mobility_types",
+    "sector": "sectors",
+    "status": "status",
+    "type": "partnership_type",
+}
+
+
+@dataclass
+class Filters:
+    """A selection of partnerships; empty selects everything. Values OR within a filter, AND across."""
+
+    origin: list[str] = field(default_factory=list)
+    destination: list[str] = field(default_factory=list)
+    skill_level: list[str] = field(default_factory=list)
+    mobility: list[str] = field(default_factory=list)
+    sector: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    text: str | None = None
+    g2g: bool | None = None
+
+    def normalised(self) -> Filters:
+        """The same filters with values in canonical form; unknown values are a clear error."""
+        cb = default_codebook()
+        convs = converters(cb)
+        out = Filters(year_from=self.year_from, year_to=self.year_to, text=self.text, g2g=self.g2g)
+        for name, fname in FILTER_FIELDS.items():
+            values: list[str] = []
+            for raw in getattr(self, name):
+                try:
+                    got = convs[fname](raw)
+                except CellError as exc:
+                    hint = f" ({exc.hint})" if exc.hint else ""
+                    raise ConfigError(f"--{name.replace('_', '-')} {raw!r}: {exc.message}{hint}.") from None
+                values.extend(got if isinstance(got, list) else [got])
+            setattr(out, name, values)
+        if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
+            raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}.")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """Only the filters that are set (for reports and JSON output)."""
+        return {k: v for k, v in asdict(self).items() if v not in (None, [], "")}
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        """Portable SQL conditions on the ``partnerships`` table."""
+        cb = default_codebook()
+        conds: list[ColumnElement[bool]] = []
+        for name, fname in FILTER_FIELDS.items():
+            values = getattr(self, name)
+            if not values:
+                continue
+            if cb[fname].multi:
+                sub = select(pv.c.partnership_id).where(pv.c.field == fname, pv.c.value.in_(values))
+                conds.append(p.c.id.in_(sub))
+            else:
+                conds.append(p.c[fname].in_(values))
+        if self.year_to is not None:
+            conds.append(p.c.start_year <= self.year_to)
+        if self.year_from is not None:
+            conds.append(or_(p.c.end_year.is_(None), p.c.end_year >= self.year_from))
+        if self.text:
+            words = self.text.lower().split()
+            conds.append(and_(*[p.c.search_text.contains(w, autoescape=True) for w in words]))
+        if self.g2g is not None:
+            conds.append(p.c.government_to_government.is_(self.g2g))
+        return conds

@@ -1,0 +1,158 @@
+"""The database schema, derived from the codebook.
+
+Owns the SQLAlchemy tables: ``partnerships`` (one row per record, one column
+per codebook field; sets and nested lists as JSON), ``partnership_values``
+(one row per value of every multi-valued field, for filters and facets),
+``history`` (every create, update and delete: who, when, field, old → new)
+and the conversion between canonical records and rows. Portable SQL only
+(SQLite and PostgreSQL). Migrations in ``migrations/`` must create exactly
+this schema; a test compares them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from smpatlas.codebook import SET_KINDS, Codebook, Field
+from smpatlas.codebook import default as default_codebook
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _column(f: Field) -> Column[Any]:
+    if f.kind == "slug":
+        return Column(f.name, String(f.max_length or 80), primary_key=True)
+    typ: Any
+    if f.kind == "text":
+        typ = String(f.max_length) if f.max_length and f.max_length <= 500 else Text()
+    elif f.kind in ("enum", "tristate"):
+        typ = String(max(len(v) for v in f.values()))
+    elif f.kind == "bool":
+        typ = Boolean(create_constraint=False)
+    elif f.kind == "int":
+        typ = Integer()
+    elif f.kind == "number":
+        typ = Float()
+    elif f.kind == "date":
+        typ = String(10)
+    else:
+        typ = JSON()
+    return Column(f.name, typ, nullable=not f.required)
+
+
+def build_metadata(cb: Codebook) -> MetaData:
+    md = MetaData(naming_convention=NAMING)
+    Table(
+        "partnerships",
+        md,
+        *[_column(f) for f in cb.fields],
+        Column("version", Integer, nullable=False),
+        Column("search_text", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("updated_at", DateTime(timezone=True), nullable=False),
+        Index(None, "start_year"),
+        Index(None, "status"),
+        Index(None, "partnership_type"),
+    )
+    Table(
+        "partnership_values",
+        md,
+        Column("partnership_id", String(80), primary_key=True),
+        Column("field", String(64), primary_key=True),
+        Column("value", String(80), primary_key=True),
+        Index(None, "field", "value", "partnership_id"),
+    )
+    Table(
+        "history",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("partnership_id", String(80), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("action", String(10), nullable=False),
+        Column("field", String(64)),
+        Column("old_value", Text),
+        Column("new_value", Text),
+        Column("user_name", String(200), nullable=False),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("context", Text),
+        Index(None, "partnership_id", "id"),
+    )
+    return md
+
+
+metadata = build_metadata(default_codebook())
+partnerships = metadata.tables["partnerships"]
+partnership_values = metadata.tables["partnership_values"]
+history = metadata.tables["history"]
+
+_CB = default_codebook()
+_TRISTATE = [f.name for f in _CB.fields if f.kind == "tristate"]
+_SETS = [f.name for f in _CB.fields if f.kind in SET_KINDS]
+_SEARCHED = ("name", "acronym", "summary", "notes")
+
+
+def search_text(record: dict[str, Any]) -> str:
+    """The lower-cased text that free-text search looks in."""
+    parts = [str(record[k]) for k in _SEARCHED if record.get(k)]
+    parts += [a.get("name", "") for a in record.get("actors") or ()]
+    return "\n".join(parts).lower()
+
+
+def to_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A canonical record as a ``partnerships`` row (without bookkeeping columns)."""
+    row = {name: record.get(name) for name in _CB.names}
+    for name in _TRISTATE:
+        v = row[name]
+        if v is True:
+            row[name] = "true"
+        elif v is False:
+            row[name] = "false"
+    row["search_text"] = search_text(record)
+    return row
+
+
+def from_row(row: Any) -> dict[str, Any]:
+    """A ``partnerships`` row as a canonical record (missing fields left out)."""
+    m = row._mapping if hasattr(row, "_mapping") else row
+    out: dict[str, Any] = {}
+    for name in _CB.names:
+        v = m[name]
+        if v is None:
+            continue
+        if name in _TRISTATE:
+            v = True if v == "true" else False if v == "false" else v
+        out[name] = v
+    return out
+
+
+def value_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``partnership_values`` rows of one record."""
+    rid = record["id"]
+    return [
+        {"partnership_id": rid, "field": name, "value": v}
+        for name in _SETS
+        for v in record.get(name) or ()
+    ]
+
+
+def dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
