@@ -1,0 +1,128 @@
+"""The Python API: one object over one inventory.
+
+Owns :class:`Atlas`, a thin facade that opens a database and delegates to
+the io, store and analysis modules (the same functions the CLI calls), so a
+notebook gets exactly what the command line prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from smpatlas import record as rec
+from smpatlas.analysis.overview import Overview, overview
+from smpatlas.errors import NotFound, ValidationFailed
+from smpatlas.io import exporter
+from smpatlas.io.importer import default_user, import_files
+from smpatlas.problems import Problem, Report
+from smpatlas.store import database
+from smpatlas.store import repository as repo
+from smpatlas.store.filters import Filters
+
+
+class Atlas:
+    """An inventory of partnerships in one database."""
+
+    def __init__(self, engine: Engine, *, user: str | None = None) -> None:
+        self.engine = engine
+        self.user = user or default_user()
+
+    def __repr__(self) -> str:
+        return f"Atlas({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Atlas:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------
+    def get(self, rid: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            found = repo.get(conn, rid)
+        if found is None:
+            raise NotFound(rid)
+        return found
+
+    def records(self, filters: Filters | None = None, **kw: Any) -> list[dict[str, Any]]:
+        """Records matching ``filters`` (or keyword filters such as ``destination=["DEU"]``)."""
+        f = _filters(filters, kw)
+        with self.engine.connect() as conn:
+            return list(repo.select_records(conn, f))
+
+    def count(self, filters: Filters | None = None, **kw: Any) -> int:
+        with self.engine.connect() as conn:
+            return repo.count(conn, _filters(filters, kw))
+
+    def overview(self, filters: Filters | None = None, **kw: Any) -> Overview:
+        with self.engine.connect() as conn:
+            return overview(conn, _filters(filters, kw))
+
+    def history(self, rid: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            if repo.get_meta(conn, rid) is None and not repo.history_of(conn, rid):
+                raise NotFound(rid)
+            return repo.history_of(conn, rid)
+
+    # -- writing -------------------------------------------------------------
+    def import_files(self, paths: Sequence[str | Path], **kw: Any) -> Report:
+        kw.setdefault("user", self.user)
+        return import_files(self.engine, paths, **kw)
+
+    def export(self, fmt: str, out: str | Path, filters: Filters | None = None, **kw: Any) -> int:
+        f = _filters(filters, kw)
+        with self.engine.connect() as conn:
+            return exporter.export(repo.select_records(conn, f), fmt, Path(out))
+
+    def edit(self, rid: str, changes: dict[str, Any], *, expected_version: int | None = None,
+             user: str | None = None) -> dict[str, Any]:
+        """Change fields of one record (raw values are normalised; ``None`` clears a field)."""
+        with self.engine.begin() as conn:
+            current = repo.get(conn, rid)
+            if current is None:
+                raise NotFound(rid)
+            merged: dict[str, Any] = {**current, **changes}
+            if "id" in changes and changes["id"] != rid:
+                report = Report(files=[f"edit of {rid}"])
+                report.add(Problem("the id of a record cannot be changed", field="id", value=changes["id"],
+                                   hint="create a new record and delete the old one", code="id_change"))
+                raise ValidationFailed(report)
+            record, issues = rec.normalise({k: v for k, v in merged.items() if v is not None})
+            if issues:
+                report = Report(files=[f"edit of {rid}"])
+                for i in issues:
+                    report.add(Problem(i.error.message, field=i.field, column=i.field, value=i.value,
+                                       hint=i.error.hint, code=i.error.code, record_id=rid))
+                raise ValidationFailed(report)
+            repo.replace_one(conn, record, expected_version=expected_version,
+                             change=repo.Change(user=user or self.user, context="edit"))
+            return record
+
+    def delete(self, rid: str, *, user: str | None = None) -> None:
+        with self.engine.begin() as conn:
+            repo.delete_ids(conn, [rid], change=repo.Change(user=user or self.user, context="delete"))
+
+
+def _filters(filters: Filters | None, kw: dict[str, Any]) -> Filters | None:
+    if filters is None and not kw:
+        return None
+    f = filters or Filters()
+    for k, v in kw.items():
+        if not hasattr(f, k):
+            from smpatlas.errors import ConfigError
+
+            raise ConfigError(f"Unknown filter {k!r}.")
+        setattr(f, k, [v] if isinstance(v, str) and isinstance(getattr(f, k), list) else v)
+    return f.normalised()
+
+
+def open(db: str | Path | None = None, *, user: str | None = None, create: bool = True) -> Atlas:
+    """Open (or create) the inventory at ``db``: a file path or a database URL."""
+    return Atlas(database.open_engine(str(db) if db is not None else None, create_if_missing=create), user=user)

@@ -1,0 +1,1 @@
+"""Import and export of partnership records (CSV, XLSX, JSON, JSON Lines, Data Package)."""

@@ -1,0 +1,230 @@
+"""Exporting partnerships: CSV, XLSX, JSON Lines and Frictionless Data Packages.
+
+Owns the cell encoding of every field kind for spreadsheets (sets joined with
+``; ``, nested items in the cell syntax of :mod:`smpatlas.cells`, formula-like
+text neutralised) and the writers. Every export re-imports to an identical
+inventory. Reads records from an iterator; knows nothing of databases or the CLI.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from smpatlas.cells import format_nested, neutralise
+from smpatlas.codebook import Codebook, Field
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+
+FORMATS = ("csv", "xlsx", "jsonl", "json", "datapackage")
+XLSX_CELL_LIMIT = 32_767
+
+
+def cell(f: Field, value: Any) -> Any:
+    """One field's value as a spreadsheet cell (str, int, float or None)."""
+    if value is None:
+        return None
+    kind = f.kind
+    if kind in ("set", "countries", "isco"):
+        return "; ".join(value)
+    if kind in ("actors", "sources", "outcomes"):
+        return neutralise(format_nested(kind, value))
+    if kind in ("bool", "tristate"):
+        return "yes" if value is True else "no" if value is False else value
+    if kind in ("int", "number"):
+        return value
+    return neutralise(str(value))
+
+
+def _text_cell(f: Field, value: Any) -> str:
+    v = cell(f, value)
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def write_csv(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
+    cb = cb or default_codebook()
+    n = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\r\n")
+        w.writerow(cb.names)
+        for r in records:
+            w.writerow([_text_cell(f, r.get(f.name)) for f in cb.fields])
+            n += 1
+    return n
+
+
+def write_jsonl(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
+    cb = cb or default_codebook()
+    n = 0
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        for r in records:
+            fh.write(json.dumps({k: r[k] for k in cb.names if k in r}, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def write_json(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
+    cb = cb or default_codebook()
+    items = [{k: r[k] for k in cb.names if k in r} for r in records]
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    return len(items)
+
+
+def _col_letter(i: int) -> str:
+    out = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
+    """XLSX with a frozen header, a codebook sheet and dropdowns for enumerated columns."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    cb = cb or default_codebook()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("partnerships")
+    ws.freeze_panes = "B2"
+    lists = wb.create_sheet("lists")
+    lists.sheet_state = "hidden"
+    book = wb.create_sheet("codebook")
+
+    # Vocabulary lists for dropdowns, one column per enumerated field.
+    enumerated = [f for f in cb.fields if f.kind in ("enum", "bool", "tristate", "set")]
+    columns = {f.name: list(f.values()) if f.kind not in ("bool", "tristate")
+               else (["yes", "no"] if f.kind == "bool" else ["yes", "no", "unspecified"]) for f in enumerated}
+    height = max(len(v) for v in columns.values())
+    for i in range(height):
+        lists.append([vals[i] if i < len(vals) else None for vals in columns.values()])
+    last_row = 1_048_576
+    for j, f in enumerate(enumerated):
+        col = cb.names.index(f.name)
+        letter = _col_letter(col)
+        ref = f"lists!${_col_letter(j)}$1:${_col_letter(j)}${len(columns[f.name])}"
+        if f.kind == "set":
+            dv = DataValidation(type=None, allow_blank=True, showInputMessage=True,
+                                promptTitle=f.label[:32],
+                                prompt=("Several values separated by ';': " + ", ".join(columns[f.name]))[:255])
+        else:
+            dv = DataValidation(type="list", formula1=ref, allow_blank=True, showErrorMessage=True,
+                                errorTitle="Not in the codebook", error=f"Choose a value of {f.label}"[:225])
+        dv.add(f"{letter}2:{letter}{last_row}")
+        ws.data_validations.append(dv)
+
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDE7F0")
+    header = []
+    for name in cb.names:
+        c = WriteOnlyCell(ws, value=name)
+        c.font, c.fill = bold, fill
+        header.append(c)
+    ws.append(header)
+    n = 0
+    for r in records:
+        row = []
+        for f in cb.fields:
+            v = cell(f, r.get(f.name))
+            if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT:
+                raise ConfigError(
+                    f"Record {r.get('id')!r}: {f.name} has {len(v):,} characters, more than an Excel cell holds "
+                    f"({XLSX_CELL_LIMIT:,}); export as jsonl or csv instead."
+                )
+            row.append(v)
+        ws.append(row)
+        n += 1
+
+    book.append([WriteOnlyCell(book, value=h) for h in
+                 ("field", "header", "section", "type", "required", "values", "description")])
+    for f in cb.fields:
+        book.append([f.name, f.label, cb.sections[f.section], f.type_text(), "yes" if f.required else "",
+                     "; ".join(f.values()) if f.kind in ("enum", "set") else "", f.description])
+    book.append([])
+    book.append([f"Codebook version {cb.version}. Multi-valued cells: values separated by ';'. "
+                 "Nested cells (actors, sources, outcomes): one item per line, parts separated by '|'."])
+    wb.save(path)
+    return n
+
+
+def table_schema(cb: Codebook | None = None) -> dict[str, Any]:
+    """A Frictionless Table Schema for the CSV layout."""
+    cb = cb or default_codebook()
+    fields = []
+    for f in cb.fields:
+        spec: dict[str, Any] = {"name": f.name, "title": f.label, "description": f.description}
+        cons: dict[str, Any] = {}
+        if f.kind == "int":
+            spec["type"] = "integer"
+        elif f.kind == "number":
+            spec["type"] = "number"
+        elif f.kind == "bool":
+            spec.update(type="boolean", trueValues=["yes"], falseValues=["no"])
+        elif f.kind == "date":
+            spec["type"] = "date"
+        else:
+            spec["type"] = "string"
+        if f.kind in ("enum", "tristate"):
+            cons["enum"] = ["yes", "no", "unspecified"] if f.kind == "tristate" else list(f.vocabulary)
+        if f.kind in ("set", "countries", "isco"):
+            spec["smpatlas:separator"] = "; "
+        if f.nested:
+            spec["smpatlas:cell_syntax"] = "one item per line; parts separated by ' | '"
+        if f.min is not None:
+            cons["minimum"] = f.min
+        if f.max is not None:
+            cons["maximum"] = f.max
+        if f.required:
+            cons["required"] = True
+        if f.kind == "slug":
+            cons["unique"] = True
+        if cons:
+            spec["constraints"] = cons
+        fields.append(spec)
+    return {"fields": fields, "primaryKey": ["id"], "missingValues": [""]}
+
+
+def write_datapackage(records: Iterable[dict[str, Any]], folder: Path, cb: Codebook | None = None,
+                      *, title: str = "SMP Atlas inventory") -> int:
+    cb = cb or default_codebook()
+    folder.mkdir(parents=True, exist_ok=True)
+    n = write_csv(records, folder / "partnerships.csv", cb)
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": "smpatlas-inventory",
+        "title": title,
+        "description": "Skills mobility partnerships coded with the SMP Atlas codebook.",
+        "smpatlas:codebook_version": cb.version,
+        "resources": [{
+            "name": "partnerships",
+            "path": "partnerships.csv",
+            "profile": "tabular-data-resource",
+            "format": "csv",
+            "encoding": "utf-8",
+            "mediatype": "text/csv",
+            "schema": table_schema(cb),
+        }],
+    }
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return n
+
+
+def export(records: Iterable[dict[str, Any]], fmt: str, out: Path, cb: Codebook | None = None) -> int:
+    """Write ``records`` to ``out`` in ``fmt``; returns how many were written."""
+    if fmt not in FORMATS:
+        raise ConfigError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if fmt != "datapackage" and out.parent and not out.parent.exists():
+        raise ConfigError(f"Folder {str(out.parent)!r} does not exist.")
+    writer = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl, "json": write_json,
+              "datapackage": write_datapackage}[fmt]
+    return int(writer(records, out, cb))  # type: ignore[operator]

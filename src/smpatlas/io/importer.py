@@ -1,0 +1,261 @@
+"""Importing partnerships: files → validated records → one transaction.
+
+Owns the import pipeline: map headers to codebook fields, normalise and
+validate every row (collecting *every* problem with file, sheet, row, column,
+value and hint), catch duplicate ids, and write in batches inside a single
+transaction that is rolled back unless everything is valid. Memory stays
+flat: rows stream from the readers and are written in batches. Knows nothing
+of the CLI or the web; reports progress through a callback.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from smpatlas import record as rec
+from smpatlas.codebook import Codebook, fold_header
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+from smpatlas.io.readers import FileError, Table, open_table
+from smpatlas.normalise import suggest
+from smpatlas.problems import Problem, Report
+from smpatlas.store import repository as repo
+
+MODES = ("insert", "upsert", "replace")
+BATCH = 2000
+Progress = Callable[[int, int, int], None]  # rows, bytes read, total bytes
+
+
+def default_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "unknown"
+
+
+@dataclass
+class _Columns:
+    """How the columns of one table map to fields."""
+
+    fields: list[str | None]  # per column: field name, or None (ignored)
+    labels: list[str]  # per column: the header as written
+
+
+def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
+    fields: list[str | None] = []
+    seen: dict[str, str] = {}
+    ok = True
+    where: dict[str, Any] = {"file": table.file, "sheet": table.sheet, "row": 1}
+    known = [f.name for f in cb.fields] + [f.label for f in cb.fields]
+    for raw in table.header:
+        head = str(raw).strip()
+        if not head:
+            fields.append(None)  # blank header: data under it is reported per row
+            continue
+        if head.startswith("#"):
+            fields.append(None)
+            continue
+        name = cb.field_for_header(head)
+        if name is None:
+            guess = suggest(fold_header(head), [fold_header(k) for k in known])
+            report.add(Problem(
+                f"unknown column {head!r}", code="unknown_column", column=head, value=head,
+                hint=(guess + " " if guess else "")
+                + "rename it to a codebook field, delete it, or start its header with '#' to ignore it",
+                **where,
+            ))
+            ok = False
+            fields.append(None)
+            continue
+        if name in seen:
+            report.add(Problem(
+                f"columns {seen[name]!r} and {head!r} both mean {name!r}", code="duplicate_column",
+                column=head, hint="keep one of them", **where,
+            ))
+            ok = False
+        seen[name] = head
+        fields.append(name)
+    for f in cb.fields:
+        if f.required and f.name not in seen:
+            report.add(Problem(
+                f"required column {f.label!r} is missing", code="missing_column", column=f.label,
+                hint=f"add a column headed {f.name!r} (or {f.label!r})", **where,
+            ))
+            ok = False
+    return _Columns(fields, [str(h).strip() for h in table.header]) if ok else None
+
+
+class _Run:
+    """State of one import invocation (all files, one transaction)."""
+
+    def __init__(self, conn: Connection, cb: Codebook, mode: str, report: Report, change: repo.Change,
+                 progress: Progress | None) -> None:
+        self.conn, self.cb, self.mode, self.report, self.change = conn, cb, mode, report, change
+        self.progress = progress
+        self.seen: dict[str, str] = {}  # id → where first seen
+        self.batch: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (record, location)
+        self.writing = True
+
+    def problem(self, loc: dict[str, Any], **kw: Any) -> None:
+        self.report.add(Problem(**loc, **kw))
+        self.writing = False
+
+    def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None) -> None:
+        rid = record["id"]
+        if rid in self.seen:
+            self.problem(loc, message=f"duplicate id {rid!r}: it already appears at {self.seen[rid]}",
+                         code="duplicate_id", column=id_column, field="id", value=rid, record_id=rid,
+                         hint="ids must be unique; give one of the rows another id")
+            return
+        self.seen[rid] = Path(loc["file"]).name + (f" row {loc['row']}" if loc.get("row") else "")
+        for w in rec.warnings(record):
+            self.report.add(Problem(**loc, message=w.error.message, hint=w.error.hint, code=w.error.code,
+                                    field=w.field, record_id=rid, severity="warning"))
+        self.batch.append((record, {**loc, "column": id_column}))
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Check the batch's ids against the inventory and, while all is valid, write it."""
+        if not self.batch:
+            return
+        records = [r for r, _ in self.batch]
+        if self.mode == "insert":
+            clash = repo.existing_ids(self.conn, [r["id"] for r in records])
+            for r, loc in self.batch:
+                if r["id"] in clash:
+                    self.problem(loc, message=f"id {r['id']!r} is already in the inventory", code="id_exists",
+                                 field="id", value=r["id"], record_id=r["id"],
+                                 hint="use --mode upsert to update existing records, or choose a new id")
+        if self.writing:
+            counts = repo.write(self.conn, records, mode=self.mode, change=self.change)
+            self.report.inserted += counts.inserted
+            self.report.updated += counts.updated
+            self.report.unchanged += counts.unchanged
+        self.batch.clear()
+
+    def table(self, table: Table) -> None:
+        cols: _Columns | None = None
+        id_column = None
+        if not table.keyed:
+            cols = _map_header(table, self.cb, self.report)
+            if cols is None:
+                self.writing = False
+                return
+            id_column = next((lab for f, lab in zip(cols.fields, cols.labels, strict=True) if f == "id"), None)
+        rows_here = 0
+        try:
+            for n, cells in table.rows:
+                rows_here += 1
+                self.report.rows += 1
+                loc = {"file": table.file, "sheet": table.sheet, "row": n}
+                raw, columns = self._raw(cells, cols, loc)
+                if raw is None:
+                    continue
+                record, issues = rec.normalise(raw, self.cb)
+                if issues:
+                    for issue in issues:
+                        fname = issue.field or ""
+                        col = columns.get(fname, self.cb[fname].label if fname in self.cb else fname)
+                        self.problem(loc, message=issue.error.message, hint=issue.error.hint,
+                                     code=issue.error.code, column=col, field=issue.field,
+                                     value=issue.value, record_id=record.get("id"))
+                    continue
+                self.add(record, loc, id_column)
+                if self.progress and self.report.rows % 500 == 0:
+                    self.progress(self.report.rows, table.position() if table.position else 0, table.size)
+        except FileError as exc:
+            self.problem({"file": table.file, "sheet": table.sheet, "row": exc.row},
+                         message=exc.message, hint=exc.hint, code=exc.code)
+            return
+        if rows_here == 0:
+            self.problem({"file": table.file, "sheet": table.sheet, "row": None},
+                         message="the file has a header but no data rows" if not table.keyed
+                         else "the file holds no records",
+                         hint="add at least one partnership below the header" if not table.keyed else None,
+                         code="no_rows")
+
+    def _raw(self, cells: Any, cols: _Columns | None, loc: dict[str, Any]
+             ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        if cols is None:  # keyed JSON record
+            if not isinstance(cells, dict):
+                from smpatlas.io.readers import _json_type
+
+                self.problem(loc, message=f"expected a JSON object, got a JSON {_json_type(cells)}",
+                             code="not_object", hint='each item must look like {"id": ..., "name": ...}')
+                return None, {}
+            raw: dict[str, Any] = {}
+            columns: dict[str, str] = {}
+            bad = False
+            for key, value in cells.items():
+                name = self.cb.field_for_header(str(key))
+                if name is None:
+                    guess = suggest(str(key), self.cb.names)
+                    self.problem(loc, message=f"unknown field {key!r}", code="unknown_field", column=str(key),
+                                 hint=(guess + " " if guess else "") + "see 'smpatlas codebook'")
+                    bad = True
+                    continue
+                raw[name] = value
+                columns[name] = str(key)
+            return (None if bad else raw), columns
+        raw = {}
+        columns = {}
+        for i, value in enumerate(cells):
+            name = cols.fields[i] if i < len(cols.fields) else None
+            if name is None:
+                blank = value is None or (isinstance(value, str) and not value.strip())
+                if not blank and (i >= len(cols.labels) or not cols.labels[i]):
+                    self.problem(loc, message=f"a value in column {i + 1} which has no header",
+                                 code="no_header", value=value,
+                                 hint="give the column a header or delete the value")
+                    return None, {}
+                continue
+            raw[name] = value
+            columns[name] = cols.labels[i]
+        return raw, columns
+
+
+def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "insert", dry_run: bool = False,
+                 sheet: str | None = None, user: str | None = None, progress: Progress | None = None,
+                 cb: Codebook | None = None) -> Report:
+    """Import ``paths`` all-or-nothing; returns the :class:`Report` (check ``report.valid``).
+
+    Nothing is written when any problem is found or when ``dry_run`` is set.
+    """
+    if mode not in MODES:
+        raise ConfigError(f"Unknown import mode {mode!r}; use one of {', '.join(MODES)}.")
+    cb = cb or default_codebook()
+    report = Report(files=[str(p) for p in paths], dry_run=dry_run)
+    change = repo.Change(user=user or default_user(),
+                         context=f"import ({mode}) " + ", ".join(Path(p).name for p in paths))
+    with engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            run = _Run(conn, cb, mode, report, change, progress)
+            for path in paths:
+                try:
+                    table = open_table(Path(path), sheet=sheet)
+                except FileError as exc:
+                    run.problem({"file": str(path), "sheet": sheet, "row": exc.row},
+                                message=exc.message, hint=exc.hint, code=exc.code)
+                    continue
+                run.table(table)
+            run.flush()
+            if report.valid and mode == "replace":
+                gone = sorted(repo.all_ids(conn) - set(run.seen))
+                report.deleted = repo.delete_ids(conn, gone, change=change)
+            if report.valid and not dry_run:
+                trans.commit()
+                report.written = True
+            else:
+                trans.rollback()
+        except BaseException:
+            trans.rollback()
+            raise
+    return report

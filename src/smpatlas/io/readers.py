@@ -1,0 +1,318 @@
+"""Readers: files of partnerships as streams of rows.
+
+Owns opening CSV (UTF-8 with or without BOM; comma, semicolon or tab),
+XLSX (python-calamine, the fastest sound reader; formula cells detected in
+the sheet XML), JSON, JSON Lines and Frictionless Data Packages, and turning
+each into a :class:`Table`: where it came from, its header, and its rows with
+the row numbers a person sees. Reading problems become :class:`FileError`
+with a message for a person. Knows nothing of the codebook or databases.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from smpatlas.cells import restore
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+FORMATS = ("csv", "xlsx", "json", "jsonl", "datapackage")
+
+
+class FileError(Exception):
+    """A file that cannot be read at all (becomes a file-level Problem)."""
+
+    def __init__(self, message: str, hint: str | None = None, row: int | None = None, code: str = "file") -> None:
+        super().__init__(message)
+        self.message, self.hint, self.row, self.code = message, hint, row, code
+
+
+@dataclass
+class Table:
+    """One sheet or file of rows.
+
+    ``rows`` yields ``(row_number, cells)``: a list of cells in header order for
+    tabular files, or a dict keyed by field for JSON records (``keyed``).
+    """
+
+    file: str
+    sheet: str | None
+    header: list[str]
+    rows: Iterator[tuple[int, Any]]
+    keyed: bool = False
+    size: int = 0
+    position: Any = field(default=None, repr=False)  # () -> bytes read so far
+
+
+def detect_format(path: Path) -> str:
+    name = path.name.lower()
+    if name.endswith(".csv") or name.endswith(".tsv") or name.endswith(".txt"):
+        return "csv"
+    if name.endswith(".xlsx") or name.endswith(".xlsm"):
+        return "xlsx"
+    if name.endswith(".jsonl") or name.endswith(".ndjson"):
+        return "jsonl"
+    if name == "datapackage.json" or path.is_dir():
+        return "datapackage"
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".xls") or name.endswith(".ods"):
+        raise FileError(
+            f"{path.suffix} files are not supported",
+            hint="save the sheet as .xlsx (Excel Workbook) or CSV UTF-8",
+            code="format",
+        )
+    raise FileError("unknown file type", hint="use .csv, .xlsx, .json, .jsonl or a datapackage.json", code="format")
+
+
+def open_table(path: Path, *, sheet: str | None = None, fmt: str | None = None) -> Table:
+    """Open ``path`` as a :class:`Table` (raises :class:`FileError`)."""
+    if not path.exists():
+        raise FileError("file not found", hint="check the path", code="not_found")
+    fmt = fmt or detect_format(path)
+    if sheet is not None and fmt != "xlsx":
+        raise FileError("--sheet applies to .xlsx files only", hint="leave out --sheet", code="option")
+    if path.is_file() and path.stat().st_size == 0:
+        raise FileError("the file is empty", hint="export the sheet again; it has no header and no rows", code="empty")
+    return {"csv": _csv, "xlsx": _xlsx, "json": _json, "jsonl": _jsonl, "datapackage": _datapackage}[fmt](
+        path, sheet
+    )
+
+
+# --- CSV -------------------------------------------------------------------
+
+def _csv(path: Path, sheet: str | None) -> Table:
+    handle = path.open("r", encoding="utf-8-sig", newline="", errors="strict")
+    try:
+        first = handle.readline()
+    except UnicodeDecodeError as exc:
+        handle.close()
+        raise _not_utf8(exc) from None
+    if not first.strip():
+        handle.close()
+        raise FileError("the file has no header row (the first line is blank)", hint="put the column names in row 1",
+                        code="no_header")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    handle.seek(0)
+    if handle.read(1) != "\ufeff":
+        handle.seek(0)
+    reader = csv.reader(handle, delimiter=delimiter, strict=False)
+    try:
+        header = next(reader)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        handle.close()
+        raise _not_utf8(exc) if isinstance(exc, UnicodeDecodeError) else FileError(str(exc)) from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        n = 1
+        try:
+            for cells in reader:
+                n += 1
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                yield n, [restore(c) if c[:1] == "'" else c for c in cells]
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(exc, row=n + 1) from None
+        except csv.Error as exc:
+            raise FileError(f"malformed CSV: {exc}", hint="check quoting around this row", row=n + 1,
+                            code="csv") from None
+        finally:
+            handle.close()
+
+    size = path.stat().st_size
+    return Table(str(path), None, header, rows(), size=size, position=lambda: handle.buffer.tell()  # type: ignore[attr-defined]
+                 if not handle.closed else size)
+
+
+def _not_utf8(exc: UnicodeDecodeError, row: int | None = None) -> FileError:
+    byte = exc.object[exc.start : exc.start + 1].hex() if isinstance(exc.object, bytes) else "?"
+    return FileError(
+        f"the file is not UTF-8 text (byte 0x{byte} cannot be decoded)",
+        hint="in Excel use 'Save As' → 'CSV UTF-8 (Comma delimited)'; or import the .xlsx directly",
+        row=row,
+        code="encoding",
+    )
+
+
+# --- XLSX ------------------------------------------------------------------
+
+def _xlsx(path: Path, sheet: str | None) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    if not zipfile.is_zipfile(path):
+        raise FileError("not a readable .xlsx file (it is not a zip archive; truncated or another format?)",
+                        hint="open it in Excel and save it again as .xlsx", code="xlsx")
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+        if sheet is None:
+            lowered = {n.lower(): n for n in names}
+            sheet = lowered.get("partnerships", names[0] if names else None)
+        if sheet not in names:
+            raise FileError(f"no sheet named {sheet!r}", hint="sheets in this file: " + ", ".join(map(repr, names)),
+                            code="sheet")
+        assert sheet is not None
+        ws = wb.get_sheet_by_name(sheet)
+    except FileError:
+        raise
+    except Exception as exc:  # calamine raises several types for broken files
+        raise FileError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
+                        hint="open it in Excel and save it again as .xlsx", code="xlsx") from None
+    formulas = _formula_cells(path, sheet)
+    if formulas:
+        shown = ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")
+        raise FileError(
+            f"sheet {sheet!r} contains formulas ({len(formulas)} cells: {shown})",
+            hint="SMP Atlas imports values only: copy the sheet and 'Paste Special → Values', then import",
+            code="formula",
+        )
+    start_row = (ws.start or (0, 0))[0]
+    it = iter(ws.iter_rows())
+    try:
+        header_cells = next(it)
+    except StopIteration:
+        raise FileError("the sheet is empty", hint="put the column names in row 1", code="empty") from None
+    header = ["" if c is None else str(c) for c in header_cells]
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        n = start_row + 1
+        for cells in it:
+            n += 1
+            blank = True
+            out = []
+            for c in cells:
+                if isinstance(c, str):
+                    if c[:1] == "'":
+                        c = restore(c)
+                    if c.strip():
+                        blank = False
+                elif c is not None:
+                    blank = False
+                out.append(c)
+            if not blank:
+                yield n, out
+
+    return Table(str(path), sheet, header, rows(), size=path.stat().st_size)
+
+
+_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _formula_cells(path: Path, sheet: str) -> list[str]:
+    """References of cells holding formulas in ``sheet`` (empty when none)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            wb = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+            member = None
+            for s in wb.iterfind("m:sheets/m:sheet", _NS):
+                if s.get("name") == sheet:
+                    target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
+                    member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            if member is None:
+                return []
+            found = False
+            tail = b""
+            with z.open(member) as fh:
+                while chunk := fh.read(1 << 20):
+                    if _FORMULA.search(tail + chunk):
+                        found = True
+                        break
+                    tail = chunk[-16:]
+            if not found:
+                return []
+            refs = []
+            with z.open(member) as fh:
+                for _, el in ET.iterparse(fh):
+                    if el.tag == f"{{{_NS['m']}}}c":
+                        if el.find("m:f", _NS) is not None:
+                            refs.append(el.get("r", "?"))
+                        el.clear()
+            return refs
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return []
+
+
+# --- JSON, JSON Lines, Data Package ------------------------------------------
+
+def _json(path: Path, sheet: str | None) -> Table:
+    try:
+        with path.open("r", encoding="utf-8-sig") as fh:
+            data = json.load(fh)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(exc) from None
+    except json.JSONDecodeError as exc:
+        raise FileError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                        hint="check the file with a JSON validator", code="json") from None
+    if isinstance(data, dict) and isinstance(data.get("partnerships"), list):
+        data = data["partnerships"]
+    if not isinstance(data, list):
+        raise FileError(f"expected a JSON array of partnership objects, got a JSON {_json_type(data)}",
+                        hint='write [{"id": ..., "name": ...}, ...] or use JSON Lines', code="json")
+    if not data:
+        raise FileError("the JSON array is empty", hint="there are no partnerships to import", code="empty")
+
+    def rows() -> Iterator[tuple[int, Any]]:
+        yield from enumerate(data, start=1)
+
+    return Table(str(path), None, [], rows(), keyed=True, size=path.stat().st_size)
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _jsonl(path: Path, sheet: str | None) -> Table:
+    handle = path.open("r", encoding="utf-8-sig")
+
+    def rows() -> Iterator[tuple[int, Any]]:
+        n = 0
+        try:
+            for line in handle:
+                n += 1
+                if not line.strip():
+                    continue
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise FileError(f"line is not valid JSON: {exc.msg} (column {exc.colno})",
+                                    hint="each line must hold one JSON object", row=n, code="json") from None
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(exc, row=n + 1) from None
+        finally:
+            handle.close()
+
+    size = path.stat().st_size
+    return Table(str(path), None, [], rows(), keyed=True, size=size,
+                 position=lambda: handle.buffer.tell() if not handle.closed else size)  # type: ignore[attr-defined]
+
+
+def _datapackage(path: Path, sheet: str | None) -> Table:
+    descriptor = path / "datapackage.json" if path.is_dir() else path
+    try:
+        pkg = json.loads(descriptor.read_text("utf-8"))
+        resource = next(r for r in pkg["resources"] if r.get("name") == "partnerships")
+        rel = resource["path"]
+    except (OSError, ValueError, KeyError, StopIteration, TypeError):
+        raise FileError("not an SMP Atlas data package (no 'partnerships' resource)",
+                        hint="point to the datapackage.json written by 'smpatlas export --format datapackage'",
+                        code="datapackage") from None
+    if not isinstance(rel, str) or ".." in Path(rel).parts or Path(rel).is_absolute():
+        raise FileError("the data package's resource path must be a relative file inside the package",
+                        code="datapackage")
+    table = _csv(descriptor.parent / rel, None)
+    return table
