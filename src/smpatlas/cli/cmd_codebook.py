@@ -1,0 +1,37 @@
+"""``smpatlas codebook``: print the codebook (the source of docs/codebook.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from smpatlas import codebook
+from smpatlas.cli import common as c
+from smpatlas.cli.app import app
+
+
+@app.command("codebook")
+def codebook_(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="markdown or json.")] = "markdown",
+    check: Annotated[Path | None, typer.Option("--check", help="Exit 1 if this file differs from the output.")] = None,
+) -> None:
+    """Print the codebook: every field, its type, vocabulary and description.
+
+    Example:
+
+        smpatlas codebook --format markdown > docs/codebook.md
+
+        smpatlas codebook --check docs/codebook.md
+    """
+    c.check_choice(fmt, ("markdown", "json"), "--format")
+    text = codebook.to_markdown() if fmt == "markdown" else codebook.to_json()
+    if check is not None:
+        if not check.exists() or check.read_text("utf-8") != text:
+            c.err.print(f"{check} is stale: regenerate it with 'make docs'.", markup=False)
+            raise typer.Exit(1)
+        c.err.print(f"{check} is current.", markup=False)
+        return
+    sys.stdout.write(text)

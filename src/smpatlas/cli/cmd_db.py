@@ -1,0 +1,44 @@
+"""``smpatlas init`` and ``smpatlas db upgrade``: create and migrate inventories."""
+
+from __future__ import annotations
+
+import typer
+
+from smpatlas.cli import common as c
+from smpatlas.cli.app import app
+from smpatlas.store import database
+
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(db_app, name="db")
+
+
+@app.command("init")
+def init(db: c.DbOption = None) -> None:
+    """Create an empty inventory (or bring an existing one to the current schema).
+
+    Example:
+
+        smpatlas init --db atlas.db
+    """
+    engine = database.create(database.resolve_url(db))
+    try:
+        what = database.upgrade(engine)
+    finally:
+        engine.dispose()
+    c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)
+
+
+@db_app.command("upgrade")
+def upgrade(db: c.DbOption = None) -> None:
+    """Migrate an inventory to the current schema (downgrades are refused).
+
+    Example:
+
+        smpatlas db upgrade --db atlas.db
+    """
+    engine = database.create(database.resolve_url(db))
+    try:
+        what = database.upgrade(engine)
+    finally:
+        engine.dispose()
+    c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)

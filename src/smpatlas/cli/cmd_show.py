@@ -1,0 +1,104 @@
+"""``smpatlas show``: one partnership in plain language, with sources and history."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from smpatlas.cli import common as c
+from smpatlas.cli.app import app
+from smpatlas.codebook import Field
+from smpatlas.codebook import default as default_codebook
+from smpatlas.countries import name_of
+from smpatlas.errors import NotFound
+from smpatlas.store import database
+from smpatlas.store import repository as repo
+
+NOT_CODED = "— (not coded)"
+
+
+def plain(f: Field, value: Any) -> str:
+    """A field value as a person reads it."""
+    if value is None:
+        return NOT_CODED
+    if f.kind == "countries":
+        return ", ".join(f"{name_of(v)} ({v})" for v in value)
+    if f.kind in ("set", "isco"):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if f.kind in ("bool", "tristate"):
+        return "yes" if value is True else "no" if value is False else str(value)
+    if f.kind == "enum":
+        return str(value).replace("_", " ")
+    if f.kind == "number":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    if f.kind == "actors":
+        return "; ".join(
+            a["name"] + (f" ({a['role'].replace('_', ' ')}" + (f", {a['country']}" if a.get("country") else "") + ")"
+                         if a.get("role") else f" ({a['country']})" if a.get("country") else "")
+            for a in value)
+    if f.kind == "outcomes":
+        return "; ".join(f"{o['period']}: {o['indicator'].replace('_', ' ')} = {o['value']:,}"
+                         + (f" ({o['source']})" if o.get("source") else "") for o in value)
+    if f.kind == "sources":
+        return f"{len(value)} (listed below)"
+    return str(value)
+
+
+@app.command("show")
+def show(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The partnership's id.")],
+    db: c.DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    history: Annotated[bool, typer.Option("--history/--no-history", help="Show the change history.")] = True,
+) -> None:
+    """Show every coded field of one partnership, its sources and its history.
+
+    Example:
+
+        smpatlas show de-ph-triple-win
+    """
+    c.check_choice(fmt, ("text", "json"), "--format")
+    engine = database.open_engine(db, create_if_missing=False)
+    try:
+        with engine.connect() as conn:
+            rec = repo.get(conn, record_id)
+            if rec is None:
+                close = [i for i in repo.all_ids(conn) if record_id.lower() in i][:3]
+                raise NotFound(record_id, f"Similar ids: {', '.join(close)}." if close else
+                               "See 'smpatlas list'.")
+            meta = repo.get_meta(conn, record_id) or {}
+            hist = repo.history_of(conn, record_id) if history else []
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        c.print_json({"record": rec, "version": meta.get("version"), "history": hist})
+        return
+    cb = default_codebook()
+    c.out.print(f"[bold]{rec['name']}[/bold]  ({rec['id']}, version {meta.get('version')})")
+    for key, title in cb.sections.items():
+        fields = [f for f in cb.in_section(key) if f.name not in ("id", "name")]
+        if not fields:
+            continue
+        c.out.print(f"\n[bold]{title}[/bold]")
+        for f in fields:
+            value = plain(f, rec.get(f.name))
+            c.out.print(f"  {f.label + ':':<34} ", end="")
+            c.out.print(value, markup=False, style="dim" if value == NOT_CODED else None)
+    c.out.print("\n[bold]Sources[/bold]")
+    for i, s in enumerate(rec.get("sources") or [], 1):
+        c.out.print(f"  {i}. " + " — ".join(x for x in (s.get("title"), s.get("url")) if x)
+                    + (f" (accessed {s['accessed']})" if s.get("accessed") else ""), markup=False)
+    if not rec.get("sources"):
+        c.out.print("  none: this record cannot be published until a source is added", style="yellow")
+    if history:
+        c.out.print("\n[bold]History[/bold]")
+        for e in hist:
+            when = e["at"].strftime("%Y-%m-%d %H:%M") if hasattr(e["at"], "strftime") else str(e["at"])
+            if e["action"] == "update":
+                old, new = (json.dumps(e["old_value"], ensure_ascii=False), json.dumps(e["new_value"], ensure_ascii=False))
+                c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['field']}: {old} → {new}", markup=False)
+            else:
+                c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['action']}"
+                            + (f" ({e['context']})" if e.get("context") else ""), markup=False)
