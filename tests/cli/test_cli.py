@@ -1,0 +1,140 @@
+"""The command line, end to end, on real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from smpatlas.cli.app import app
+from tests.conftest import BUNDLED, Result, minimal, write_jsonl
+
+Cli = Callable[..., Result]
+
+
+def _commands() -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = [(c.name or c.callback.__name__,) for c in app.registered_commands]  # type: ignore[union-attr]
+    for group in app.registered_groups:
+        out += [(group.name or "", c.name or "") for c in group.typer_instance.registered_commands]  # type: ignore[union-attr]
+    return out
+
+
+@pytest.mark.parametrize("command", _commands(), ids=" ".join)
+def test_every_command_has_help_with_an_example(cli: Cli, command: tuple[str, ...]) -> None:
+    res = cli(*command, "--help")
+    assert res.code == 0
+    assert "Example" in res.stdout, f"{' '.join(command)} --help has no example"
+
+
+def test_demo_list_show(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    res = cli("demo", "--db", db)
+    assert res.code == 0, res.stderr
+    n = len(BUNDLED.read_text("utf-8").splitlines())
+    assert f"{n} partnerships" in res.stdout and "countries involved" in res.stdout
+    assert cli("demo", "--db", db).code == 0  # running it again is fine
+    listed = cli("list", "--db", db, "--destination", "Germany", "--format", "json").json()
+    assert listed and all("DEU" in r["destination_countries"] for r in listed)
+    show = cli("show", "de-ph-triple-win", "--db", db)
+    assert show.code == 0 and "Philippines (PHL)" in show.stdout and "— (not coded)" in show.stdout
+    assert "giz.de" in show.stdout and "create" in show.stdout
+
+
+def test_import_edit_history_delete(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    src = write_jsonl(tmp_path / "in.jsonl", [minimal("aa-bb-one"), minimal("aa-bb-two")])
+    res = cli("import", src, "--db", db, "--user", "anna")
+    assert res.code == 0 and "2 were inserted" in res.stdout
+    again = cli("import", src, "--db", db)
+    assert again.code == 2 and "already in the inventory" in again.stderr and "--mode upsert" in again.stderr
+    res = cli("edit", "aa-bb-one", "--set", "mobility_types=circular; long term", "--set", "status=completed",
+              "--db", db, "--user", "ben")
+    assert res.code == 0 and "version 2" in res.stdout
+    hist = cli("show", "aa-bb-one", "--db", db, "--format", "json").json()
+    assert hist["version"] == 2
+    changes = {(h["field"], h["user_name"]) for h in hist["history"] if h["action"] == "update"}
+    assert changes == {("mobility_types", "ben"), ("status", "ben")}
+    bad = cli("edit", "aa-bb-one", "--set", "status=finished", "--db", db)
+    assert bad.code == 2 and "did you mean" in bad.stderr.lower() or "allowed" in bad.stderr
+    stale = cli("edit", "aa-bb-one", "--set", "status=planned", "--expected-version", "1", "--db", db)
+    assert stale.code == 1 and "changed meanwhile" in stale.stderr
+    assert cli("delete", "aa-bb-two", "--yes", "--db", db).code == 0
+    assert cli("show", "aa-bb-two", "--db", db).code == 1
+    assert [r["id"] for r in cli("list", "--db", db, "--format", "json").json()] == ["aa-bb-one"]
+
+
+def test_upsert_and_replace_modes(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "a.db"
+    cli("import", write_jsonl(tmp_path / "1.jsonl", [minimal("aa-one"), minimal("aa-two")]), "--db", db)
+    res = cli("import", write_jsonl(tmp_path / "2.jsonl", [minimal("aa-one", status="completed"),
+                                                           minimal("aa-three")]), "--db", db, "--mode", "upsert")
+    assert "1 were inserted, 1 updated, 0 unchanged" in res.stdout
+    res = cli("import", write_jsonl(tmp_path / "3.jsonl", [minimal("aa-one", status="completed")]), "--db", db,
+              "--mode", "replace")
+    assert "0 were inserted, 0 updated, 1 unchanged, 2 deleted" in res.stdout
+    dry = cli("import", write_jsonl(tmp_path / "4.jsonl", [minimal("aa-new")]), "--db", db, "--dry-run")
+    assert dry.code == 0 and "would be inserted" in dry.stdout
+    assert [r["id"] for r in cli("list", "--db", db, "--format", "json").json()] == ["aa-one"]
+
+
+def test_validate_reports_json(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name,partnership_type,origin,destination,start_year,status\n"
+                   "x-1,X,pilot,Narnia,DEU,2020,ongoing\n", "utf-8")
+    res = cli("validate", bad, "--db", tmp_path / "v.db", "--report-format", "json")
+    assert res.code == 2
+    report = res.json()
+    assert report["valid"] is False
+    assert {(p["row"], p["column"]) for p in report["problems"]} == {(2, "partnership_type"), (2, "origin")}
+
+
+def test_export_formats_from_the_cli(cli: Cli, tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+    cli("demo", "--db", db)
+    for fmt, name in [("csv", "o.csv"), ("xlsx", "o.xlsx"), ("jsonl", "o.jsonl"), ("datapackage", "pkg")]:
+        res = cli("export", "--db", db, "--format", fmt, "--out", tmp_path / name, "--destination", "DEU")
+        assert res.code == 0, res.stderr
+    pkg = json.loads((tmp_path / "pkg" / "datapackage.json").read_text())
+    assert pkg["resources"][0]["schema"]["primaryKey"] == ["id"]
+
+
+def test_codebook_command_and_check(cli: Cli, tmp_path: Path) -> None:
+    md = cli("codebook")
+    assert md.code == 0 and "| `origin_countries` |" in md.stdout
+    assert json.loads(cli("codebook", "--format", "json").stdout)["fields"]
+    stale = tmp_path / "c.md"
+    stale.write_text("old")
+    assert cli("codebook", "--check", stale).code == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("list", "--db", "{tmp}/missing.db"), "No SMP Atlas inventory"),
+        (("list", "--db", "{tmp}/x.db", "--skill-level", "hgh"), "did you mean 'high'?"),
+        (("show", "nope", "--db", "{demo}"), "No partnership with id 'nope'"),
+        (("import", "{tmp}/nothing.csv", "--db", "{tmp}/y.db"), "file not found"),
+        (("export", "--out", "{tmp}/no/such/dir/x.csv", "--db", "{demo}"), "does not exist"),
+        (("list", "--db", "{demo}", "--sort", "colour"), "Cannot sort by"),
+        (("list", "--db", "{demo}", "--year-from", "2025", "--year-to", "2020"), "before --year-from"),
+    ],
+)
+def test_user_errors_are_one_clear_message(cli: Cli, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
+    demo = tmp_path / "demo.db"
+    cli("demo", "--db", demo)
+    (tmp_path / "x.db").touch()
+    res = cli(*[a.format(tmp=tmp_path, demo=demo) for a in args])
+    assert res.code in (1, 2)
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr + res.stdout
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    """The installed entry point works as a subprocess (no traceback on error)."""
+    res = subprocess.run([sys.executable, "-m", "smpatlas", "show", "x", "--db", str(tmp_path / "none.db")],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 1 and "Traceback" not in res.stderr and "No SMP Atlas inventory" in res.stderr

@@ -1,0 +1,96 @@
+"""Shared fixtures: small real SQLite inventories and an in-process CLI runner."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from smpatlas.io.importer import import_files
+from smpatlas.store import database
+
+BUNDLED = Path(str(resources.files("smpatlas").joinpath("data/inventory/partnerships.jsonl")))
+
+
+def minimal(rid: str = "xx-yy-test", **extra: Any) -> dict[str, Any]:
+    """The smallest valid record (canonical form), plus ``extra`` fields."""
+    rec: dict[str, Any] = {
+        "id": rid,
+        "name": f"Test partnership {rid}",
+        "partnership_type": "pilot_project",
+        "origin_countries": ["PHL"],
+        "destination_countries": ["DEU"],
+        "start_year": 2020,
+        "status": "ongoing",
+        "sources": [{"title": "Project page", "url": "https://example.org/p", "accessed": "2026-11-27"}],
+    }
+    rec.update(extra)
+    return rec
+
+
+@pytest.fixture
+def sample_records() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in BUNDLED.read_text("utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """Path of a SQLite file that does not exist yet."""
+    return tmp_path / "atlas.db"
+
+
+@pytest.fixture
+def engine(db_path: Path) -> Engine:
+    """A fresh, empty inventory in a real SQLite file."""
+    eng = database.open_engine(str(db_path))
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sample_engine(engine: Engine) -> Engine:
+    """An inventory holding the bundled sample."""
+    report = import_files(engine, [BUNDLED], user="fixture")
+    assert report.valid, report.to_text()
+    return engine
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
+    return path
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run ``smpatlas ARGS`` in-process, the way the console script does."""
+    from smpatlas.cli.app import entrypoint
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        monkeypatch.setattr(sys, "argv", ["smpatlas", *map(str, args)])
+        code = 0
+        try:
+            entrypoint()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke

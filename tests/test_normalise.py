@@ -1,0 +1,96 @@
+"""Normalisation of what people type, field kind by field kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from smpatlas.normalise import converters
+from smpatlas.problems import CellError
+
+CONV = converters()
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "expected"),
+    [
+        ("status", " Ongoing ", "ongoing"),  # case and spaces
+        ("partnership_type", "Bilateral labour agreement", "bilateral_labour_agreement"),  # spaces → _
+        ("partnership_type", "global-skill-partnership", "global_skill_partnership"),  # - → _
+        ("mobility_types", "circular; long-term", ["long_term", "circular"]),  # ; and vocabulary order
+        ("mobility_types", "Circular, Short term", ["circular", "short_term"]),  # , where unambiguous
+        ("mobility_types", ["circular", "circular"], ["circular"]),  # JSON list, duplicates folded
+        ("skill_levels", "unspecified", ["unspecified"]),  # unspecified is a value, not missing
+        ("skill_levels", "", None),  # blank = missing
+        ("skill_levels", None, None),
+        ("government_to_government", "YES", True),
+        ("government_to_government", "false", False),
+        ("government_to_government", 1, True),
+        ("government_to_government", "0", False),
+        ("extension_possible", "Unspecified", "unspecified"),  # tristate
+        ("extension_possible", "no", False),
+        ("origin_countries", "PHL", ["PHL"]),  # alpha-3
+        ("origin_countries", "ph; in", ["IND", "PHL"]),  # alpha-2, sorted
+        ("origin_countries", "Philippines, Viet Nam", ["PHL", "VNM"]),  # names, comma
+        ("origin_countries", "Korea, Republic of", ["KOR"]),  # one name with a comma
+        ("origin_countries", "Kosovo", ["XKX"]),
+        ("destination_countries", "UK; EL", ["GBR", "GRC"]),  # EU conventions
+        ("destination_countries", "EU", ["EU"]),  # region
+        ("occupations", "2221; 25", ["2221", "25"]),
+        ("occupations", 2221.0, ["2221"]),  # a number cell from Excel
+        ("start_year", "2021", 2021),
+        ("start_year", 2021.0, 2021),
+        ("planned_participants", "5,000", 5000),  # thousands separator
+        ("budget_eur", "1 500 000", 1500000),
+        ("budget_eur", "2.5", 2.5),
+        ("coded_on", "2026-11-27", "2026-11-27"),
+        ("coded_on", dt.datetime(2026, 11, 27, 10, 0), "2026-11-27"),  # an Excel date cell
+        ("name", "  Triple Win  ", "Triple Win"),
+        ("notes", "line 1\r\nline 2", "line 1\nline 2"),  # line endings normalised
+        ("acronym", 3.0, "3"),
+    ],
+)
+def test_converts(field: str, raw: Any, expected: Any) -> None:
+    assert CONV[field](raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "raw", "message", "hint"),
+    [
+        ("mobility_types", "circlar", "unknown value 'circlar'", "did you mean 'circular'?"),
+        ("status", "finished", "unknown value", "allowed: planned, ongoing"),
+        ("status", "ongoing; completed", "takes one value", None),
+        ("skill_levels", "high; unspecified", "cannot be combined", None),
+        ("employer_engagement", "none; design", "cannot be combined", None),
+        ("government_to_government", "maybe", "expected yes or no", "yes/no"),
+        ("extension_possible", "perhaps", "expected yes, no or unspecified", None),
+        ("origin_countries", "Narnia", "unknown country", None),
+        ("origin_countries", "Congo", "ambiguous country", "COD"),
+        ("origin_countries", "Phillipines", "unknown country", "did you mean"),
+        ("occupations", "22211", "not an ISCO-08 code", "1 to 4 digits"),
+        ("occupations", "nurse", "not an ISCO-08 code", None),
+        ("start_year", "twenty", "whole number", None),
+        ("start_year", "2021.5", "whole number", None),
+        ("start_year", "1850", "below the minimum", None),
+        ("budget_eur", "-5", "below the minimum", None),
+        ("coded_on", "27/11/2026", "not a date", "YYYY-MM-DD"),
+        ("coded_on", "2026-02-30", "not a date", None),
+        ("id", "De PH Triple Win", "not a valid id", "'de-ph-triple-win'"),
+        ("name", "x" * 501, "text too long", None),
+        ("notes", "bell\x07", "control character", None),
+    ],
+)
+def test_rejects_with_message_and_hint(field: str, raw: Any, message: str, hint: str | None) -> None:
+    with pytest.raises(CellError) as info:
+        CONV[field](raw)
+    assert message in info.value.message
+    if hint:
+        assert info.value.hint and hint in info.value.hint
+
+
+def test_memoised_results_are_not_shared_mutable() -> None:
+    a = CONV["sectors"]("ict; health_care")
+    a.append("x")
+    assert CONV["sectors"]("ict; health_care") == ["health_care", "ict"]
