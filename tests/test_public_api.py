@@ -12,7 +12,7 @@ from tests.conftest import BUNDLED
 
 def test_all_is_sorted_and_complete() -> None:
     assert smpatlas.__all__ == sorted(smpatlas.__all__)
-    public = {n for n in dir(smpatlas) if not n.startswith("_") and n[0].isupper() or n == "open"}
+    public = {n for n in dir(smpatlas) if (not n.startswith("_") and n[0].isupper()) or n == "open"}
     public -= {m for m in dir(smpatlas) if isinstance(getattr(smpatlas, m), type(smpatlas))}
     assert public <= set(smpatlas.__all__)
 

@@ -59,7 +59,7 @@ def test_import_edit_history_delete(cli: Cli, tmp_path: Path) -> None:
     changes = {(h["field"], h["user_name"]) for h in hist["history"] if h["action"] == "update"}
     assert changes == {("mobility_types", "ben"), ("status", "ben")}
     bad = cli("edit", "aa-bb-one", "--set", "status=finished", "--db", db)
-    assert bad.code == 2 and "did you mean" in bad.stderr.lower() or "allowed" in bad.stderr
+    assert (bad.code == 2 and "did you mean" in bad.stderr.lower()) or "allowed" in bad.stderr
     stale = cli("edit", "aa-bb-one", "--set", "status=planned", "--expected-version", "1", "--db", db)
     assert stale.code == 1 and "changed meanwhile" in stale.stderr
     assert cli("delete", "aa-bb-two", "--yes", "--db", db).code == 0
