@@ -29,21 +29,29 @@ install-test: $(STAMP)
 demo: install
 	@mkdir -p $(dir $(DEMO_DB))
 	$(BIN)/smpatlas demo --db $(DEMO_DB)
+	$(BIN)/smpatlas stats --db $(DEMO_DB) --format markdown > demo/statistics.md
+	@echo "Statistics written to demo/statistics.md; headline figures:"
+	@sed -n '/## Headline figures/,/## Fields/p' demo/statistics.md | sed '1d;$$d'
+	$(BIN)/smpatlas assess --all --db $(DEMO_DB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 
 docs: install
 	$(BIN)/smpatlas codebook --format markdown > docs/codebook.md
+	$(BIN)/smpatlas rubric > docs/assessment.md
+	$(BIN)/python tools/inventory_coverage.py docs/inventory.md
 
 docs-check: $(STAMP)
 	$(BIN)/smpatlas codebook --check docs/codebook.md
+	$(BIN)/smpatlas rubric --check docs/assessment.md
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/smpatlas codebook --check docs/codebook.md
+	$(BIN)/smpatlas rubric --check docs/assessment.md
 	$(BIN)/python -m pytest
 
 bench: $(BIN)/python

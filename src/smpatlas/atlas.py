@@ -14,7 +14,11 @@ from typing import Any
 from sqlalchemy import Engine
 
 from smpatlas import record as rec
+from smpatlas.analysis import assessment as asm
+from smpatlas.analysis import rubric as rubric_mod
+from smpatlas.analysis import similarity
 from smpatlas.analysis.overview import Overview, overview
+from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats, compute
 from smpatlas.errors import NotFound, ValidationFailed
 from smpatlas.io import exporter
 from smpatlas.io.importer import default_user, import_files
@@ -27,9 +31,11 @@ from smpatlas.store.filters import Filters
 class Atlas:
     """An inventory of partnerships in one database."""
 
-    def __init__(self, engine: Engine, *, user: str | None = None) -> None:
+    def __init__(self, engine: Engine, *, user: str | None = None, rubric: str | Path | None = None) -> None:
         self.engine = engine
         self.user = user or default_user()
+        self.rubric = rubric_mod.load(rubric) if rubric else rubric_mod.default()
+        self.context: Any = None  # reference data for derived predicates (shortage tables)
 
     def __repr__(self) -> str:
         return f"Atlas({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -70,6 +76,54 @@ class Atlas:
             if repo.get_meta(conn, rid) is None and not repo.history_of(conn, rid):
                 raise NotFound(rid)
             return repo.history_of(conn, rid)
+
+    # -- analysis ------------------------------------------------------------
+    def stats(self, filters: Filters | None = None, *, scale_threshold: int = DEFAULT_SCALE_THRESHOLD,
+              by: list[str] | None = None, **kw: Any) -> Stats:
+        """Inventory statistics over the selection (``.to_dict()``, ``.headlines()``, ``.to_frame()``)."""
+        f = _filters(filters, kw)
+        with self.engine.connect() as conn:
+            return compute(repo.select_records(conn, f), filters=f.to_dict() if f else {},
+                           scale_threshold=scale_threshold, by=by)
+
+    def assess(self, rid: str) -> asm.Assessment:
+        """The six-dimension assessment of one partnership."""
+        return asm.assess(self.get(rid), self.rubric, self.context)
+
+    def assess_all(self, filters: Filters | None = None, **kw: Any) -> asm.Portfolio:
+        f = _filters(filters, kw)
+        with self.engine.connect() as conn:
+            return asm.portfolio(repo.select_records(conn, f), self.rubric, self.context,
+                                 filters=f.to_dict() if f else {})
+
+    def whatif(self, rid: str, changes: dict[str, Any]) -> asm.WhatIf:
+        """The assessment of a modified design, with the delta; nothing is written."""
+        current = self.get(rid)
+        modified, issues = rec.normalise({k: v for k, v in {**current, **changes}.items() if v is not None})
+        if issues:
+            report = Report(files=[f"what-if on {rid}"])
+            for i in issues:
+                report.add(Problem(i.error.message, field=i.field, column=i.field, value=i.value,
+                                   hint=i.error.hint, code=i.error.code, record_id=rid))
+            raise ValidationFailed(report)
+        return asm.whatif(current, modified, self.rubric, self.context)
+
+    def benchmark(self, draft: dict[str, Any], filters: Filters | None = None, k: int = 5, **kw: Any
+                  ) -> dict[str, Any]:
+        """A draft design's assessment, its percentiles against the inventory and the most similar partnerships."""
+        f = _filters(filters, kw)
+        a = asm.assess(draft, self.rubric, self.context)
+        with self.engine.connect() as conn:
+            records = list(repo.select_records(conn, f))
+        population = (asm.assess(r, self.rubric, self.context, detail=False) for r in records)
+        return {
+            "draft": draft,
+            "assessment": a.to_dict(),
+            "percentiles": similarity.percentiles(a, population),
+            "most_similar": [n.to_dict() for n in similarity.most_similar(draft, records, k)],
+            "similarity_measure": similarity.MEASURE,
+            "filters": f.to_dict() if f else {},
+        }
 
     # -- writing -------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **kw: Any) -> Report:

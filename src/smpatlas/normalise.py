@@ -310,11 +310,17 @@ def _tristate(f: Field) -> Converter:
     return convert
 
 
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else repr(x)
+
+
 def _bounds(f: Field, number: float) -> None:
     if f.min is not None and number < f.min:
-        raise CellError(f"{number:g} is below the minimum {f.min:g}", hint=f"{f.label} must be ≥ {f.min:g}", code="range")
+        raise CellError(f"{_num(number)} is below the minimum {_num(f.min)} for {f.name}",
+                        hint=f"{f.label} must be ≥ {_num(f.min)}", code="range")
     if f.max is not None and number > f.max:
-        raise CellError(f"{number:g} is above the maximum {f.max:g}", hint=f"{f.label} must be ≤ {f.max:g}", code="range")
+        raise CellError(f"{_num(number)} is above the maximum {_num(f.max)} for {f.name}",
+                        hint=f"{f.label} must be ≤ {_num(f.max)}", code="range")
 
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
@@ -344,6 +350,8 @@ def _int(f: Field) -> Converter:
                 raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type")
             number = int(as_float)
         _bounds(f, number)
+        if abs(number) > 2**53:
+            raise CellError(f"{number} is too large", hint=f"{f.label} must be a realistic whole number", code="range")
         return number
 
     return convert

@@ -115,11 +115,13 @@ def _converters() -> dict[str, Converter]:
     return converters()
 
 
-def normalise(raw: dict[str, Any], cb: Codebook | None = None) -> tuple[dict[str, Any], list[FieldIssue]]:
+def normalise(raw: dict[str, Any], cb: Codebook | None = None, *, draft: bool = False
+              ) -> tuple[dict[str, Any], list[FieldIssue]]:
     """Turn raw values (by field name) into a canonical record.
 
     Returns the record (missing fields left out) and every problem found; a
-    record with problems must not be stored.
+    record with problems must not be stored. ``draft=True`` allows missing
+    required fields (a design being drafted is not stored).
     """
     cb = cb or default_codebook()
     convs = _converters() if cb is default_codebook() else converters(cb)
@@ -137,10 +139,12 @@ def normalise(raw: dict[str, Any], cb: Codebook | None = None) -> tuple[dict[str
             continue
         if out is not None:
             record[name] = out
-    issues.extend(check(record, cb, present=raw.keys()))
+    failed = {i.field for i in issues}
+    issues.extend(i for i in check(record, cb, present=raw.keys())
+                  if i.field not in failed and not (draft and i.error.code == "required"))
     if not issues and "codebook_version" not in record:
         record["codebook_version"] = cb.version
-    if not issues:
+    if not issues and not draft:
         issues.extend(_schema_issues(record))
     return record, issues
 

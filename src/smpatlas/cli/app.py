@@ -30,6 +30,7 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
 
 
 from smpatlas.cli import (  # noqa: E402  (commands register themselves on import)
+    cmd_assess,
     cmd_codebook,
     cmd_db,
     cmd_demo,
@@ -38,10 +39,22 @@ from smpatlas.cli import (  # noqa: E402  (commands register themselves on impor
     cmd_import,
     cmd_list,
     cmd_show,
+    cmd_stats,
 )
 
-__all__ = ["app", "cmd_codebook", "cmd_db", "cmd_demo", "cmd_edit", "cmd_export", "cmd_import", "cmd_list",
-           "cmd_show"]
+__all__ = [
+    "app",
+    "cmd_assess",
+    "cmd_codebook",
+    "cmd_db",
+    "cmd_demo",
+    "cmd_edit",
+    "cmd_export",
+    "cmd_import",
+    "cmd_list",
+    "cmd_show",
+    "cmd_stats",
+]
 
 
 def entrypoint() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from smpatlas.errors import ConfigError
 
 FORMATS = ("csv", "xlsx", "jsonl", "json", "datapackage")
 XLSX_CELL_LIMIT = 32_767
+#: Texts Excel (and openpyxl) would store as error values.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
+_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
 def cell(f: Field, value: Any) -> Any:
@@ -136,11 +140,20 @@ def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | Non
         row = []
         for f in cb.fields:
             v = cell(f, r.get(f.name))
-            if isinstance(v, str) and len(v) > XLSX_CELL_LIMIT:
-                raise ConfigError(
-                    f"Record {r.get('id')!r}: {f.name} has {len(v):,} characters, more than an Excel cell holds "
-                    f"({XLSX_CELL_LIMIT:,}); export as jsonl or csv instead."
-                )
+            if isinstance(v, float) and float(f"{v:.16g}") != v:
+                v = repr(v)  # Excel keeps 16 significant digits; text keeps the exact value (read back as a number)
+            if isinstance(v, str):
+                if len(v) > XLSX_CELL_LIMIT:
+                    raise ConfigError(
+                        f"Record {r.get('id')!r}: {f.name} has {len(v):,} characters, more than an Excel cell holds "
+                        f"({XLSX_CELL_LIMIT:,}); export as jsonl or csv instead."
+                    )
+                if "_x" in v:
+                    v = _OOXML_ESCAPE.sub(r"_x005F_\1", v)  # a literal _xHHHH_ must be escaped in OOXML
+                if v in EXCEL_ERRORS:
+                    text_cell = WriteOnlyCell(ws, value=v)
+                    text_cell.data_type = "s"  # text, not an error value
+                    v = text_cell
             row.append(v)
         ws.append(row)
         n += 1

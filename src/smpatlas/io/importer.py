@@ -106,14 +106,18 @@ class _Run:
         self.report.add(Problem(**loc, **kw))
         self.writing = False
 
-    def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None) -> None:
-        rid = record["id"]
+    def first_seen(self, rid: str, loc: dict[str, Any], id_column: str | None) -> bool:
+        """Record where an id first appears; report a duplicate (True when it is new)."""
         if rid in self.seen:
             self.problem(loc, message=f"duplicate id {rid!r}: it already appears at {self.seen[rid]}",
                          code="duplicate_id", column=id_column, field="id", value=rid, record_id=rid,
                          hint="ids must be unique; give one of the rows another id")
-            return
+            return False
         self.seen[rid] = Path(loc["file"]).name + (f" row {loc['row']}" if loc.get("row") else "")
+        return True
+
+    def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None) -> None:
+        rid = record["id"]
         for w in rec.warnings(record):
             self.report.add(Problem(**loc, message=w.error.message, hint=w.error.hint, code=w.error.code,
                                     field=w.field, record_id=rid, severity="warning"))
@@ -149,6 +153,10 @@ class _Run:
                 self.writing = False
                 return
             id_column = next((lab for f, lab in zip(cols.fields, cols.labels, strict=True) if f == "id"), None)
+            for row, col, message in table.cell_problems:
+                label = cols.labels[col] if 0 <= col < len(cols.labels) else f"column {col + 1}"
+                self.problem({"file": table.file, "sheet": table.sheet, "row": row}, message=message, column=label,
+                             code="error_cell", hint="fix or clear the cell in Excel, then import")
         rows_here = 0
         try:
             for n, cells in table.rows:
@@ -159,6 +167,8 @@ class _Run:
                 if raw is None:
                     continue
                 record, issues = rec.normalise(raw, self.cb)
+                rid = record.get("id")
+                new_id = self.first_seen(rid, loc, id_column) if isinstance(rid, str) else True
                 if issues:
                     for issue in issues:
                         fname = issue.field or ""
@@ -167,7 +177,8 @@ class _Run:
                                      code=issue.error.code, column=col, field=issue.field,
                                      value=issue.value, record_id=record.get("id"))
                     continue
-                self.add(record, loc, id_column)
+                if new_id:
+                    self.add(record, loc, id_column)
                 if self.progress and self.report.rows % 500 == 0:
                     self.progress(self.report.rows, table.position() if table.position else 0, table.size)
         except FileError as exc:
@@ -199,6 +210,11 @@ class _Run:
                     guess = suggest(str(key), self.cb.names)
                     self.problem(loc, message=f"unknown field {key!r}", code="unknown_field", column=str(key),
                                  hint=(guess + " " if guess else "") + "see 'smpatlas codebook'")
+                    bad = True
+                    continue
+                if name in raw:
+                    self.problem(loc, message=f"keys {columns[name]!r} and {key!r} both mean {name!r}",
+                                 code="duplicate_column", column=str(key), hint="keep one of them")
                     bad = True
                     continue
                 raw[name] = value
@@ -255,6 +271,8 @@ def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "in
                 report.written = True
             else:
                 trans.rollback()
+                if not report.valid:  # nothing was written: no counts of batches rolled back
+                    report.inserted = report.updated = report.unchanged = report.deleted = 0
         except BaseException:
             trans.rollback()
             raise

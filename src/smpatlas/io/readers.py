@@ -50,6 +50,8 @@ class Table:
     rows: Iterator[tuple[int, Any]]
     keyed: bool = False
     size: int = 0
+    #: Cells that cannot be read as values: (row number, column index, message).
+    cell_problems: list[tuple[int, int, str]] = field(default_factory=list)
     position: Any = field(default=None, repr=False)  # () -> bytes read so far
 
 
@@ -91,37 +93,49 @@ def open_table(path: Path, *, sheet: str | None = None, fmt: str | None = None) 
 # --- CSV -------------------------------------------------------------------
 
 def _csv(path: Path, sheet: str | None) -> Table:
-    handle = path.open("r", encoding="utf-8-sig", newline="", errors="strict")
+    handle = path.open("rb")
+    state = {"row": 1}
+
+    def lines() -> Iterator[str]:
+        """Decode line by line, so a bad byte is reported at the row that holds it."""
+        first = True
+        for raw in handle:
+            if first:
+                first = False
+                if raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(exc, row=state["row"] + 1) from None
+
+    stream = lines()
     try:
-        first = handle.readline()
-    except UnicodeDecodeError as exc:
+        first_line = next(stream, "")
+    except FileError:
         handle.close()
-        raise _not_utf8(exc) from None
-    if not first.strip():
+        raise
+    if not first_line.strip():
         handle.close()
         raise FileError("the file has no header row (the first line is blank)", hint="put the column names in row 1",
                         code="no_header")
-    delimiter = max((",", ";", "\t"), key=first.count)
-    handle.seek(0)
-    if handle.read(1) != "\ufeff":
-        handle.seek(0)
-    reader = csv.reader(handle, delimiter=delimiter, strict=False)
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(_chain(first_line, stream), delimiter=delimiter, strict=False)
     try:
         header = next(reader)
-    except (UnicodeDecodeError, csv.Error) as exc:
+    except csv.Error as exc:
         handle.close()
-        raise _not_utf8(exc) if isinstance(exc, UnicodeDecodeError) else FileError(str(exc)) from None
+        raise FileError(f"malformed CSV header: {exc}", code="csv") from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         n = 1
         try:
             for cells in reader:
                 n += 1
+                state["row"] = n
                 if not cells or all(not c.strip() for c in cells):
                     continue
                 yield n, [restore(c) if c[:1] == "'" else c for c in cells]
-        except UnicodeDecodeError as exc:
-            raise _not_utf8(exc, row=n + 1) from None
         except csv.Error as exc:
             raise FileError(f"malformed CSV: {exc}", hint="check quoting around this row", row=n + 1,
                             code="csv") from None
@@ -129,8 +143,13 @@ def _csv(path: Path, sheet: str | None) -> Table:
             handle.close()
 
     size = path.stat().st_size
-    return Table(str(path), None, header, rows(), size=size, position=lambda: handle.buffer.tell()  # type: ignore[attr-defined]
-                 if not handle.closed else size)
+    return Table(str(path), None, header, rows(), size=size,
+                 position=lambda: handle.tell() if not handle.closed else size)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
 
 
 def _not_utf8(exc: UnicodeDecodeError, row: int | None = None) -> FileError:
@@ -167,7 +186,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     except Exception as exc:  # calamine raises several types for broken files
         raise FileError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
                         hint="open it in Excel and save it again as .xlsx", code="xlsx") from None
-    formulas = _formula_cells(path, sheet)
+    formulas, errors = _formula_cells(path, sheet)
     if formulas:
         shown = ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")
         raise FileError(
@@ -201,17 +220,29 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             if not blank:
                 yield n, out
 
-    return Table(str(path), sheet, header, rows(), size=path.stat().st_size)
+    problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
+    return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
+
+
+def _ref(ref: str) -> tuple[int, int]:
+    """'B12' → (12, 1): the row number and the 0-based column index."""
+    m = re.match(r"([A-Z]+)(\d+)", ref)
+    if not m:
+        return 0, 0
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col - 1
 
 
 _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
        "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]|\st=\"e\"")
 
 
-def _formula_cells(path: Path, sheet: str) -> list[str]:
-    """References of cells holding formulas in ``sheet`` (empty when none)."""
+def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, int, str]]]:
+    """References of cells holding formulas, and (row, column, code) of cells holding error values."""
     try:
         with zipfile.ZipFile(path) as z:
             wb = ET.fromstring(z.read("xl/workbook.xml"))
@@ -223,7 +254,7 @@ def _formula_cells(path: Path, sheet: str) -> list[str]:
                     target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
                     member = target.lstrip("/") if target.startswith("/") else "xl/" + target
             if member is None:
-                return []
+                return [], []
             found = False
             tail = b""
             with z.open(member) as fh:
@@ -233,17 +264,21 @@ def _formula_cells(path: Path, sheet: str) -> list[str]:
                         break
                     tail = chunk[-16:]
             if not found:
-                return []
-            refs = []
+                return [], []
+            refs: list[str] = []
+            errors: list[tuple[int, int, str]] = []
             with z.open(member) as fh:
                 for _, el in ET.iterparse(fh):
                     if el.tag == f"{{{_NS['m']}}}c":
                         if el.find("m:f", _NS) is not None:
                             refs.append(el.get("r", "?"))
+                        elif el.get("t") == "e":
+                            v = el.find("m:v", _NS)
+                            errors.append((*_ref(el.get("r", "")), v.text if v is not None and v.text else "?"))
                         el.clear()
-            return refs
+            return refs, errors
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
-        return []
+        return [], []
 
 
 # --- JSON, JSON Lines, Data Package ------------------------------------------
@@ -257,6 +292,9 @@ def _json(path: Path, sheet: str | None) -> Table:
     except json.JSONDecodeError as exc:
         raise FileError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
                         hint="check the file with a JSON validator", code="json") from None
+    except RecursionError:
+        raise FileError("the JSON is nested too deeply to be a partnership record",
+                        hint="records are objects of fields; nested items go one level deep", code="json") from None
     if isinstance(data, dict) and isinstance(data.get("partnerships"), list):
         data = data["partnerships"]
     if not isinstance(data, list):
@@ -287,10 +325,14 @@ def _jsonl(path: Path, sheet: str | None) -> Table:
                 if not line.strip():
                     continue
                 try:
-                    yield n, json.loads(line)
+                    item = json.loads(line)
                 except json.JSONDecodeError as exc:
                     raise FileError(f"line is not valid JSON: {exc.msg} (column {exc.colno})",
                                     hint="each line must hold one JSON object", row=n, code="json") from None
+                except RecursionError:
+                    raise FileError("the JSON is nested too deeply to be a partnership record",
+                                    hint="records are objects of fields", row=n, code="json") from None
+                yield n, item
         except UnicodeDecodeError as exc:
             raise _not_utf8(exc, row=n + 1) from None
         finally:

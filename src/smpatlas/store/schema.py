@@ -106,6 +106,7 @@ history = metadata.tables["history"]
 
 _CB = default_codebook()
 _TRISTATE = [f.name for f in _CB.fields if f.kind == "tristate"]
+_NUMBERS = frozenset(f.name for f in _CB.fields if f.kind == "number")
 _SETS = [f.name for f in _CB.fields if f.kind in SET_KINDS]
 _SEARCHED = ("name", "acronym", "summary", "notes")
 
@@ -140,6 +141,8 @@ def from_row(row: Any) -> dict[str, Any]:
             continue
         if name in _TRISTATE:
             v = True if v == "true" else False if v == "false" else v
+        elif name in _NUMBERS and float(v).is_integer():
+            v = int(v)  # canonical numbers are ints when whole
         out[name] = v
     return out
 

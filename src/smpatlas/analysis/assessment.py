@@ -1,0 +1,338 @@
+"""Assessment: scoring one partnership (or a portfolio) against the rubric.
+
+Owns :func:`assess` (six dimension scores with coverage and the rules behind
+them, the stakeholder profile, balance, gap flags and ranked
+recommendations), :func:`whatif` (the same for a modified design, as a delta)
+and :func:`portfolio` (distributions over many partnerships). Every number
+says which rules produced it and what was unknown. Reads rules from
+:mod:`rubric`; never writes anything.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric, Rule
+from smpatlas.analysis.rubric import default as default_rubric
+
+EARNED, PARTIAL, MISSED, UNKNOWN, NOT_APPLICABLE = "earned", "partial", "missed", "unknown", "not_applicable"
+KNOWN = frozenset({EARNED, PARTIAL, MISSED, NOT_APPLICABLE})
+
+
+@dataclass
+class RuleResult:
+    id: str
+    title: str
+    status: str
+    points: float
+    max_points: float
+    values: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "status": self.status, "points": round(self.points, 4),
+                "max_points": self.max_points, "values": self.values}
+
+
+@dataclass
+class DimensionResult:
+    key: str
+    score: float | None
+    coverage: float
+    rules: list[RuleResult]
+    flags: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"score": None if self.score is None else round(self.score, 2), "coverage": round(self.coverage, 4),
+                "rules": [r.to_dict() for r in self.rules], "flags": self.flags}
+
+
+@dataclass
+class Recommendation:
+    text: str
+    dimension: str
+    gain: float
+    rule: str = ""
+    party: str | None = None
+    because: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "dimension": self.dimension, "gain": round(self.gain, 1)}
+
+
+@dataclass
+class Assessment:
+    """The assessment of one design (see ``docs/assessment.md``)."""
+
+    id: str | None
+    rubric_version: str
+    dimensions: dict[str, DimensionResult]
+    stakeholders: dict[str, float | None]
+    balance: float | None
+    flags: list[str]
+    recommendations: list[Recommendation]
+    weakest: str | None = None
+    flag_titles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def destination_skewed(self) -> bool:
+        return "destination_skewed" in self.flags
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stable JSON contract: exactly these keys."""
+        return {
+            "id": self.id,
+            "rubric_version": self.rubric_version,
+            "dimensions": {k: d.to_dict() for k, d in self.dimensions.items()},
+            "stakeholders": {k: None if v is None else round(v, 1) for k, v in self.stakeholders.items()},
+            "balance": None if self.balance is None else round(self.balance, 4),
+            "flags": self.flags,
+            "recommendations": [r.to_dict() for r in self.recommendations],
+        }
+
+    def to_frame(self) -> Any:
+        """The dimension scores as a pandas DataFrame (needs pandas)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            from smpatlas.errors import ConfigError
+
+            raise ConfigError("to_frame() needs pandas: pip install pandas") from exc
+        return pd.DataFrame([{"dimension": k, "score": d.score, "coverage": d.coverage}
+                             for k, d in self.dimensions.items()]).set_index("dimension")
+
+
+def _rule_values(rule: Rule, record: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name in rule.inputs():
+        names = DERIVED_FIELDS[name[8:]] if name.startswith("derived:") else (name,)
+        for n in names:
+            out[n] = record.get(n)
+    return out
+
+
+def _evaluate_rule(rule: Rule, record: dict[str, Any], ctx: Any) -> tuple[str, float]:
+    if rule.applies_when is not None:
+        applies = rule.applies_when.fn(record, ctx)
+        if applies is False:
+            return NOT_APPLICABLE, 0.0
+        if applies is None:
+            return UNKNOWN, 0.0
+    truth = rule.when.fn(record, ctx)
+    if truth is None:
+        return UNKNOWN, 0.0
+    if not truth:
+        return MISSED, 0.0
+    if rule.points_by_value:
+        field_name = rule.when.raw["field"]
+        pts = rule.points_by_value.get(record.get(field_name), 0.0)  # type: ignore[arg-type]
+        return (EARNED if pts >= rule.points else PARTIAL), pts
+    return EARNED, rule.points
+
+
+def _flags_of(rb: Rubric, dimension: str) -> list[Any]:
+    return [f for f in rb.flags if f.dimension == dimension]
+
+
+def _party_scores(got: dict[str, float], avail: dict[str, float]) -> dict[str, float | None]:
+    return {p: (100.0 * got[p] / avail[p] if avail[p] > 0 else None) for p in avail}
+
+
+def _balance(scores: dict[str, float | None]) -> float | None:
+    known = [v for v in scores.values() if v is not None]
+    if len(known) < len(scores) or not known or max(known) == 0:
+        return None
+    return min(known) / max(known)
+
+
+def assess(record: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None, *,
+           detail: bool = True) -> Assessment:
+    """Assess one canonical record (missing fields allowed).
+
+    ``detail=False`` skips the per-rule field values and the recommendations
+    (for portfolio-wide figures, where only the scores and flags are needed).
+    """
+    rb = rubric or default_rubric()
+    parties = list(rb.parties)
+    got = dict.fromkeys(parties, 0.0)
+    avail = dict.fromkeys(parties, 0.0)
+    dims: dict[str, DimensionResult] = {}
+    per_rule: list[tuple[Rule, str, float]] = []
+    for key in rb.dimensions:
+        results = []
+        earned = known_pts = 0.0
+        n_known = 0
+        rules = rb.rules_of(key)
+        for rule in rules:
+            status, pts = _evaluate_rule(rule, record, ctx)
+            per_rule.append((rule, status, pts))
+            if detail:
+                results.append(RuleResult(rule.id, rule.title, status, pts, rule.points,
+                                          _rule_values(rule, record)))
+            if status in KNOWN:
+                n_known += 1
+            if status in (EARNED, PARTIAL, MISSED):
+                earned += pts
+                known_pts += rule.points
+                frac = pts / rule.points if rule.points else 0.0
+                for p, w in rule.parties.items():
+                    avail[p] += w
+                    got[p] += w * frac
+        coverage = n_known / len(rules) if rules else 0.0
+        score = 4.0 * earned / known_pts if known_pts else None
+        flags = [f.id for f in _flags_of(rb, key) if f.when.fn(record, ctx) is True]
+        if coverage < rb.low_coverage_below:
+            flags.append("low_coverage")
+        dims[key] = DimensionResult(key, score, coverage, results, flags)
+    stakeholders = _party_scores(got, avail)
+    balance = _balance(stakeholders)
+    flags = [f for d in dims.values() for f in d.flags if f != "low_coverage"]
+    flags += [f.id for f in _flags_of(rb, "cross_cutting") if f.when.fn(record, ctx) is True]
+    s = stakeholders
+    if all(s[p] is not None for p in ("origin", "destination", "migrants", "employers") if p in s) and len(s) == 4:
+        dest_side = (s["destination"] + s["employers"]) / 2  # type: ignore[operator]
+        origin_side = (s["origin"] + s["migrants"]) / 2  # type: ignore[operator]
+        if dest_side - origin_side >= rb.skew_gap:
+            flags.append("destination_skewed")
+    known_scores = {p: v for p, v in stakeholders.items() if v is not None}
+    weakest = min(known_scores, key=lambda p: (known_scores[p], parties.index(p))) if known_scores else None
+    recs = _recommend(per_rule, got, avail, stakeholders, weakest) if detail else []
+    return Assessment(id=record.get("id"), rubric_version=rb.version, dimensions=dims, stakeholders=stakeholders,
+                      balance=balance, flags=flags, recommendations=recs, weakest=weakest,
+                      flag_titles=flag_titles(rb))
+
+
+def flag_titles(rb: Rubric) -> dict[str, str]:
+    titles = {f.id: f.title for f in rb.flags}
+    titles["destination_skewed"] = "Benefits skewed towards the destination and employers"
+    titles["low_coverage"] = "Score built on mostly unknown inputs"
+    return titles
+
+
+def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], avail: dict[str, float],
+               before: dict[str, float | None], weakest: str | None) -> list[Recommendation]:
+    out = []
+    for rule, status, pts in per_rule:
+        if status not in (MISSED, UNKNOWN, PARTIAL):
+            continue
+        g, a = dict(got), dict(avail)
+        for p, w in rule.parties.items():
+            if status == UNKNOWN:
+                a[p] += w
+                g[p] += w
+            else:
+                g[p] += w * (1 - pts / rule.points)
+        after = _party_scores(g, a)
+        if weakest is not None:
+            gain = (after[weakest] or 0.0) - (before[weakest] or 0.0)
+        else:
+            gain = 0.0
+        total = sum((after[p] or 0.0) - (before[p] or 0.0) for p in after)
+        because = {"missed": "not in the design", "unknown": "not coded or unspecified",
+                   "partial": "only partly in the design"}[status]
+        out.append((gain, total, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because)))
+    out.sort(key=lambda t: (-round(t[0], 6), -round(t[1], 6)))
+    return [r for _, _, r in out]
+
+
+@dataclass
+class WhatIf:
+    before: Assessment
+    after: Assessment
+    changes: dict[str, tuple[Any, Any]]
+
+    def delta(self) -> dict[str, Any]:
+        def d(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else round(b - a, 4)
+
+        return {
+            "dimensions": {k: d(self.before.dimensions[k].score, self.after.dimensions[k].score)
+                           for k in self.before.dimensions},
+            "stakeholders": {p: d(self.before.stakeholders[p], self.after.stakeholders[p])
+                             for p in self.before.stakeholders},
+            "balance": d(self.before.balance, self.after.balance),
+            "flags_removed": [f for f in self.before.flags if f not in self.after.flags],
+            "flags_added": [f for f in self.after.flags if f not in self.before.flags],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.before.id, "changes": {k: {"from": a, "to": b} for k, (a, b) in self.changes.items()},
+                "before": self.before.to_dict(), "after": self.after.to_dict(), "delta": self.delta()}
+
+
+def whatif(record: dict[str, Any], modified: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None) -> WhatIf:
+    changes = {k: (record.get(k), modified.get(k)) for k in set(record) | set(modified)
+               if record.get(k) != modified.get(k)}
+    return WhatIf(assess(record, rubric, ctx), assess(modified, rubric, ctx), changes)
+
+
+@dataclass
+class Portfolio:
+    n: int
+    rubric_version: str
+    dimensions: dict[str, dict[str, Any]]
+    flags: dict[str, dict[str, Any]]
+    stakeholders: dict[str, dict[str, Any]]
+    balance: dict[str, Any]
+    most_balanced: list[dict[str, Any]]
+    least_balanced: list[dict[str, Any]]
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "rubric_version": self.rubric_version, "filters": self.filters,
+                "dimensions": self.dimensions, "flags": self.flags, "stakeholders": self.stakeholders,
+                "balance": self.balance, "most_balanced": self.most_balanced, "least_balanced": self.least_balanced}
+
+
+def _summary(values: list[float], n: int) -> dict[str, Any]:
+    return {"n_scored": len(values), "n_unscored": n - len(values),
+            "mean": round(statistics.fmean(values), 4) if values else None,
+            "median": round(statistics.median(values), 4) if values else None}
+
+
+def portfolio(records: Iterable[dict[str, Any]], rubric: Rubric | None = None, ctx: Any = None,
+              top: int = 5, filters: dict[str, Any] | None = None) -> Portfolio:
+    """Distributions of every dimension, flag shares and stakeholder means over ``records``."""
+    rb = rubric or default_rubric()
+    scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}
+    bins: dict[str, Counter[str]] = {k: Counter() for k in rb.dimensions}
+    coverage: dict[str, list[float]] = {k: [] for k in rb.dimensions}
+    parties: dict[str, list[float]] = {p: [] for p in rb.parties}
+    flag_counts: Counter[str] = Counter()
+    balances: list[tuple[float, str, str]] = []
+    n = 0
+    for rec in records:
+        n += 1
+        a = assess(rec, rb, ctx, detail=False)
+        for k, d in a.dimensions.items():
+            coverage[k].append(d.coverage)
+            if d.score is None:
+                bins[k]["not scored"] += 1
+            else:
+                scores[k].append(d.score)
+                bins[k][str(min(4, int(d.score)))] += 1
+        for p, v in a.stakeholders.items():
+            if v is not None:
+                parties[p].append(v)
+        flag_counts.update(set(a.flags))
+        if a.balance is not None:
+            balances.append((a.balance, rec.get("id", ""), rec.get("name", "")))
+    dims = {k: {**_summary(scores[k], n), "mean_coverage": round(statistics.fmean(coverage[k]), 4) if n else None,
+                "distribution": {b: bins[k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}}
+            for k in rb.dimensions}
+    titles = {k: v for k, v in flag_titles(rb).items() if k != "low_coverage"}
+    flags = {f: {"title": titles[f], "count": flag_counts.get(f, 0), "denominator": n,
+                 "share": round(flag_counts.get(f, 0) / n, 4) if n else None} for f in titles}
+    balances.sort()
+    return Portfolio(
+        n=n, rubric_version=rb.version, dimensions=dims, flags=flags,
+        stakeholders={p: _summary(v, n) for p, v in parties.items()},
+        balance={**_summary([b for b, _, _ in balances], n),
+                 "destination_skewed": flag_counts.get("destination_skewed", 0)},
+        most_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in reversed(balances[-top:])],
+        least_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in balances[:top]],
+        filters=filters or {},
+    )

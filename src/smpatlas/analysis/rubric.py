@@ -1,0 +1,489 @@
+"""The assessment rubric: loading, checking and documenting it.
+
+Owns :class:`Rubric` (dimensions, parties, rules, flags read from
+``data/rubric.toml`` or a user's copy), the condition language with its
+three-valued logic (true / false / unknown), the derived predicates rules may
+use, and the generated ``docs/assessment.md``. A malformed rubric, or a rule
+naming an unknown field, value, dimension or party, is a clear error at load
+time. Scoring records against the rubric lives in :mod:`assessment`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from smpatlas.codebook import UNSPECIFIED, Codebook
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+
+#: Three-valued truth: True, False or None (unknown).
+Truth = bool | None
+
+#: Derived predicates: name → (description, function(record, context) → value or None).
+DERIVED_DOCS: dict[str, str] = {
+    "return_anticipated": "true when `return_expected` is yes or optional, or `mobility_types` is only circular "
+    "and/or short-term; false when `return_expected` is no (and mobility is not only circular/short-term); "
+    "unknown otherwise.",
+    "long_term_or_extendable": "true when `mobility_types` includes long_term, or `extension_possible` or "
+    "`transition_to_long_term` is yes; false when all three are known and none holds.",
+    "develops_skills": "true when `tracks` includes home, `origin_capacity_building` is yes or "
+    "`training_location` includes origin; false when all three are known and none holds.",
+    "shortage_share": "share (0–1) of the partnership's ISCO-08 occupations that are on a shortage list of a "
+    "destination (needs a loaded shortage table and coded occupations; unknown otherwise).",
+}
+NUMERIC_DERIVED = frozenset({"shortage_share"})
+#: The codebook fields each derived predicate reads (shown beside rules that use it).
+DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
+    "return_anticipated": ("return_expected", "mobility_types"),
+    "long_term_or_extendable": ("mobility_types", "extension_possible", "transition_to_long_term"),
+    "develops_skills": ("tracks", "origin_capacity_building", "training_location"),
+    "shortage_share": ("occupations", "destination_countries"),
+}
+
+
+def _values(record: dict[str, Any], name: str) -> list[Any] | None:
+    v = record.get(name)
+    if v is None:
+        return None
+    return v if isinstance(v, list) else [v]
+
+
+def _known(values: list[Any] | None) -> bool:
+    return values is not None and values != [UNSPECIFIED] and UNSPECIFIED not in values
+
+
+def return_anticipated(r: dict[str, Any], ctx: Any = None) -> Truth:
+    ret = r.get("return_expected")
+    if ret in ("yes", "optional"):
+        return True
+    mob = _values(r, "mobility_types")
+    if _known(mob) and mob and set(mob) <= {"circular", "short_term"}:
+        return True
+    if ret == "no":
+        return False
+    return None
+
+
+def long_term_or_extendable(r: dict[str, Any], ctx: Any = None) -> Truth:
+    mob = _values(r, "mobility_types")
+    ext, tra = r.get("extension_possible"), r.get("transition_to_long_term")
+    if (_known(mob) and mob and "long_term" in mob) or ext is True or tra is True:
+        return True
+    if _known(mob) and ext is False and tra is False:
+        return False
+    return None
+
+
+def develops_skills(r: dict[str, Any], ctx: Any = None) -> Truth:
+    tracks, loc, cap = _values(r, "tracks"), _values(r, "training_location"), r.get("origin_capacity_building")
+    if (_known(tracks) and tracks and "home" in tracks) or cap is True or (_known(loc) and loc and "origin" in loc):
+        return True
+    if _known(tracks) and _known(loc) and cap is False:
+        return False
+    return None
+
+
+def shortage_share(r: dict[str, Any], ctx: Any = None) -> float | None:
+    if ctx is None or not hasattr(ctx, "shortage_share"):
+        return None
+    value: float | None = ctx.shortage_share(r)
+    return value
+
+
+DERIVED: dict[str, Callable[[dict[str, Any], Any], Any]] = {
+    "return_anticipated": return_anticipated,
+    "long_term_or_extendable": long_term_or_extendable,
+    "develops_skills": develops_skills,
+    "shortage_share": shortage_share,
+}
+
+_OPS = ("any_of", "all_of", "only", "count_at_least", "is", "in")
+
+
+Evaluator = Callable[[dict[str, Any], Any], Truth]
+
+
+def _compile(raw: dict[str, Any]) -> Evaluator:
+    """Turn a condition table into a fast three-valued function (record, context) → truth."""
+    if "all" in raw:
+        subs = [_compile(c) for c in raw["all"]]
+
+        def all_(rec: dict[str, Any], ctx: Any) -> Truth:
+            unknown = False
+            for fn in subs:
+                v = fn(rec, ctx)
+                if v is False:
+                    return False
+                if v is None:
+                    unknown = True
+            return None if unknown else True
+
+        return all_
+    if "any" in raw:
+        subs = [_compile(c) for c in raw["any"]]
+
+        def any_(rec: dict[str, Any], ctx: Any) -> Truth:
+            unknown = False
+            for fn in subs:
+                v = fn(rec, ctx)
+                if v is True:
+                    return True
+                if v is None:
+                    unknown = True
+            return None if unknown else False
+
+        return any_
+    if "not" in raw:
+        inner = _compile(raw["not"])
+
+        def not_(rec: dict[str, Any], ctx: Any) -> Truth:
+            v = inner(rec, ctx)
+            return None if v is None else not v
+
+        return not_
+    if "derived" in raw:
+        fn = DERIVED[raw["derived"]]
+        if "is" in raw:
+            want = raw["is"]
+            return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v is want
+        if "at_least" in raw:
+            lo = raw["at_least"]
+            return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v >= lo
+        hi = raw["at_most"]
+        return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v <= hi
+    name = raw["field"]
+    listed = raw.get("in") or raw.get("any_of") or raw.get("only") or ()
+    unspecified_is_value = UNSPECIFIED in listed
+    if "is" in raw:
+        want = raw["is"]
+
+        def is_(rec: dict[str, Any], ctx: Any) -> Truth:
+            v = rec.get(name)
+            return None if v is None or v == UNSPECIFIED else v is want
+
+        return is_
+    if "in" in raw:
+        allowed = frozenset(raw["in"])
+
+        def in_(rec: dict[str, Any], ctx: Any) -> Truth:
+            v = rec.get(name)
+            if v is None or (v == UNSPECIFIED and not unspecified_is_value):
+                return None
+            return v in allowed
+
+        return in_
+
+    def known(rec: dict[str, Any]) -> list[str] | None:
+        v = rec.get(name)
+        if v is None or (UNSPECIFIED in v and not unspecified_is_value):
+            return None
+        return v  # type: ignore[no-any-return]
+
+    if "any_of" in raw:
+        want_any = frozenset(raw["any_of"])
+        return lambda rec, ctx: None if (v := known(rec)) is None else not want_any.isdisjoint(v)
+    if "all_of" in raw:
+        want_all = frozenset(raw["all_of"])
+        return lambda rec, ctx: None if (v := known(rec)) is None else want_all.issubset(v)
+    if "only" in raw:
+        only = frozenset(raw["only"])
+        return lambda rec, ctx: None if (v := known(rec)) is None else bool(v) and only.issuperset(v)
+    among = frozenset(raw["among"]) if raw.get("among") else None
+    n = raw["count_at_least"]
+    return lambda rec, ctx: (None if (v := known(rec)) is None
+                             else sum(1 for x in v if among is None or x in among) >= n)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition tree (see the rubric file's header), compiled once."""
+
+    raw: dict[str, Any]
+    fn: Evaluator = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fn", _compile(self.raw))
+
+    def fields(self) -> set[str]:
+        """The codebook fields this condition reads (derived predicates as ``derived:NAME``)."""
+        r = self.raw
+        if "field" in r:
+            return {r["field"]}
+        if "derived" in r:
+            return {"derived:" + r["derived"]}
+        out: set[str] = set()
+        for key in ("all", "any"):
+            for sub in r.get(key, ()):
+                out |= Condition(sub).fields()
+        if "not" in r:
+            out |= Condition(r["not"]).fields()
+        return out
+
+    def evaluate(self, record: dict[str, Any], ctx: Any = None) -> Truth:
+        return self.fn(record, ctx)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    dimension: str
+    title: str
+    when: Condition
+    parties: dict[str, float]
+    recommendation: str
+    source: str
+    points: float = 1.0
+    points_by_value: dict[str, float] = field(default_factory=dict)
+    applies_when: Condition | None = None
+
+    def inputs(self) -> list[str]:
+        """The codebook fields (and ``derived:NAME`` predicates) the rule reads."""
+        cached: list[str] | None = self.__dict__.get("_inputs")
+        if cached is None:
+            out = self.when.fields()
+            if self.applies_when is not None:
+                out |= self.applies_when.fields()
+            cached = sorted(out)
+            object.__setattr__(self, "_inputs", cached)
+        return cached
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    dimension: str
+    title: str
+    when: Condition
+    source: str
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    title: str
+    way: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    version: str
+    title: str
+    parties: dict[str, str]
+    dimensions: dict[str, Dimension]
+    rules: tuple[Rule, ...]
+    flags: tuple[Flag, ...]
+    skew_gap: float
+    low_coverage_below: float
+    path: str = "data/rubric.toml"
+
+    def rules_of(self, dimension: str) -> list[Rule]:
+        return [r for r in self.rules if r.dimension == dimension]
+
+    def max_points(self, dimension: str) -> float:
+        return sum(r.points for r in self.rules_of(dimension))
+
+
+def _check_condition(cond: Any, where: str, cb: Codebook) -> Condition:
+    if not isinstance(cond, dict) or not cond:
+        raise ConfigError(f"Rubric {where}: a condition must be a table, e.g. {{ field = ..., any_of = [...] }}.")
+    if "all" in cond or "any" in cond:
+        key = "all" if "all" in cond else "any"
+        if not isinstance(cond[key], list) or not cond[key]:
+            raise ConfigError(f"Rubric {where}: '{key}' needs a non-empty list of conditions.")
+        for sub in cond[key]:
+            _check_condition(sub, where, cb)
+        return Condition(cond)
+    if "not" in cond:
+        _check_condition(cond["not"], where, cb)
+        return Condition(cond)
+    if "derived" in cond:
+        name = cond["derived"]
+        if name not in DERIVED:
+            raise ConfigError(f"Rubric {where}: unknown derived predicate {name!r}; known: {', '.join(DERIVED)}.")
+        ops = [k for k in ("is", "at_least", "at_most") if k in cond]
+        if len(ops) != 1:
+            raise ConfigError(f"Rubric {where}: derived {name!r} needs exactly one of is, at_least, at_most.")
+        if (name in NUMERIC_DERIVED) == ("is" in cond):
+            raise ConfigError(f"Rubric {where}: derived {name!r} is "
+                              f"{'a number: use at_least/at_most' if name in NUMERIC_DERIVED else 'true/false: use is'}.")
+        return Condition(cond)
+    name = cond.get("field")
+    if not isinstance(name, str) or name not in cb:
+        raise ConfigError(f"Rubric {where}: unknown field {name!r}; see 'smpatlas codebook'.")
+    f = cb[name]
+    ops = [k for k in _OPS if k in cond]
+    if len(ops) != 1:
+        raise ConfigError(f"Rubric {where}: field {name!r} needs exactly one of {', '.join(_OPS)}.")
+    op = ops[0]
+    allowed = set(f.vocabulary) | ({UNSPECIFIED} if f.kind == "tristate" else set())
+    listed: list[Any] = (cond.get(op) if op in ("any_of", "all_of", "only", "in") else cond.get("among")) or []
+    if op in ("any_of", "all_of", "only", "in", "count_at_least") and allowed:
+        for v in listed:
+            if v not in allowed:
+                raise ConfigError(f"Rubric {where}: {v!r} is not a value of {name!r} "
+                                  f"(allowed: {', '.join(sorted(allowed))}).")
+    if op in ("any_of", "all_of", "only", "count_at_least") and not f.multi:
+        raise ConfigError(f"Rubric {where}: {op} applies to multi-valued fields; {name!r} takes one value (use in).")
+    if op == "is" and f.kind not in ("bool", "tristate"):
+        raise ConfigError(f"Rubric {where}: 'is' applies to yes/no fields; {name!r} is {f.kind}.")
+    return Condition(cond)
+
+
+def load(path: str | Path | None = None, cb: Codebook | None = None) -> Rubric:
+    """Read and check a rubric (the shipped one by default)."""
+    cb = cb or default_codebook()
+    label = str(path) if path else "data/rubric.toml"
+    try:
+        text = (Path(path).read_text("utf-8") if path else
+                resources.files("smpatlas").joinpath("data/rubric.toml").read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read rubric {label}: {exc.strerror}.") from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Rubric {label} is not valid TOML: {exc}.") from exc
+    try:
+        parties = dict(raw["parties"])
+        dims = {k: Dimension(k, v["title"], int(v["way"]), v["description"]) for k, v in raw["dimensions"].items()}
+        version = str(raw["version"])
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"Rubric {label}: missing {exc} (needs version, parties and dimensions).") from None
+    rules = []
+    seen: set[str] = set()
+    for i, r in enumerate(raw.get("rules", []), 1):
+        where = f"{label}, rule {r.get('id', i)!r}"
+        for key in ("id", "dimension", "title", "when", "parties", "recommendation", "source"):
+            if key not in r:
+                raise ConfigError(f"Rubric {where}: missing '{key}'.")
+        if r["id"] in seen:
+            raise ConfigError(f"Rubric {where}: duplicate rule id.")
+        seen.add(r["id"])
+        if r["dimension"] not in dims:
+            raise ConfigError(f"Rubric {where}: unknown dimension {r['dimension']!r}; known: {', '.join(dims)}.")
+        for party in r["parties"]:
+            if party not in parties:
+                raise ConfigError(f"Rubric {where}: unknown party {party!r}; known: {', '.join(parties)}.")
+        by_value = dict(r.get("points_by_value", {}))
+        when = _check_condition(r["when"], where, cb)
+        if by_value:
+            fname = str(r["when"].get("field", ""))
+            if fname not in cb or cb[fname].multi:
+                raise ConfigError(f"Rubric {where}: points_by_value needs a single-valued field condition.")
+            for v in by_value:
+                if v not in cb[fname].vocabulary:
+                    raise ConfigError(f"Rubric {where}: points_by_value names {v!r}, not a value of {fname!r}.")
+        rules.append(Rule(
+            id=r["id"], dimension=r["dimension"], title=r["title"], when=when,
+            parties={k: float(v) for k, v in r["parties"].items()}, recommendation=r["recommendation"],
+            source=r["source"], points=float(max(by_value.values()) if by_value else r.get("points", 1)),
+            points_by_value={k: float(v) for k, v in by_value.items()},
+            applies_when=_check_condition(r["applies_when"], where, cb) if "applies_when" in r else None,
+        ))
+    flags = []
+    for i, fl in enumerate(raw.get("flags", []), 1):
+        where = f"{label}, flag {fl.get('id', i)!r}"
+        for key in ("id", "dimension", "title", "when", "source"):
+            if key not in fl:
+                raise ConfigError(f"Rubric {where}: missing '{key}'.")
+        if fl["dimension"] not in dims and fl["dimension"] != "cross_cutting":
+            raise ConfigError(f"Rubric {where}: unknown dimension {fl['dimension']!r}.")
+        flags.append(Flag(fl["id"], fl["dimension"], fl["title"], _check_condition(fl["when"], where, cb), fl["source"]))
+    for d in dims:
+        if not any(r.dimension == d for r in rules):
+            raise ConfigError(f"Rubric {label}: dimension {d!r} has no rules.")
+    return Rubric(
+        version=version, title=str(raw.get("title", "")), parties=parties, dimensions=dims, rules=tuple(rules),
+        flags=tuple(flags), skew_gap=float(raw.get("balance", {}).get("skew_gap", 20)),
+        low_coverage_below=float(raw.get("low_coverage_below", 0.5)), path=label,
+    )
+
+
+@cache
+def default() -> Rubric:
+    return load()
+
+
+def _cond_text(c: dict[str, Any]) -> str:
+    if "all" in c:
+        return " and ".join(f"({_cond_text(x)})" for x in c["all"])
+    if "any" in c:
+        return " or ".join(f"({_cond_text(x)})" for x in c["any"])
+    if "not" in c:
+        return f"not ({_cond_text(c['not'])})"
+    if "derived" in c:
+        dop = next(k for k in ("is", "at_least", "at_most") if k in c)
+        return f"*{c['derived']}* {dop.replace('_', ' ')} {str(c[dop]).lower()}"
+    op = next(k for k in _OPS if k in c)
+    val = c[op]
+    if op == "count_at_least":
+        among = f" of {', '.join(c['among'])}" if c.get("among") else ""
+        return f"`{c['field']}` has at least {val} value(s){among}"
+    if op == "is":
+        return f"`{c['field']}` is {'yes' if val else 'no'}"
+    return f"`{c['field']}` {op.replace('_', ' ')} {', '.join(val)}"
+
+
+def to_markdown(rubric: Rubric | None = None) -> str:
+    """``docs/assessment.md``: every rule, its points, parties and source."""
+    rb = rubric or default()
+    out = [
+        f"# Assessment rubric v{rb.version}",
+        "",
+        "<!-- Generated by `smpatlas rubric --format markdown` from src/smpatlas/data/rubric.toml. "
+        "Do not edit by hand: CI fails when it is stale. -->",
+        "",
+        rb.title + ".",
+        "",
+        "## How scores are computed",
+        "",
+        "- Each rule is **true**, **false** or **unknown** for a partnership. Missing values and `unspecified` "
+        "make a rule unknown (never 'no'); a rule whose `applies when` condition is false does not apply.",
+        "- **Dimension score (0–4)** = 4 × points earned ÷ points of the rules that apply and are known. "
+        "**Coverage** = share of the dimension's rules whose inputs are known (rules that do not apply count "
+        f"as known). A score with coverage below {rb.low_coverage_below:.0%} is marked *low coverage*; with no "
+        "known rule the score is empty.",
+        "- **Stakeholder profile (0–100)**: each rule attributes benefit points to parties; a party's score = "
+        "100 × points earned ÷ points of its known, applying rules.",
+        "- **Balance index (0–1)** = lowest party score ÷ highest. **destination_skewed** when the mean of the "
+        f"destination and employer scores exceeds the mean of the origin and migrant scores by ≥ {rb.skew_gap:g} points.",
+        "- **Recommendations** are the rules not earned (false or unknown), ranked by how much earning them would "
+        "raise the weakest party's score (then the total gain).",
+        "- **Gap flags** are raised only on known facts.",
+        "",
+        "## Derived predicates",
+        "",
+        *[f"- `{k}`: {v}" for k, v in DERIVED_DOCS.items()],
+        "",
+    ]
+    for key, d in rb.dimensions.items():
+        out += [f"## {d.way}. {d.title} (`{key}`)", "", d.description, "",
+                "| rule | condition | points | parties | source |", "|---|---|---|---|---|"]
+        for r in rb.rules_of(key):
+            cond = _cond_text(r.when.raw)
+            if r.applies_when is not None:
+                cond += f"; applies when {_cond_text(r.applies_when.raw)}"
+            pts = (", ".join(f"{k} {v:g}" for k, v in r.points_by_value.items()) if r.points_by_value
+                   else f"{r.points:g}")
+            parties = ", ".join(f"{p} {v:g}" for p, v in r.parties.items())
+            out.append(f"| **{r.title}** (`{r.id}`) | {cond} | {pts} | {parties} | {r.source} |")
+        flags = [f for f in rb.flags if f.dimension == key]
+        if flags:
+            out += ["", "Gap flags:", ""]
+            out += [f"- `{f.id}` — {f.title}: {_cond_text(f.when.raw)}. *{f.source}*" for f in flags]
+        out.append("")
+    cross = [f for f in rb.flags if f.dimension == "cross_cutting"]
+    if cross:
+        out += ["## Cross-cutting flags", ""]
+        out += [f"- `{f.id}` — {f.title}: {_cond_text(f.when.raw)}. *{f.source}*" for f in cross]
+        out.append("")
+    out += ["## Recommendations by rule", ""]
+    out += [f"- `{r.id}`: {r.recommendation}" for r in rb.rules]
+    out.append("")
+    return "\n".join(out).replace("| |", "|  |")

@@ -1,0 +1,221 @@
+"""The assessment: hand-computed scores per rule, properties, contracts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smpatlas.analysis import rubric
+from smpatlas.analysis.assessment import assess, portfolio, whatif
+
+RB = rubric.default()
+BEYOND = ["cultural_orientation", "administrative_assistance", "networking", "mentoring", "soft_skills",
+          "workplace_onboarding", "housing", "family_support"]
+
+
+def _status(record: dict[str, Any], rule_id: str) -> tuple[str, float]:
+    a = assess(record)
+    for d in a.dimensions.values():
+        for r in d.rules:
+            if r.id == rule_id:
+                return r.status, r.points
+    raise AssertionError(rule_id)
+
+
+# One small constructed design per rule, with the status and points computed by hand.
+CASES = [
+    ("integration.beyond_language", {"integration_support": ["language", "mentoring"]}, "earned", 1),
+    ("integration.beyond_language", {"integration_support": ["language"]}, "missed", 0),
+    ("integration.breadth", {"integration_support": ["mentoring", "housing", "networking"]}, "earned", 1),
+    ("integration.breadth", {"integration_support": ["language", "mentoring", "housing"]}, "missed", 0),
+    ("integration.pre_departure", {"integration_starts_pre_departure": True}, "earned", 1),
+    ("integration.reintegration", {"return_expected": "yes", "reintegration_support": ["job_placement"]}, "earned", 1),
+    ("integration.reintegration", {"return_expected": "yes", "reintegration_support": ["none"]}, "missed", 0),
+    ("integration.reintegration", {"return_expected": "no", "mobility_types": ["long_term"]}, "not_applicable", 0),
+    ("flexibility.several_options", {"mobility_types": ["circular", "long_term"]}, "earned", 1),
+    ("flexibility.several_options", {"mobility_types": ["unspecified"]}, "unknown", 0),
+    ("flexibility.extension", {"extension_possible": True}, "earned", 1),
+    ("flexibility.transition", {"mobility_types": ["circular"], "transition_to_long_term": True}, "earned", 1),
+    ("flexibility.transition", {"mobility_types": ["long_term"]}, "not_applicable", 0),
+    ("flexibility.integration_for_long_stays", {"mobility_types": ["long_term"], "integration_support": ["none"]},
+     "missed", 0),
+    ("digital.alternative", {"remote_work": ["alternative_to_mobility"]}, "earned", 1),
+    ("digital.after_return", {"remote_work": ["after_return"]}, "earned", 1),
+    ("digital.online_training_with_employers", {"remote_work": ["online_training_with_foreign_employers"]},
+     "earned", 1),
+    ("digital.online_training", {"training_location": ["online", "origin"]}, "earned", 1),
+    ("alignment.middle_or_low_skills", {"skill_levels": ["high", "middle"]}, "earned", 1),
+    ("alignment.middle_or_low_skills", {"skill_levels": ["high"]}, "missed", 0),
+    ("alignment.shortage_occupations", {"occupations": ["2221"]}, "unknown", 0),  # no shortage table loaded
+    ("alignment.early_employer_engagement", {"employer_engagement": ["design"]}, "earned", 1),
+    ("alignment.employers_beyond_selection", {"employer_engagement": ["retention"]}, "earned", 1),
+    ("skills.develops_skills", {"tracks": ["home", "away"]}, "earned", 1),
+    ("skills.recognition_built_in", {"recognition_mechanism": "bridging_course"}, "earned", 1),
+    ("skills.recognition_built_in", {"recognition_mechanism": "mutual_recognition_agreement"}, "partial", 0.75),
+    ("skills.recognition_built_in", {"recognition_mechanism": "standard_procedure"}, "partial", 0.25),
+    ("skills.recognition_built_in", {"recognition_mechanism": "unspecified"}, "unknown", 0),
+    ("skills.recognition_built_in", {"recognition_mechanism": "not_required"}, "not_applicable", 0),
+    ("skills.recognition_on_return", {"recognition_on_return": True}, "earned", 1),
+    ("skills.language_training", {"skills_components": ["language_training"]}, "earned", 1),
+    ("inclusion.women", {"target_groups": ["women"]}, "earned", 1),
+    ("inclusion.disabilities_minorities", {"target_groups": ["ethnic_cultural_minorities"]}, "earned", 1),
+    ("inclusion.displaced", {"target_groups": ["displaced_persons"]}, "earned", 1),
+    ("inclusion.lower_skilled", {"skill_levels": ["low"]}, "earned", 1),
+]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {r.id for r in RB.rules} <= {c[0] for c in CASES}
+
+
+@pytest.mark.parametrize(("rule_id", "record", "status", "points"), CASES)
+def test_rule_by_rule(rule_id: str, record: dict[str, Any], status: str, points: float) -> None:
+    assert _status(record, rule_id) == (status, points)
+
+
+def test_hand_computed_dimension_scores_and_profile() -> None:
+    # Integration: beyond_language earned, breadth missed, pre_departure earned, reintegration not applicable:
+    # 2 of 3 known points → 4 × 2/3; coverage 4/4 (a rule that does not apply is known).
+    rec = {"integration_support": ["language", "mentoring"], "integration_starts_pre_departure": True,
+           "return_expected": "no", "mobility_types": ["long_term"]}
+    a = assess(rec)
+    d = a.dimensions["integration"]
+    assert d.score == pytest.approx(4 * 2 / 3) and d.coverage == 1.0
+    # Parties over the known rules of all dimensions, by hand:
+    # beyond_language (earned): migrants 2, destination 1; breadth (missed): migrants 1, destination 1, employers 1;
+    # pre_departure (earned): migrants 1, employers 1; several_options (missed): migrants 1, origin 1;
+    # integration_for_long_stays (earned): migrants 1, destination 1.
+    assert a.stakeholders["migrants"] == pytest.approx(100 * 4 / 6)
+    assert a.stakeholders["destination"] == pytest.approx(100 * 2 / 3)
+    assert a.stakeholders["employers"] == pytest.approx(100 * 1 / 2)
+    assert a.stakeholders["origin"] == pytest.approx(0.0)
+    assert a.balance == pytest.approx(0.0)
+    assert a.weakest == "origin"
+    # The top recommendation raises the origin's score most.
+    top = a.recommendations[0]
+    assert top.gain > 0 and top.party == "origin"
+
+
+def test_unspecified_never_counts_as_no() -> None:
+    base = {"mobility_types": ["long_term"], "integration_support": ["mentoring"]}
+    with_unspecified = {**base, "recognition_mechanism": "unspecified", "recognition_on_return": "unspecified"}
+    a, b = assess(base), assess(with_unspecified)
+    assert a.dimensions["skills"].score == b.dimensions["skills"].score
+    assert b.dimensions["skills"].coverage == a.dimensions["skills"].coverage
+    assert a.stakeholders == b.stakeholders
+    assert "recognition_unspecified" in b.flags
+
+
+def test_nothing_known_gives_no_score_and_low_coverage() -> None:
+    a = assess({"id": "empty"})
+    assert all(d.score is None and "low_coverage" in d.flags for d in a.dimensions.values())
+    assert a.balance is None and all(v is None for v in a.stakeholders.values())
+
+
+def test_flags() -> None:
+    a = assess({"integration_support": ["language"], "mobility_types": ["circular"], "extension_possible": False,
+                "transition_to_long_term": False, "remote_work": ["none"], "employer_engagement": ["onboarding"],
+                "return_expected": "yes", "reintegration_support": ["none"], "recruitment_costs_borne_by": "worker",
+                "tracks": ["away"], "training_location": ["destination"], "origin_capacity_building": False,
+                "target_groups": ["none"], "agreement_public": False})
+    assert set(a.flags) >= {"integration_language_only", "return_without_reintegration", "single_rigid_short_term",
+                            "physical_mobility_only", "no_early_employer_engagement", "worker_pays_recruitment",
+                            "relocation_without_skills_development", "no_underrepresented_group",
+                            "agreement_not_public"}
+
+
+def test_destination_skewed() -> None:
+    a = assess({"skill_levels": ["middle"], "employer_engagement": ["design", "retention"], "extension_possible": True,
+                "tracks": ["away"], "training_location": ["destination"], "origin_capacity_building": False,
+                "remote_work": ["none"], "mobility_types": ["long_term"], "recognition_on_return": False})
+    assert a.stakeholders["employers"] > a.stakeholders["origin"]  # type: ignore[operator]
+    assert a.destination_skewed
+
+
+def test_json_contract_has_exactly_the_documented_keys() -> None:
+    d = assess({"id": "x", "skill_levels": ["high"]}).to_dict()
+    assert list(d) == ["id", "rubric_version", "dimensions", "stakeholders", "balance", "flags", "recommendations"]
+    assert list(d["dimensions"]) == ["integration", "flexibility", "digital", "alignment", "skills", "inclusion"]
+    assert set(d["dimensions"]["alignment"]) == {"score", "coverage", "rules", "flags"}
+    assert list(d["stakeholders"]) == ["origin", "destination", "migrants", "employers"]
+    assert set(d["recommendations"][0]) == {"text", "dimension", "gain"}
+
+
+# --- properties --------------------------------------------------------------------
+
+def _set(name: str) -> st.SearchStrategy[list[str]]:
+    from smpatlas.codebook import default
+
+    vocab = [v for v in default()[name].vocabulary if v not in ("unspecified", "none")]
+    return st.lists(st.sampled_from(vocab), unique=True, min_size=1).map(
+        lambda xs: sorted(xs, key=vocab.index))
+
+
+_tristate = st.sampled_from([True, False, "unspecified"])
+designs = st.fixed_dictionaries({}, optional={
+    "mobility_types": _set("mobility_types"), "return_expected": st.sampled_from(["yes", "no", "optional"]),
+    "integration_support": _set("integration_support"), "integration_starts_pre_departure": _tristate,
+    "extension_possible": _tristate, "transition_to_long_term": _tristate, "remote_work": _set("remote_work"),
+    "skill_levels": _set("skill_levels"), "employer_engagement": _set("employer_engagement"),
+    "tracks": _set("tracks"), "training_location": _set("training_location"),
+    "origin_capacity_building": _tristate, "recognition_mechanism": st.sampled_from(
+        ["joint_curriculum", "bridging_course", "mutual_recognition_agreement", "standard_procedure", "unspecified"]),
+    "recognition_on_return": _tristate, "target_groups": _set("target_groups"),
+    "skills_components": _set("skills_components"),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(designs, _set("reintegration_support"))
+def test_adding_reintegration_support_never_lowers_origin_or_migrants(design: dict[str, Any], support: list[str]
+                                                                       ) -> None:
+    before = assess(design)
+    after = assess({**design, "reintegration_support": support})
+    for party in ("origin", "migrants"):
+        b, a = before.stakeholders[party], after.stakeholders[party]
+        if b is not None:
+            assert a is not None and a >= b - 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(designs, _set("reintegration_support"))
+def test_removing_all_support_never_raises_any_score(design: dict[str, Any], support: list[str]) -> None:
+    design = {**design, "reintegration_support": support}
+    stripped = {**design, "integration_support": ["none"], "reintegration_support": ["none"],
+                "skills_components": ["none"], "remote_work": ["none"], "employer_engagement": ["none"]}
+    before, after = assess(design), assess(stripped)
+    for key in before.dimensions:
+        b, a = before.dimensions[key].score, after.dimensions[key].score
+        if a is not None and b is not None:
+            assert a <= b + 1e-9, key
+    for party in before.stakeholders:
+        b, a = before.stakeholders[party], after.stakeholders[party]
+        if a is not None and b is not None:
+            assert a <= b + 1e-9, party
+
+
+def test_whatif_reports_the_delta_and_writes_nothing() -> None:
+    base = {"id": "x", "return_expected": "yes", "reintegration_support": ["none"], "recognition_mechanism":
+            "standard_procedure"}
+    w = whatif(base, {**base, "reintegration_support": ["career_guidance"], "recognition_mechanism":
+                      "bridging_course"})
+    d = w.delta()
+    assert d["dimensions"]["integration"] == pytest.approx(4.0)
+    assert d["dimensions"]["skills"] == pytest.approx(3.0)
+    assert d["stakeholders"]["origin"] > 0 and "return_without_reintegration" in d["flags_removed"]
+    assert base["reintegration_support"] == ["none"]
+
+
+def test_portfolio(sample_records: list[dict[str, Any]]) -> None:
+    p = portfolio(sample_records)
+    assert p.n == len(sample_records)
+    for d in p.dimensions.values():
+        assert sum(d["distribution"].values()) == p.n
+        assert d["n_scored"] + d["n_unscored"] == p.n
+    expected = sum("recognition_unspecified" in assess(r).flags for r in sample_records)
+    assert p.flags["recognition_unspecified"]["count"] == expected
+    assert p.flags["recognition_unspecified"]["denominator"] == p.n
+    assert len(p.most_balanced) <= 5 and p.most_balanced[0]["balance"] >= p.least_balanced[0]["balance"]
