@@ -26,7 +26,7 @@ def render() -> str:
         for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
             shown = f"{name_of(key)} ({key})" if names else key
             rows.append(f"| {shown} | {count} |")
-        return rows + [""]
+        return [*rows, ""]
 
     dest = Counter(c for r in records for c in r["destination_countries"])
     orig = Counter(c for r in records for c in r["origin_countries"])

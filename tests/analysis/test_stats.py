@@ -106,7 +106,7 @@ def test_distributions_match_an_independent_count(raw: list[dict[str, Any]]) -> 
         assert fd["denominator"] == n
         assert fd["missing"] == sum(1 for r in recs if r.get(name) is None)
         for value, v in fd["values"].items():
-            def has(r: dict[str, Any], value: str = value) -> bool:
+            def has(r: dict[str, Any], value: str = value, name: str = name) -> bool:
                 x = r.get(name)
                 if isinstance(x, bool):
                     return str(x).lower() == value

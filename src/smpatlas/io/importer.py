@@ -153,8 +153,8 @@ class _Run:
                 self.writing = False
                 return
             id_column = next((lab for f, lab in zip(cols.fields, cols.labels, strict=True) if f == "id"), None)
-            for row, col, message in table.cell_problems:
-                label = cols.labels[col] if 0 <= col < len(cols.labels) else f"column {col + 1}"
+            for row, index, message in table.cell_problems:
+                label = cols.labels[index] if 0 <= index < len(cols.labels) else f"column {index + 1}"
                 self.problem({"file": table.file, "sheet": table.sheet, "row": row}, message=message, column=label,
                              code="error_cell", hint="fix or clear the cell in Excel, then import")
         rows_here = 0
