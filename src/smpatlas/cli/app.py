@@ -29,32 +29,21 @@ def main(version: bool = typer.Option(False, "--version", callback=_version, is_
     """SMP Atlas: build, analyse and publish inventories of skills mobility partnerships."""
 
 
-from smpatlas.cli import (  # noqa: E402  (commands register themselves on import)
-    cmd_assess,
-    cmd_codebook,
-    cmd_db,
-    cmd_demo,
-    cmd_edit,
-    cmd_export,
-    cmd_import,
-    cmd_list,
-    cmd_show,
-    cmd_stats,
-)
+def _register_commands() -> list[str]:
+    """Import every ``cmd_*`` module of this package: each registers its commands on ``app``."""
+    import importlib
+    import pkgutil
 
-__all__ = [
-    "app",
-    "cmd_assess",
-    "cmd_codebook",
-    "cmd_db",
-    "cmd_demo",
-    "cmd_edit",
-    "cmd_export",
-    "cmd_import",
-    "cmd_list",
-    "cmd_show",
-    "cmd_stats",
-]
+    import smpatlas.cli as package
+
+    names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("cmd_"))
+    for name in names:
+        importlib.import_module(f"smpatlas.cli.{name}")
+    return names
+
+
+COMMAND_MODULES = _register_commands()
+__all__ = ["COMMAND_MODULES", "app", "entrypoint"]
 
 
 def entrypoint() -> None:

@@ -96,6 +96,22 @@ def build_metadata(cb: Codebook) -> MetaData:
         Column("context", Text),
         Index(None, "partnership_id", "id"),
     )
+    Table(
+        "shortages",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("country", String(3), nullable=False),
+        Column("isco", String(4), nullable=False),
+        Column("year", Integer, nullable=False),
+        Column("status", String(20), nullable=False),
+        Column("severity", String(40)),
+        Column("score", Float),
+        Column("source", String(200), nullable=False),
+        Column("title", Text),
+        Column("note", Text),
+        Index(None, "country", "year"),
+        Index(None, "isco"),
+    )
     return md
 
 
@@ -103,6 +119,7 @@ metadata = build_metadata(default_codebook())
 partnerships = metadata.tables["partnerships"]
 partnership_values = metadata.tables["partnership_values"]
 history = metadata.tables["history"]
+shortages = metadata.tables["shortages"]
 
 _CB = default_codebook()
 _TRISTATE = [f.name for f in _CB.fields if f.kind == "tristate"]
