@@ -17,6 +17,7 @@ from smpatlas import record as rec
 from smpatlas.analysis import assessment as asm
 from smpatlas.analysis import rubric as rubric_mod
 from smpatlas.analysis import similarity
+from smpatlas.analysis.alignment import ReferenceContext, align, align_all
 from smpatlas.analysis.overview import Overview, overview
 from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats, compute
 from smpatlas.errors import NotFound, ValidationFailed
@@ -35,7 +36,15 @@ class Atlas:
         self.engine = engine
         self.user = user or default_user()
         self.rubric = rubric_mod.load(rubric) if rubric else rubric_mod.default()
-        self.context: Any = None  # reference data for derived predicates (shortage tables)
+        self._context: ReferenceContext | None = None
+
+    @property
+    def context(self) -> ReferenceContext:
+        """Reference data (shortage tables, WHO list) used by alignment and the assessment; loaded once."""
+        if self._context is None:
+            with self.engine.connect() as conn:
+                self._context = ReferenceContext.load(conn)
+        return self._context
 
     def __repr__(self) -> str:
         return f"Atlas({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -124,6 +133,18 @@ class Atlas:
             "similarity_measure": similarity.MEASURE,
             "filters": f.to_dict() if f else {},
         }
+
+    def align(self, rid: str) -> dict[str, Any]:
+        """Occupations of one partnership against the shortage lists of its destinations."""
+        return align(self.get(rid), self.context)
+
+    def align_all(self, filters: Filters | None = None, **kw: Any) -> dict[str, Any]:
+        """Per destination: uncovered shortages and skill-level mismatch; and corridors."""
+        f = _filters(filters, kw)
+        with self.engine.connect() as conn:
+            out = align_all(repo.select_records(conn, f), self.context)
+        out["filters"] = f.to_dict() if f else {}
+        return out
 
     # -- writing -------------------------------------------------------------
     def import_files(self, paths: Sequence[str | Path], **kw: Any) -> Report:

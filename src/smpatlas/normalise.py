@@ -261,11 +261,34 @@ def isco_code(part: Any) -> str:
     return text
 
 
+def isco_valid(part: Any) -> str:
+    """One ISCO-08 code that exists in the classification, or an ESCO occupation title mapped to one."""
+    from smpatlas.reference import isco
+
+    if isinstance(part, str) and not part.strip().isdigit():
+        mapped = isco.from_title(part)
+        if mapped is None:
+            hits = isco.search(part, limit=3)
+            hint = ("did you mean " + "; ".join(f"{m.code} ({m.title})" for m in hits) + "?" if hits else
+                    "use an ISCO-08 code such as 2221, or an ESCO occupation title; see 'smpatlas isco search'")
+            raise CellError(f"not an ISCO-08 code or ESCO occupation title: {part.strip()!r}", hint=hint,
+                            code="bad_isco")
+        return mapped[0]
+    code = isco_code(part)
+    if not isco.exists(code):
+        near = isco.suggest(code)
+        raise CellError(f"{code} is not in ISCO-08", hint=f"nearest existing group: {near}" if near else
+                        "see 'smpatlas isco search'", code="bad_isco")
+    return code
+
+
 def _isco(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        codes = {isco_code(p) for p in split_multi(value)}
+        codes = {isco_valid(p) for p in split_multi(value, allow_comma=not (isinstance(value, str) and
+                                                                           not value.replace(",", "").replace(";", "")
+                                                                           .replace(" ", "").isdigit()))}
         return sorted(codes) or None
 
     return _memo(convert)

@@ -175,9 +175,22 @@ def check(record: dict[str, Any], cb: Codebook | None = None, present: Any = Non
     return issues
 
 
-def warnings(record: dict[str, Any]) -> list[FieldIssue]:
-    """Things that do not block storing but block publishing."""
+def warnings(record: dict[str, Any], raw: dict[str, Any] | None = None) -> list[FieldIssue]:
+    """Things that do not block storing: a record without sources (cannot be published), and how
+    occupation titles were mapped to ISCO-08 codes (the mapping is recorded in the import report)."""
     out = []
+    occ = (raw or {}).get("occupations")
+    if occ is not None:
+        from smpatlas.normalise import split_multi
+        from smpatlas.reference import isco
+
+        parts = split_multi(occ, allow_comma=False) if isinstance(occ, str) else split_multi(occ)
+        for part in parts:
+            if isinstance(part, str) and not part.strip().isdigit():
+                mapped = isco.from_title(part)
+                if mapped:
+                    out.append(FieldIssue("occupations", part, CellError(
+                        f"occupation title mapped: {mapped[1]}", code="occupation_mapped")))
     if not record.get("sources"):
         out.append(FieldIssue("sources", None, CellError(
             "no source: the record is stored but cannot be published",

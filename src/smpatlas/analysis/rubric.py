@@ -34,16 +34,26 @@ DERIVED_DOCS: dict[str, str] = {
     "`transition_to_long_term` is yes; false when all three are known and none holds.",
     "develops_skills": "true when `tracks` includes home, `origin_capacity_building` is yes or "
     "`training_location` includes origin; false when all three are known and none holds.",
-    "shortage_share": "share (0–1) of the partnership's ISCO-08 occupations that are on a shortage list of a "
-    "destination (needs a loaded shortage table and coded occupations; unknown otherwise).",
+    "shortage_share": "share (0–1) of the partnership's ISCO-08 occupations that are on a shortage list of one of "
+    "its destinations, matched at the finest precision both codes have (needs a shortage table for a destination "
+    "and coded occupations; unknown otherwise).",
+    "regulated_occupation": "true when one of the partnership's occupations is a regulated profession at one of its "
+    "destinations (EU Regulated Professions Database, ISCO-08 minor groups); unknown without occupations or data.",
+    "health_recruitment_from_safeguards_list": "true when the partnership recruits health workers (sector "
+    "health_care or ISCO 221x/222x/226x/321x/322x/532x) from a country on the loaded WHO Health Workforce Support "
+    "and Safeguards List without a government-to-government agreement; unknown when no list is loaded.",
 }
 NUMERIC_DERIVED = frozenset({"shortage_share"})
+#: Derived predicates that need reference data (a context); unknown without it.
 #: The codebook fields each derived predicate reads (shown beside rules that use it).
 DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
     "return_anticipated": ("return_expected", "mobility_types"),
     "long_term_or_extendable": ("mobility_types", "extension_possible", "transition_to_long_term"),
     "develops_skills": ("tracks", "origin_capacity_building", "training_location"),
     "shortage_share": ("occupations", "destination_countries"),
+    "regulated_occupation": ("occupations", "destination_countries"),
+    "health_recruitment_from_safeguards_list": ("sectors", "occupations", "origin_countries",
+                                                "government_to_government"),
 }
 
 
@@ -89,18 +99,22 @@ def develops_skills(r: dict[str, Any], ctx: Any = None) -> Truth:
     return None
 
 
-def shortage_share(r: dict[str, Any], ctx: Any = None) -> float | None:
-    if ctx is None or not hasattr(ctx, "shortage_share"):
-        return None
-    value: float | None = ctx.shortage_share(r)
-    return value
+def _from_context(name: str) -> Callable[[dict[str, Any], Any], Any]:
+    def derived(r: dict[str, Any], ctx: Any = None) -> Any:
+        method = getattr(ctx, name, None)
+        return None if method is None else method(r)
+
+    derived.__name__ = name
+    return derived
 
 
 DERIVED: dict[str, Callable[[dict[str, Any], Any], Any]] = {
     "return_anticipated": return_anticipated,
     "long_term_or_extendable": long_term_or_extendable,
     "develops_skills": develops_skills,
-    "shortage_share": shortage_share,
+    "shortage_share": _from_context("shortage_share"),
+    "regulated_occupation": _from_context("regulated_occupation"),
+    "health_recruitment_from_safeguards_list": _from_context("health_recruitment_from_safeguards_list"),
 }
 
 _OPS = ("any_of", "all_of", "only", "count_at_least", "is", "in")

@@ -255,6 +255,28 @@ def _block(values: Counter[str], denominator: int, missing: int, order: list[str
             "values": {k: {"count": values[k], "share": share(values[k], denominator)} for k in keys}, "note": note}
 
 
+def _grouping(name: str) -> tuple[str, str] | None:
+    """'origin_region' → ('origin_countries', 'region'); None for codebook fields."""
+    from smpatlas.reference.country_groups import GROUPINGS
+
+    for side in ("origin", "destination"):
+        for g in GROUPINGS:
+            if name == f"{side}_{g}":
+                return f"{side}_countries", g
+    return None
+
+
+def _keys(rec: dict[str, Any], name: str, cb: Codebook) -> list[str]:
+    grouping = _grouping(name)
+    if grouping is not None:
+        from smpatlas.reference.country_groups import group_of
+
+        codes = rec.get(grouping[0]) or []
+        return list(dict.fromkeys(group_of(c, grouping[1]) for c in codes)) or ["(missing)"]
+    vals = _values(rec, cb[name])
+    return [str(v) for v in dict.fromkeys(vals)] if vals else ["(missing)"]
+
+
 def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None = None,
             scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None,
             cb: Codebook | None = None) -> Stats:
@@ -262,9 +284,11 @@ def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None
     cb = cb or default_codebook()
     by = by or []
     for name in by:
-        if name not in cb or not (cb[name].enumerated or cb[name].kind in ("countries", "isco", "int")):
+        if _grouping(name) is None and (name not in cb or not (cb[name].enumerated or
+                                                               cb[name].kind in ("countries", "isco", "int"))):
             raise ConfigError(f"Cannot cross-tabulate by {name!r}; use an enumerated field, a country field, "
-                              "occupations or start_year.")
+                              "occupations, start_year, or a country grouping such as origin_region, "
+                              "destination_continent, destination_eu.")
     if len(by) > 2:
         raise ConfigError("Cross-tabulate by at most two fields (--by A --by B).")
     skip = {"id", "name", "acronym", "summary", "notes", "coder", "codebook_version"}
@@ -303,10 +327,7 @@ def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None
                 d.values[str(v)] += 1
         _derived(None, acc, rec, scale_threshold)
         if by:
-            keys = []
-            for name in by:
-                vals = _values(rec, cb[name])
-                keys.append([str(v) for v in dict.fromkeys(vals)] if vals else ["(missing)"])
+            keys = [_keys(rec, name, cb) for name in by]
             for i, k in enumerate(keys):
                 margins[i].update(k)
             cross.update(product(*keys))

@@ -23,6 +23,8 @@ def init(db: c.DbOption = None) -> None:
     engine = database.create(database.resolve_url(db))
     try:
         what = database.upgrade(engine)
+        if what == "created":
+            database.seed_reference_data(engine)
     finally:
         engine.dispose()
     c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)
@@ -39,6 +41,8 @@ def upgrade(db: c.DbOption = None) -> None:
     engine = database.create(database.resolve_url(db))
     try:
         what = database.upgrade(engine)
+        if what != "already current":
+            database.seed_reference_data(engine)  # new reference tables start with the shipped data
     finally:
         engine.dispose()
     c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)

@@ -116,11 +116,12 @@ class _Run:
         self.seen[rid] = Path(loc["file"]).name + (f" row {loc['row']}" if loc.get("row") else "")
         return True
 
-    def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None) -> None:
+    def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None,
+            raw: dict[str, Any] | None = None) -> None:
         rid = record["id"]
-        for w in rec.warnings(record):
+        for w in rec.warnings(record, raw):
             self.report.add(Problem(**loc, message=w.error.message, hint=w.error.hint, code=w.error.code,
-                                    field=w.field, record_id=rid, severity="warning"))
+                                    field=w.field, value=w.value, record_id=rid, severity="warning"))
         self.batch.append((record, {**loc, "column": id_column}))
         if len(self.batch) >= BATCH:
             self.flush()
@@ -178,7 +179,7 @@ class _Run:
                                      value=issue.value, record_id=record.get("id"))
                     continue
                 if new_id:
-                    self.add(record, loc, id_column)
+                    self.add(record, loc, id_column, raw)
                 if self.progress and self.report.rows % 500 == 0:
                     self.progress(self.report.rows, table.position() if table.position else 0, table.size)
         except FileError as exc:

@@ -130,6 +130,13 @@ def upgrade(engine: Engine) -> str:
     return "created" if st == "empty" else "upgraded"
 
 
+def seed_reference_data(engine: Engine) -> None:
+    """Load the shipped reference data (EURES shortage lists) into a new inventory."""
+    from smpatlas.reference.shortages import ensure_shipped
+
+    ensure_shipped(engine)
+
+
 def open_engine(db: str | None = None, *, create_if_missing: bool = True) -> Engine:
     """An engine on a database ready for use (created on first use)."""
     url = resolve_url(db)
@@ -142,6 +149,7 @@ def open_engine(db: str | None = None, *, create_if_missing: bool = True) -> Eng
         if not create_if_missing:
             raise ConfigError(f"No SMP Atlas inventory at {db or url!r}; run 'smpatlas init' or import a file first.")
         upgrade(engine)
+        seed_reference_data(engine)
     elif st == "behind":
         raise ConfigError(
             f"The database {db or url!r} uses an older schema; run 'smpatlas db upgrade' (back it up first)."

@@ -112,6 +112,15 @@ def build_metadata(cb: Codebook) -> MetaData:
         Index(None, "country", "year"),
         Index(None, "isco"),
     )
+    Table(
+        "country_lists",
+        md,
+        Column("list_name", String(40), primary_key=True),
+        Column("edition", String(20), primary_key=True),
+        Column("country", String(3), primary_key=True),
+        Column("source", String(300), nullable=False),
+        Column("note", Text),
+    )
     return md
 
 
@@ -120,6 +129,7 @@ partnerships = metadata.tables["partnerships"]
 partnership_values = metadata.tables["partnership_values"]
 history = metadata.tables["history"]
 shortages = metadata.tables["shortages"]
+country_lists = metadata.tables["country_lists"]
 
 _CB = default_codebook()
 _TRISTATE = [f.name for f in _CB.fields if f.kind == "tristate"]

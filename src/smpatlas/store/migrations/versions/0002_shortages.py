@@ -1,4 +1,4 @@
-"""shortage tables
+"""reference tables: shortages and country lists
 
 Revision ID: 0002
 Revises: 0001
@@ -32,9 +32,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_shortages_country_year'), ['country', 'year'], unique=False)
         batch_op.create_index(batch_op.f('ix_shortages_isco'), ['isco'], unique=False)
 
+    op.create_table('country_lists',
+    sa.Column('list_name', sa.String(length=40), nullable=False),
+    sa.Column('edition', sa.String(length=20), nullable=False),
+    sa.Column('country', sa.String(length=3), nullable=False),
+    sa.Column('source', sa.String(length=300), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('list_name', 'edition', 'country', name=op.f('pk_country_lists'))
+    )
+
 
 
 def downgrade() -> None:
+    op.drop_table('country_lists')
     with op.batch_alter_table('shortages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_shortages_isco'))
         batch_op.drop_index(batch_op.f('ix_shortages_country_year'))

@@ -1,0 +1,294 @@
+"""``smpatlas isco``, ``shortages``, ``who-list`` and ``align``: reference data and labour-market alignment."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from smpatlas.atlas import Atlas
+from smpatlas.cli import common as c
+from smpatlas.cli.app import app
+from smpatlas.countries import name_of
+from smpatlas.errors import ValidationFailed
+from smpatlas.reference import isco, shortages
+from smpatlas.store import database
+
+isco_app = typer.Typer(help="The ISCO-08 occupation classification.", no_args_is_help=True, rich_markup_mode=None)
+short_app = typer.Typer(help="Shortage tables (EURES data shipped).", no_args_is_help=True, rich_markup_mode=None)
+who_app = typer.Typer(help="The WHO Health Workforce Support and Safeguards List.", no_args_is_help=True,
+                      rich_markup_mode=None)
+app.add_typer(isco_app, name="isco")
+app.add_typer(short_app, name="shortages")
+app.add_typer(who_app, name="who-list")
+
+
+@isco_app.command("search")
+def isco_search(
+    words: Annotated[list[str], typer.Argument(help="Words of an occupation title.")],
+    limit: Annotated[int, typer.Option("--limit")] = 20,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Find ISCO-08 groups by title (ISCO titles and ESCO occupation titles).
+
+    Example:
+
+        smpatlas isco search nurse
+    """
+    c.check_choice(fmt, ("table", "json"), "--format")
+    hits = isco.search(" ".join(words), limit=limit)
+    if fmt == "json":
+        c.print_json([h.__dict__ for h in hits])
+        return
+    if not hits:
+        c.err.print("No ISCO-08 group or ESCO occupation title matches.", markup=False)
+        raise typer.Exit(1)
+    for h in hits:
+        via = "" if h.via == "isco" else f"   (via {h.via})"
+        c.out.print(f"{h.code:<5} {h.title}{via}", markup=False)
+
+
+@isco_app.command("show")
+def isco_show(code: Annotated[str, typer.Argument(help="An ISCO-08 code of 1–4 digits.")]) -> None:
+    """Show an ISCO-08 group: title, parents, skill level, sub-groups.
+
+    Example:
+
+        smpatlas isco show 2221
+    """
+    from smpatlas.errors import ConfigError
+
+    if not isco.exists(code):
+        near = isco.suggest(code)
+        raise ConfigError(f"{code!r} is not an ISCO-08 code" + (f"; nearest group: {near}" if near else "") + ".")
+    chain = [code[:i] for i in range(1, len(code) + 1)]
+    for part in chain:
+        c.out.print(f"{'  ' * (len(part) - 1)}{isco.label(part)}", markup=False)
+    lvl = isco.skill_level(code)
+    c.out.print(f"ILO skill level: {lvl if lvl else 'varies'} → {isco.skill_level_name(code) or 'n/a'}")
+    children = [g for g in isco.groups().values() if g.parent == code]
+    for g in children:
+        c.out.print(f"  · {isco.label(g.code)}", markup=False)
+
+
+@short_app.command("import")
+def shortages_import(
+    file: Annotated[Path | None, typer.Argument(help="CSV/XLSX: country, isco, year, status, source[, severity, "
+                                                     "score, title, note].")] = None,
+    default: Annotated[bool, typer.Option("--default", help="(Re)load the shipped EURES data instead.")] = False,
+    replace_source: Annotated[bool, typer.Option("--replace-source",
+                                                 help="Replace earlier rows of the same source(s).")] = False,
+    db: c.DbOption = None,
+) -> None:
+    """Import a shortage table (validated; all rows or nothing), or reload the shipped EURES data.
+
+    Example:
+
+        smpatlas shortages import national-shortages.csv
+
+        smpatlas shortages import --default
+    """
+    engine = database.open_engine(db)
+    try:
+        if default:
+            with engine.begin() as conn:
+                n = shortages.load_shipped(conn)
+            c.out.print(f"Loaded {n} shipped EURES rows.")
+            return
+        if file is None:
+            from smpatlas.errors import ConfigError
+
+            raise ConfigError("Give a FILE to import, or --default to reload the shipped EURES data.")
+        report = shortages.import_file(engine, file, replace_source=replace_source)
+    finally:
+        engine.dispose()
+    if not report.valid:
+        raise ValidationFailed(report)
+    c.out.print(f"{file}: {report.inserted} shortage rows imported.", markup=False)
+
+
+@short_app.command("list")
+def shortages_list(
+    country: Annotated[str | None, typer.Option("--country", help="ISO3 code or name.")] = None,
+    year: Annotated[int | None, typer.Option("--year")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="shortage, surplus, balanced.")] = None,
+    isco_prefix: Annotated[str | None, typer.Option("--isco", help="ISCO-08 code prefix, e.g. 22.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
+    db: c.DbOption = None,
+) -> None:
+    """List shortage rows, or a summary of the loaded tables when no filter is given.
+
+    Example:
+
+        smpatlas shortages list --country DEU --year 2022
+    """
+    c.check_choice(fmt, ("table", "json", "csv"), "--format")
+    engine = database.open_engine(db, create_if_missing=False)
+    try:
+        with engine.connect() as conn:
+            if not any((country, year, status, isco_prefix)):
+                summary = shortages.summary(conn)
+                if fmt == "json":
+                    c.print_json(summary)
+                else:
+                    for s in summary:
+                        c.out.print(f"{s['year']} {s['status']:<9} {s['rows']:>5} rows, {s['countries']:>2} countries"
+                                    f" — {s['source']}", markup=False)
+                return
+            rows = shortages.list_rows(conn, country=country, year=year, status=status, isco_prefix=isco_prefix)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        c.print_json(rows)
+    elif fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["country", "isco", "isco_title", "year", "status", "title", "source"])
+        for r in rows:
+            w.writerow([r["country"], r["isco"], isco.title(r["isco"]), r["year"], r["status"], r["title"], r["source"]])
+    else:
+        for r in rows:
+            c.out.print(f"{r['country']} {r['year']} {r['status']:<9} {isco.label(r['isco'])}", markup=False)
+        c.err.print(f"{len(rows)} rows.", markup=False)
+
+
+@who_app.command("import")
+def who_import(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX with a column 'country' (ISO3 or name).")],
+    edition: Annotated[str, typer.Option("--edition", help="The list's edition, e.g. 2023.")],
+    source: Annotated[str, typer.Option("--source", help="Where the list comes from (title, URL).")],
+    db: c.DbOption = None,
+) -> None:
+    """Load an edition of the WHO Health Workforce Support and Safeguards List (replaces that edition).
+
+    SMP Atlas ships no entries: load the list from the WHO publication.
+
+    Example:
+
+        smpatlas who-list import ssl2023.csv --edition 2023 --source "WHO, ISBN 9789240069787"
+    """
+    engine = database.open_engine(db)
+    try:
+        report = shortages.import_country_list(engine, file, list_name=shortages.WHO_SSL, edition=edition,
+                                               source=source)
+    finally:
+        engine.dispose()
+    if not report.valid:
+        raise ValidationFailed(report)
+    c.out.print(f"WHO safeguards list {edition}: {report.inserted} countries loaded.", markup=False)
+
+
+@who_app.command("list")
+def who_list(
+    edition: Annotated[str | None, typer.Option("--edition")] = None,
+    db: c.DbOption = None,
+) -> None:
+    """Show the loaded WHO safeguards list (the latest edition by default).
+
+    Example:
+
+        smpatlas who-list list --edition 2023
+    """
+    engine = database.open_engine(db, create_if_missing=False)
+    try:
+        with engine.connect() as conn:
+            ed, codes = shortages.country_list(conn, shortages.WHO_SSL, edition)
+    finally:
+        engine.dispose()
+    if ed is None:
+        c.err.print("No WHO safeguards list is loaded; see 'smpatlas who-list import --help'.", markup=False)
+        raise typer.Exit(1)
+    c.out.print(f"Edition {ed}: {len(codes)} countries", markup=False)
+    for code in sorted(codes):
+        c.out.print(f"  {code} {name_of(code)}", markup=False)
+
+
+def _print_align(d: dict[str, Any]) -> None:
+    c.out.print(f"[bold]{d['id']}[/bold]: occupations " + (", ".join(f"{o['code']} {o['title']}"
+                                                                    for o in d["occupations"]) or "not coded"))
+    c.out.print(f"  skill levels: {', '.join(d['skill_levels']) or '—'} ({d['skill_levels_source']})", markup=False)
+    share = d["shortage_share"]
+    c.out.print(f"  share of occupations in shortage at a destination: {'unknown' if share is None else f'{share:.0%}'}")
+    for dest in d["destinations"]:
+        c.out.print(f"\n  → {name_of(dest['country'])} ({dest['country']})", markup=False)
+        if not dest["has_shortage_data"] or "occupations" not in dest:
+            c.out.print(f"     {dest.get('note', '')}", markup=False)
+            continue
+        for o in dest["occupations"]:
+            mark = "in shortage" if o["in_shortage"] else "not on the list"
+            prec = f", matched at {o['precision_digits']} digits" if o["precision_digits"] else ""
+            reg = "; regulated here" if o["regulated_here"] else ""
+            c.out.print(f"     {o['code']} {o['title']}: {mark}{prec}{reg}", markup=False)
+        lv = dest["shortage_skill_levels"]["values"]
+        c.out.print(f"     destination's {dest['n_shortage_occupations']} shortage occupations by skill level: "
+                    + ", ".join(f"{k} {v['share']:.0%}" for k, v in lv.items() if v["count"]), markup=False)
+        if dest.get("note"):
+            c.out.print(f"     {dest['note']}", markup=False)
+
+
+@app.command("align")
+def align_(
+    record_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="The portfolio: per destination and corridor.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv (csv with --all).")] = "text",
+    db: c.DbOption = None,
+    origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
+    mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+) -> None:
+    """Compare target occupations with the destinations' shortage lists.
+
+    For one partnership: which occupations are in shortage at each destination and at which precision.
+    With --all: per destination, the shortage occupations no partnership targets and the skill-level
+    mismatch; and corridors.
+
+    Example:
+
+        smpatlas align de-ph-triple-win
+
+        smpatlas align --all --destination DEU --format json
+    """
+    from smpatlas.errors import ConfigError
+
+    c.check_choice(fmt, ("text", "json", "csv"), "--format")
+    if bool(record_id) == all_:
+        raise ConfigError("Give one partnership ID, or --all for the portfolio.")
+    atlas = Atlas(database.open_engine(db, create_if_missing=False))
+    try:
+        if record_id:
+            d = atlas.align(record_id)
+            c.print_json(d) if fmt == "json" else _print_align(d)
+            return
+        f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+        p = atlas.align_all(f)
+    finally:
+        atlas.close()
+    if fmt == "json":
+        c.print_json(p)
+        return
+    if fmt == "csv":
+        w = csv.writer(sys.stdout)
+        w.writerow(["destination", "partnerships", "shortage_occupations", "covered", "uncovered",
+                    "partnerships_high_share", "shortages_high_share", "shortages_middle_share", "shortages_low_share"])
+        for d in p["destinations"]:
+            lv = d.get("shortage_skill_levels", {}).get("values", {})
+            w.writerow([d["country"], d["partnerships"], d.get("shortage_occupations", ""), d.get("covered", ""),
+                        d.get("uncovered", ""), d["partnerships_targeting"]["high"]["share"],
+                        *(lv.get(k, {}).get("share", "") for k in ("high", "middle", "low"))])
+        return
+    for d in p["destinations"]:
+        head = f"{name_of(d['country'])} ({d['country']}): {d['partnerships']} partnerships"
+        if not d["has_shortage_data"]:
+            c.out.print(head + "; no shortage table loaded", markup=False)
+            continue
+        hi = d["partnerships_targeting"]["high"]["share"]
+        lv = d["shortage_skill_levels"]["values"]
+        c.out.print(head + f"; {d['uncovered']} of {d['shortage_occupations']} shortage occupations targeted by none; "
+                    f"{'—' if hi is None else f'{hi:.0%}'} of partnerships target high-skilled vs "
+                    f"{lv['high']['share']:.0%} of shortage occupations high-skilled "
+                    f"({lv['middle']['share']:.0%} middle, {lv['low']['share']:.0%} low)", markup=False)
+        for u in d["uncovered_shortages"][:8]:
+            c.out.print(f"     uncovered: {u['code']} {u['title']}", markup=False)
+    c.out.print("\n" + p["note"], markup=False)

@@ -1,0 +1,289 @@
+"""Shortage tables and country lists: importing, listing, and the shipped EURES data.
+
+Owns the ``shortages`` table's rows (country, ISCO-08 code at any precision,
+year, status, optional severity/score, source) — validated on import with the
+same discipline as partnerships (every problem with row, column, value and
+hint; all or nothing) — the shipped EURES data (2022 shortage lists, 2025 ICT
+shortages and surpluses) loaded into new inventories, and versioned country
+lists such as the WHO Health Workforce Support and Safeguards List, which
+users load themselves (no entries are shipped: see docs/reference-data.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, select
+
+from smpatlas.countries import lookup
+from smpatlas.errors import ConfigError
+from smpatlas.io.readers import FileError, open_table
+from smpatlas.problems import CellError, Problem, Report
+from smpatlas.reference import isco
+from smpatlas.store.schema import country_lists, shortages
+
+STATUSES = ("shortage", "surplus", "balanced", "unspecified")
+COLUMNS = ("country", "isco", "year", "status", "severity", "score", "source", "title", "note")
+REQUIRED = ("country", "isco", "year", "status", "source")
+ALIASES = {"iso3": "country", "country_code": "country", "isco08": "isco", "isco_code": "isco",
+           "isco08_code": "isco", "occupation": "isco", "job_title": "title", "occupation_title": "title"}
+EURES_2022 = "EURES Report on labour shortages and surpluses 2022 (European Labour Authority), transcription by " \
+             "Lighthouse Reports"
+EURES_2025_ICT = "EURES Report on labour shortages and surpluses 2025 (European Labour Authority), ICT annex " \
+                 "as normalised by the AUGUR project"
+WHO_SSL = "who_safeguards"
+
+
+@dataclass
+class Shortage:
+    country: str
+    isco: str
+    year: int
+    status: str
+    source: str
+    severity: str | None = None
+    score: float | None = None
+    title: str | None = None
+    note: str | None = None
+
+
+def _fold(h: str) -> str:
+    key = "_".join(h.strip().lower().replace("-", " ").split())
+    return ALIASES.get(key, key)
+
+
+def validate_row(raw: dict[str, Any]) -> tuple[Shortage | None, list[tuple[str, Any, CellError]]]:
+    problems: list[tuple[str, Any, CellError]] = []
+    out: dict[str, Any] = {}
+    for name in REQUIRED:
+        v = raw.get(name)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            problems.append((name, v, CellError(f"{name} is required", code="required")))
+    try:
+        if raw.get("country") not in (None, ""):
+            out["country"] = lookup(str(raw["country"]))
+    except CellError as exc:
+        problems.append(("country", raw["country"], exc))
+    code = raw.get("isco")
+    if code not in (None, ""):
+        text = str(int(code)) if isinstance(code, float) and code.is_integer() else str(code).strip()
+        if not isco.exists(text):
+            near = isco.suggest(text)
+            problems.append(("isco", code, CellError(
+                f"{text!r} is not an ISCO-08 code", hint=f"nearest group: {near}" if near else
+                "ISCO-08 codes have 1 to 4 digits; see 'smpatlas isco search'", code="bad_isco")))
+        else:
+            out["isco"] = text
+    year = raw.get("year")
+    if year not in (None, ""):
+        try:
+            y = int(float(year))
+            if not 1990 <= y <= 2100 or float(year) != y:
+                raise ValueError
+            out["year"] = y
+        except (TypeError, ValueError):
+            problems.append(("year", year, CellError("expected a year such as 2022", code="type")))
+    status = raw.get("status")
+    if status not in (None, ""):
+        s = str(status).strip().lower()
+        if s not in STATUSES:
+            problems.append(("status", status, CellError(
+                "unknown status", hint="allowed: " + ", ".join(STATUSES), code="unknown_value")))
+        else:
+            out["status"] = s
+    score = raw.get("score")
+    if score not in (None, ""):
+        try:
+            out["score"] = float(score)
+        except (TypeError, ValueError):
+            problems.append(("score", score, CellError("expected a number", code="type")))
+    for name in ("severity", "source", "title", "note"):
+        v = raw.get(name)
+        if v not in (None, ""):
+            out[name] = str(v).strip()
+    if problems:
+        return None, problems
+    return Shortage(**out), []
+
+
+def import_file(engine: Engine, path: str | Path, *, replace_source: bool = False) -> Report:
+    """Import a shortage table (CSV/XLSX) all or nothing; returns the report."""
+    path = Path(path)
+    report = Report(files=[str(path)])
+    rows: list[Shortage] = []
+    try:
+        table = open_table(path)
+    except FileError as exc:
+        report.add(Problem(exc.message, file=str(path), hint=exc.hint, code=exc.code))
+        return report
+    if table.keyed:
+        report.add(Problem("shortage tables are read from CSV or XLSX", file=str(path), code="format"))
+        return report
+    header = [_fold(str(h)) for h in table.header]
+    unknown = [h for h, f in zip(table.header, header, strict=True) if f not in COLUMNS and str(h).strip()]
+    for h in unknown:
+        report.add(Problem(f"unknown column {h!r}", file=str(path), sheet=table.sheet, row=1, column=str(h),
+                           hint="columns: " + ", ".join(COLUMNS), code="unknown_column"))
+    for name in REQUIRED:
+        if name not in header:
+            report.add(Problem(f"required column {name!r} is missing", file=str(path), sheet=table.sheet, row=1,
+                               column=name, hint="columns: " + ", ".join(COLUMNS), code="missing_column"))
+    if not report.valid:
+        return report
+    try:
+        for n, cells in table.rows:
+            report.rows += 1
+            raw = dict(zip(header, cells, strict=False))
+            item, problems = validate_row(raw)
+            for name, value, err in problems:
+                col = table.header[header.index(name)] if name in header else name
+                report.add(Problem(err.message, file=str(path), sheet=table.sheet, row=n, column=str(col),
+                                   value=value, hint=err.hint, code=err.code))
+            if item is not None:
+                rows.append(item)
+    except FileError as exc:
+        report.add(Problem(exc.message, file=str(path), row=exc.row, hint=exc.hint, code=exc.code))
+    if report.rows == 0 and report.valid:
+        report.add(Problem("the file has a header but no rows", file=str(path), code="no_rows"))
+    if not report.valid:
+        return report
+    with engine.begin() as conn:
+        if replace_source:
+            for source in {r.source for r in rows}:
+                conn.execute(delete(shortages).where(shortages.c.source == source))
+        write(conn, rows)
+    report.inserted = len(rows)
+    report.written = True
+    return report
+
+
+def write(conn: Connection, rows: Iterable[Shortage]) -> int:
+    batch = [r.__dict__ for r in rows]
+    if batch:
+        conn.execute(insert(shortages), batch)
+    return len(batch)
+
+
+def _eures_code(code: str) -> str:
+    return {"EL": "GRC", "UK": "GBR"}.get(code, code)
+
+
+def shipped() -> list[Shortage]:
+    """The shipped EURES rows (2022 lists; 2025 ICT shortages and surpluses), figures unchanged."""
+    text = resources.files("smpatlas").joinpath("data/reference/eures_shortage_2022_isco08.csv").read_text("utf-8")
+    out = []
+    for r in csv.DictReader(io.StringIO(text)):
+        if not r["isco08_code"]:
+            continue  # the one unresolved row (PROVENANCE.md)
+        out.append(Shortage(country=lookup(_eures_code(r["country"])), isco=r["isco08_code"], year=2022,
+                            status="shortage", source=EURES_2022, title=r["job_title_source"],
+                            note=r["code_status"] if r["code_status"] != "as_source" else None))
+    name = "data/reference/eures_shortages_surpluses_2025_ict_normalized.augur.csv"
+    text = resources.files("smpatlas").joinpath(name).read_text("utf-8")
+    for r in csv.DictReader(io.StringIO(text)):
+        for status, column in (("shortage", "shortage_countries"), ("surplus", "surplus_countries")):
+            for c in r[column].split():
+                out.append(Shortage(country=lookup(_eures_code(c)), isco=r["expected_isco"], year=2025, status=status,
+                                    source=EURES_2025_ICT, title=r["occupation_label"]))
+    return out
+
+
+def load_shipped(conn: Connection) -> int:
+    """Load the shipped EURES data (replacing earlier copies of it)."""
+    conn.execute(delete(shortages).where(shortages.c.source.in_([EURES_2022, EURES_2025_ICT])))
+    return write(conn, shipped())
+
+
+def ensure_shipped(engine: Engine) -> None:
+    """Load the shipped EURES data once into an inventory that has no shortage rows yet."""
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(shortages)).scalar_one() == 0:
+            load_shipped(conn)
+
+
+def list_rows(conn: Connection, *, country: str | None = None, year: int | None = None,
+              status: str | None = None, isco_prefix: str | None = None) -> list[dict[str, Any]]:
+    stmt = select(shortages)
+    if country:
+        try:
+            stmt = stmt.where(shortages.c.country == lookup(country))
+        except CellError as exc:
+            raise ConfigError(f"--country {country!r}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
+    if year:
+        stmt = stmt.where(shortages.c.year == year)
+    if status:
+        stmt = stmt.where(shortages.c.status == status)
+    if isco_prefix:
+        stmt = stmt.where(shortages.c.isco.startswith(isco_prefix))
+    rows = conn.execute(stmt.order_by(shortages.c.country, shortages.c.year, shortages.c.isco)).mappings()
+    return [dict(r) for r in rows]
+
+
+def summary(conn: Connection) -> list[dict[str, Any]]:
+    """Rows per (source, year, status, country count)."""
+    stmt = (select(shortages.c.source, shortages.c.year, shortages.c.status, func.count(),
+                   func.count(shortages.c.country.distinct()))
+            .group_by(shortages.c.source, shortages.c.year, shortages.c.status)
+            .order_by(shortages.c.year, shortages.c.source))
+    return [{"source": s, "year": y, "status": st, "rows": n, "countries": c} for s, y, st, n, c in conn.execute(stmt)]
+
+
+# --- country lists (WHO Health Workforce Support and Safeguards List) -------------
+
+def import_country_list(engine: Engine, path: str | Path, *, list_name: str, edition: str, source: str) -> Report:
+    """Load a list of countries (one per row: a column 'country', codes or names), all or nothing."""
+    path = Path(path)
+    report = Report(files=[str(path)])
+    try:
+        table = open_table(path)
+    except FileError as exc:
+        report.add(Problem(exc.message, file=str(path), hint=exc.hint, code=exc.code))
+        return report
+    header = [_fold(str(h)) for h in table.header]
+    if "country" not in header:
+        report.add(Problem("a column 'country' (ISO3 code or name) is required", file=str(path), row=1,
+                           code="missing_column"))
+        return report
+    idx = header.index("country")
+    note_idx = header.index("note") if "note" in header else None
+    codes: dict[str, str | None] = {}
+    for n, cells in table.rows:
+        report.rows += 1
+        value = cells[idx] if idx < len(cells) else None
+        try:
+            code = lookup(str(value))
+        except CellError as exc:
+            report.add(Problem(exc.message, file=str(path), row=n, column=str(table.header[idx]), value=value,
+                               hint=exc.hint, code=exc.code))
+            continue
+        codes[code] = str(cells[note_idx]) if note_idx is not None and note_idx < len(cells) else None
+    if not codes and report.valid:
+        report.add(Problem("no countries in the file", file=str(path), code="no_rows"))
+    if not report.valid:
+        return report
+    with engine.begin() as conn:
+        conn.execute(delete(country_lists).where(country_lists.c.list_name == list_name,
+                                                 country_lists.c.edition == edition))
+        conn.execute(insert(country_lists), [{"list_name": list_name, "edition": edition, "country": c,
+                                              "source": source, "note": note} for c, note in codes.items()])
+    report.inserted = len(codes)
+    report.written = True
+    return report
+
+
+def country_list(conn: Connection, list_name: str, edition: str | None = None) -> tuple[str | None, set[str]]:
+    """(edition, countries) of a list; the latest edition when none is given."""
+    if edition is None:
+        edition = conn.execute(select(func.max(country_lists.c.edition))
+                               .where(country_lists.c.list_name == list_name)).scalar_one()
+        if edition is None:
+            return None, set()
+    rows = conn.execute(select(country_lists.c.country).where(country_lists.c.list_name == list_name,
+                                                              country_lists.c.edition == edition)).scalars()
+    return edition, set(rows)
