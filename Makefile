@@ -8,7 +8,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 DEMO_DB ?= demo/atlas.db
 
-.PHONY: demo test install install-test lint typecheck docs docs-check bench clean help
+.PHONY: demo test install install-test system-deps lint typecheck docs docs-check bench clean help
+
+# Debian packages the tests and the demo need: PostgreSQL (throwaway test servers), Chromium (browser
+# tests), poppler-utils (PDF pages to PNG), fonts for PDF reports. Installed when missing and root.
+DEB_PACKAGES := postgresql postgresql-contrib chromium poppler-utils fonts-dejavu-core
+SYSTEM_STAMP := $(VENV)/.system-deps
 
 help:
 	@echo "make demo | make test | make lint | make docs | make bench | make clean"
@@ -20,11 +25,25 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
+system-deps: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): | $(BIN)/python
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "Missing Debian packages:$$missing — run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+	touch $(SYSTEM_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-install-test: $(STAMP)
+install-test: $(STAMP) $(SYSTEM_STAMP)
 
 demo: install
 	@mkdir -p $(dir $(DEMO_DB))
@@ -47,7 +66,7 @@ docs-check: $(STAMP)
 	$(BIN)/smpatlas codebook --check docs/codebook.md
 	$(BIN)/smpatlas rubric --check docs/assessment.md
 
-test: $(STAMP)
+test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/mypy
 	$(BIN)/smpatlas codebook --check docs/codebook.md

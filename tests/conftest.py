@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlalchemy import Engine
 
 from smpatlas.io.importer import import_files
 from smpatlas.store import database
+from tests.pgserver import PgServer
 
 BUNDLED = Path(str(resources.files("smpatlas").joinpath("data/inventory/partnerships.jsonl")))
 
@@ -46,12 +48,54 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "atlas.db"
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL server for the whole session (started on first use)."""
+    if os.environ.get("SMPATLAS_SKIP_POSTGRES"):
+        pytest.skip("SMPATLAS_SKIP_POSTGRES is set")
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """A migrated, seeded database to copy for each test (CREATE DATABASE … TEMPLATE)."""
+    url = pg_server.create_database()
+    eng = database.open_engine(url)
+    eng.dispose()
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """The URL of a fresh, empty inventory: a real SQLite file, or a real PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{db_path}"
+    server: PgServer = request.getfixturevalue("pg_server")
+    return server.create_database(template=request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture
-def engine(db_path: Path) -> Engine:
-    """A fresh, empty inventory in a real SQLite file."""
-    eng = database.open_engine(str(db_path))
+def engine(db_url: str) -> Iterator[Engine]:
+    """A fresh, empty inventory on each engine (SQLite file and PostgreSQL)."""
+    eng = database.open_engine(db_url)
     yield eng
     eng.dispose()
+
+
+def snapshot(engine: Engine) -> Any:
+    """Everything stored, for 'nothing changed' checks: the file's bytes (SQLite) or every row (PostgreSQL)."""
+    from sqlalchemy import MetaData, select
+
+    path = database.sqlite_path(str(engine.url))
+    engine.dispose()
+    if path is not None:
+        return path.read_bytes()
+    md = MetaData()
+    md.reflect(engine)
+    with engine.connect() as conn:
+        return {name: sorted(map(repr, conn.execute(select(t)).all())) for name, t in md.tables.items()}
 
 
 @pytest.fixture

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import Any
 
 from smpatlas.codebook import default as default_codebook
+from smpatlas.countries import lookup
+from smpatlas.normalise import CONTROL, fold_value, is_blank, parse_date, suggest
 from smpatlas.problems import CellError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -45,6 +48,8 @@ def _escape(text: str) -> str:
 
 def _split_escaped(line: str) -> list[str]:
     """Split one item line on unescaped ``|`` and unescape the parts."""
+    if "\\" not in line:
+        return [p.strip() for p in line.split("|")]
     parts: list[str] = []
     buf: list[str] = []
     i, n = 0, len(line)
@@ -67,10 +72,7 @@ def _split_escaped(line: str) -> list[str]:
 
 def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     """Validate and canonicalise one nested item (a dict of parts)."""
-    from smpatlas.countries import lookup
-    from smpatlas.normalise import CONTROL, fold_value, is_blank, parse_date, suggest
-
-    spec = default_codebook().nested[kind]
+    spec = _specs()[kind]
     unknown = [k for k in item if k not in spec.parts]
     if unknown:
         raise CellError(
@@ -139,6 +141,11 @@ def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@cache
+def _specs() -> dict[str, Any]:
+    return default_codebook().nested
+
+
 def _syntax_hint(kind: str) -> str:
     return {
         "actors": "write one actor per line as 'Name | role | country', e.g. 'GIZ | development_agency | DEU'",
@@ -181,7 +188,7 @@ def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
 
 def _item_from_line(kind: str, line: str) -> dict[str, Any]:
     parts = _split_escaped(line)
-    spec = default_codebook().nested[kind]
+    spec = _specs()[kind]
     if len(parts) > len(spec.parts):
         raise CellError(
             f"too many '|' parts in a {kind[:-1]} item ({len(parts)}, at most {len(spec.parts)})",

@@ -432,9 +432,23 @@ def _date(f: Field) -> Converter:
 def _nested(f: Field) -> Converter:
     from smpatlas.cells import parse_nested
 
+    memo: dict[str, Any] = {}
+
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
+        if isinstance(value, str):
+            hit = memo.get(value)
+            if hit is None:
+                try:
+                    hit = parse_nested(f.kind, value) or None
+                except CellError as exc:
+                    hit = exc
+                if len(memo) < _MEMO_LIMIT:
+                    memo[value] = hit
+            if isinstance(hit, CellError):
+                raise hit
+            return None if hit is None else [dict(item) for item in hit]
         return parse_nested(f.kind, value) or None
 
     return convert

@@ -7,18 +7,27 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from smpatlas.errors import ConfigError
 from smpatlas.store import database
 from smpatlas.store.schema import metadata
 
 
-def test_migrations_create_exactly_the_codebook_schema(db_path: Path) -> None:
-    engine = database.open_engine(str(db_path))
+def test_migrations_create_exactly_the_codebook_schema(engine: Engine) -> None:
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     assert diff == [], "the codebook changed without a migration: add one under store/migrations/versions"
+
+
+def test_a_newer_schema_is_refused_on_every_engine(db_url: str) -> None:
+    database.open_engine(db_url).dispose()
+    eng = create_engine(db_url)
+    with eng.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999'"))
+    eng.dispose()
+    with pytest.raises(ConfigError, match="newer SMP Atlas"):
+        database.open_engine(db_url)
 
 
 @pytest.mark.parametrize(

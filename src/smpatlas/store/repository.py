@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, select, update
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConflictError, NotFound
@@ -53,6 +54,33 @@ class WriteCounts:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows with the dialect's own type processing, without per-row statement overhead.
+
+    The statement is compiled once; each value goes through the column type's bind processor
+    (JSON serialisation, dates on SQLite, ...) exactly as a Core ``insert`` would apply it.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    cols = list(rows[0])
+    compiled = insert(table).compile(dialect=dialect, column_keys=cols)
+    procs = {c: table.c[c].type._cached_bind_processor(dialect) for c in cols}
+    active = [(c, p) for c, p in procs.items() if p is not None]
+    if active:
+        rows = [dict(r) for r in rows]
+        for r in rows:
+            for c, p in active:
+                r[c] = p(r[c])
+    positions = compiled.positiontup
+    if positions:  # qmark / numeric paramstyles (SQLite)
+        getter = itemgetter(*positions)
+        params: list[Any] = [getter(r) for r in rows] if len(positions) > 1 else [(getter(r),) for r in rows]
+    else:  # named / pyformat paramstyles (psycopg)
+        params = rows
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
@@ -122,10 +150,10 @@ def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change:
         })
         counts.inserted += 1
     if new_rows:
-        conn.execute(insert(p), new_rows)
-        conn.execute(insert(h), hist)
+        bulk_insert(conn, p, new_rows)
+        bulk_insert(conn, h, hist)
     if values:
-        conn.execute(insert(pv), values)
+        bulk_insert(conn, pv, values)
     return counts
 
 

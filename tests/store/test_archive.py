@@ -1,0 +1,90 @@
+"""dump / restore: lossless moves between SQLite and PostgreSQL, both ways."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from smpatlas.errors import ConfigError, ValidationFailed
+from smpatlas.io.importer import import_files
+from smpatlas.store import archive, database
+from tests.conftest import BUNDLED, minimal, write_jsonl
+from tests.pgserver import PgServer
+
+
+def _contents(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        out = {n: z.read(n).decode("utf-8") for n in z.namelist()}
+    manifest = json.loads(out.pop("manifest.json"))
+    manifest.pop("created_at")
+    out["manifest"] = json.dumps(manifest, sort_keys=True)
+    return out
+
+
+def _populated(url: str, tmp_path: Path) -> Engine:
+    eng = database.open_engine(url)
+    assert import_files(eng, [BUNDLED], user="anna").valid
+    edits = write_jsonl(tmp_path / "edits.jsonl", [minimal("de-ph-triple-win", name="Renamed", status="completed")])
+    assert import_files(eng, [edits], mode="upsert", user="ben").valid
+    return eng
+
+
+@pytest.mark.parametrize("direction", ["sqlite→postgresql", "postgresql→sqlite"])
+def test_round_trip_between_engines(direction: str, tmp_path: Path, pg_server: PgServer, pg_template: str) -> None:
+    sqlite_url = f"sqlite:///{tmp_path / 'a.db'}"
+    pg_url = pg_server.create_database(template=pg_template)
+    src, dst = (sqlite_url, pg_url) if direction.startswith("sqlite") else (pg_url, sqlite_url)
+    first, second = tmp_path / "first.zip", tmp_path / "second.zip"
+    eng = _populated(src, tmp_path)
+    archive.dump(eng, first)
+    eng.dispose()
+    target = database.open_engine(dst)
+    counts = archive.restore(target, first)
+    archive.dump(target, second)
+    target.dispose()
+    assert _contents(first) == _contents(second)
+    assert counts["partnerships"] == len(BUNDLED.read_text("utf-8").splitlines())
+    assert counts["history"] > counts["partnerships"]  # creates plus the updates
+
+
+def test_restore_refuses_a_non_empty_inventory_and_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
+    from tests.conftest import snapshot
+
+    assert import_files(engine, [BUNDLED]).valid
+    path = tmp_path / "a.zip"
+    archive.dump(engine, path)
+    with pytest.raises(ConfigError, match="already holds"):
+        archive.restore(engine, path)
+    # An archive with one broken record restores nothing.
+    broken = tmp_path / "broken.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "partnerships.jsonl":
+                lines = data.decode().splitlines()
+                item = json.loads(lines[1])
+                item["record"]["status"] = "paused"
+                lines[1] = json.dumps(item)
+                data = ("\n".join(lines) + "\n").encode()
+            dst.writestr(name, data)
+    before = snapshot(engine)
+    with pytest.raises(ValidationFailed) as info:
+        archive.restore(engine, broken, force=True)
+    assert info.value.report.problems[0].row == 2
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("content", [b"not a zip", None])
+def test_not_an_archive(engine: Engine, tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / "x.zip"
+    if content is None:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("readme.txt", "hello")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError, match="not an SMP Atlas archive"):
+        archive.restore(engine, path)

@@ -1,0 +1,82 @@
+"""Concurrency on real connections: no lost updates; imports do not block readers; all or nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from smpatlas.errors import ConflictError
+from smpatlas.io.importer import import_files
+from smpatlas.record import normalise
+from smpatlas.store import repository as repo
+from tests.conftest import minimal, write_jsonl
+
+
+def test_two_editors_one_wins_the_other_gets_a_conflict(engine: Engine) -> None:
+    with engine.begin() as conn:
+        repo.write(conn, [normalise(minimal(status="planned"))[0]], mode="insert", change=repo.Change(user="setup"))
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def edit(user: str, status: str) -> None:
+        record = normalise(minimal(status=status))[0]
+        try:
+            with engine.begin() as conn:
+                barrier.wait(timeout=10)  # both transactions are open before either writes
+                repo.replace_one(conn, record, expected_version=1, change=repo.Change(user=user))
+                time.sleep(0.2)  # hold the transaction open while the other tries
+            results[user] = "saved"
+        except ConflictError:
+            results[user] = "conflict"
+
+    threads = [threading.Thread(target=edit, args=(u, s)) for u, s in (("anna", "ongoing"), ("ben", "completed"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(results.values()) == ["conflict", "saved"]
+    winner = next(u for u, r in results.items() if r == "saved")
+    with engine.connect() as conn:
+        rec = repo.get(conn, "xx-yy-test")
+        meta = repo.get_meta(conn, "xx-yy-test")
+        hist = repo.history_of(conn, "xx-yy-test")
+    assert rec is not None and meta is not None
+    assert rec["status"] == {"anna": "ongoing", "ben": "completed"}[winner]
+    assert meta["version"] == 2
+    assert [h["user_name"] for h in hist if h["action"] == "update"] == [winner]
+
+
+@pytest.mark.slow
+def test_readers_are_not_blocked_by_a_long_import_which_stays_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
+    with engine.begin() as conn:
+        repo.write(conn, [normalise(minimal("seed-1"))[0]], mode="insert", change=repo.Change(user="setup"))
+    rows = [minimal(f"bulk-{i:05d}", sectors=["ict"], notes="x" * 200) for i in range(6000)]
+    rows.append(minimal("bulk-bad", status="paused"))  # the last row is invalid: nothing may be written
+    path = write_jsonl(tmp_path / "bulk.jsonl", rows)
+    done = threading.Event()
+    seen: list[int] = []
+    read_times: list[float] = []
+
+    def importer() -> None:
+        try:
+            import_files(engine, [path], user="bulk")
+        finally:
+            done.set()
+
+    t = threading.Thread(target=importer)
+    t.start()
+    while not done.is_set():
+        start = time.perf_counter()
+        with engine.connect() as conn:
+            seen.append(repo.count(conn))
+        read_times.append(time.perf_counter() - start)
+        time.sleep(0.02)
+    t.join()
+    assert len(seen) >= 3, "the import finished too quickly to observe readers"
+    assert set(seen) == {1}  # readers never see a half-written import
+    with engine.connect() as conn:
+        assert repo.count(conn) == 1  # and nothing was written
