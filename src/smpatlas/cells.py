@@ -76,7 +76,7 @@ def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     unknown = [k for k in item if k not in spec.parts]
     if unknown:
         raise CellError(
-            f"unknown part {unknown[0]!r} in a {kind} item",
+            f"unknown part {unknown[0]!r} in {ITEM[kind]} item",
             hint="parts are: " + ", ".join(spec.parts),
             code="unknown_part",
         )
@@ -132,7 +132,7 @@ def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     missing = [p for p in spec.required if p not in out]
     if missing:
         raise CellError(
-            f"a {kind[:-1]} item has no {missing[0]}",
+            f"{ITEM[kind]} item has no {missing[0]}",
             hint=_syntax_hint(kind),
             code="missing_part",
         )
@@ -144,6 +144,9 @@ def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
 @cache
 def _specs() -> dict[str, Any]:
     return default_codebook().nested
+
+
+ITEM = {"actors": "an actor", "sources": "a source", "outcomes": "an outcome"}
 
 
 def _syntax_hint(kind: str) -> str:
@@ -181,7 +184,7 @@ def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
         if isinstance(item, str) and kind == "sources":
             item = _item_from_line(kind, item)
         if not isinstance(item, dict):
-            raise CellError(f"each {kind[:-1]} must be an object", hint=_syntax_hint(kind), code="type")
+            raise CellError(f"each {ITEM[kind][2:].strip()} must be an object", hint=_syntax_hint(kind), code="type")
         items.append(_clean_item(kind, item))
     return items
 
@@ -191,7 +194,7 @@ def _item_from_line(kind: str, line: str) -> dict[str, Any]:
     spec = _specs()[kind]
     if len(parts) > len(spec.parts):
         raise CellError(
-            f"too many '|' parts in a {kind[:-1]} item ({len(parts)}, at most {len(spec.parts)})",
+            f"too many '|' parts in {ITEM[kind]} item ({len(parts)}, at most {len(spec.parts)})",
             hint=_syntax_hint(kind) + "; write a literal | as \\|",
             code="too_many_parts",
         )

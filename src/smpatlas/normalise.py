@@ -120,6 +120,8 @@ def _text(f: Field) -> Converter:
             return None
         if isinstance(value, (dict, list)):
             raise CellError("expected text, got a structure", hint="write plain text", code="type")
+        if isinstance(value, bool):
+            raise CellError("expected text, got a yes/no value", hint="write the text itself", code="type")
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         text = str(value).strip()
@@ -135,7 +137,7 @@ def _text(f: Field) -> Converter:
         if limit and len(text) > limit:
             raise CellError(
                 f"text too long: {len(text):,} characters, at most {limit:,} allowed",
-                hint="shorten it or move detail to notes",
+                hint="shorten it" if f.name == "notes" else "shorten it or move detail to notes",
                 code="too_long",
             )
         return text

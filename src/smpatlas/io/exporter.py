@@ -24,7 +24,7 @@ FORMATS = ("csv", "xlsx", "jsonl", "json", "datapackage")
 XLSX_CELL_LIMIT = 32_767
 #: Texts Excel (and openpyxl) would store as error values.
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
-_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+_OOXML_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def cell(f: Field, value: Any) -> Any:
@@ -149,7 +149,7 @@ def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | Non
                         f"({XLSX_CELL_LIMIT:,}); export as jsonl or csv instead."
                     )
                 if "_x" in v:
-                    v = _OOXML_ESCAPE.sub(r"_x005F_\1", v)  # a literal _xHHHH_ must be escaped in OOXML
+                    v = _OOXML_ESCAPE.sub("_x005F_", v)  # a literal _xHHHH_ must be escaped in OOXML
                 if v in EXCEL_ERRORS:
                     text_cell = WriteOnlyCell(ws, value=v)
                     text_cell.data_type = "s"  # text, not an error value

@@ -81,6 +81,9 @@ def open_table(path: Path, *, sheet: str | None = None, fmt: str | None = None) 
     if not path.exists():
         raise FileError("file not found", hint="check the path", code="not_found")
     fmt = fmt or detect_format(path)
+    if path.is_dir() and fmt != "datapackage":
+        raise FileError("this is a folder, not a file", hint="give the path of a .csv, .xlsx, .json or .jsonl file",
+                        code="not_a_file")
     if sheet is not None and fmt != "xlsx":
         raise FileError("--sheet applies to .xlsx files only", hint="leave out --sheet", code="option")
     if path.is_file() and path.stat().st_size == 0:
@@ -120,7 +123,7 @@ def _csv(path: Path, sheet: str | None) -> Table:
         raise FileError("the file has no header row (the first line is blank)", hint="put the column names in row 1",
                         code="no_header")
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(_chain(first_line, stream), delimiter=delimiter, strict=False)
+    reader = csv.reader(_chain(first_line, stream), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
     except csv.Error as exc:
@@ -137,8 +140,9 @@ def _csv(path: Path, sheet: str | None) -> Table:
                     continue
                 yield n, [restore(c) if c[:1] == "'" else c for c in cells]
         except csv.Error as exc:
-            raise FileError(f"malformed CSV: {exc}", hint="check quoting around this row", row=n + 1,
-                            code="csv") from None
+            hint = ("a quoted cell is never closed: check the quotes in this row"
+                    if "unexpected end of data" in str(exc) else "check the quotes around this row")
+            raise FileError(f"malformed CSV: {exc}", hint=hint, row=n + 1, code="csv") from None
         finally:
             handle.close()
 
@@ -194,16 +198,18 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             hint="SMP Atlas imports values only: copy the sheet and 'Paste Special → Values', then import",
             code="formula",
         )
-    start_row = (ws.start or (0, 0))[0]
-    it = iter(ws.iter_rows())
+    it = iter(ws.iter_rows())  # rows from row 1 of the sheet
     try:
         header_cells = next(it)
     except StopIteration:
         raise FileError("the sheet is empty", hint="put the column names in row 1", code="empty") from None
-    header = ["" if c is None else str(c) for c in header_cells]
+    header = [_header_text(c) for c in header_cells]
+    if not any(h.strip() for h in header):
+        raise FileError("row 1 is blank: the header (the column names) must be in row 1",
+                        hint="delete the blank rows above the header", row=1, code="no_header")
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        n = start_row + 1
+        n = 1
         for cells in it:
             n += 1
             blank = True
@@ -222,6 +228,14 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
 
     problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
+
+
+def _header_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 def _ref(ref: str) -> tuple[int, int]:
@@ -356,5 +370,11 @@ def _datapackage(path: Path, sheet: str | None) -> Table:
     if not isinstance(rel, str) or ".." in Path(rel).parts or Path(rel).is_absolute():
         raise FileError("the data package's resource path must be a relative file inside the package",
                         code="datapackage")
-    table = _csv(descriptor.parent / rel, None)
-    return table
+    if not rel.lower().endswith(".csv"):
+        raise FileError(f"the data package's resource {rel!r} is not a CSV file",
+                        hint="SMP Atlas data packages hold partnerships.csv", code="datapackage")
+    resource = descriptor.parent / rel
+    if not resource.is_file():
+        raise FileError(f"the data package's resource file {rel!r} is missing",
+                        hint="keep datapackage.json and partnerships.csv together", code="datapackage")
+    return _csv(resource, None)
