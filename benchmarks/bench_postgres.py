@@ -22,12 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.pgserver import PgServer  # noqa: E402
+
 from smpatlas.analysis.stats import compute  # noqa: E402
 from smpatlas.io.importer import import_files  # noqa: E402
 from smpatlas.store import database  # noqa: E402
 from smpatlas.store import repository as repo  # noqa: E402
 from smpatlas.store.filters import Filters  # noqa: E402
-from tests.pgserver import PgServer  # noqa: E402
 
 
 def data_file(n: int) -> Path:

@@ -7,6 +7,7 @@ already running; the server is stopped at the end of the session.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -90,8 +91,6 @@ class PgServer:
         return self.url(name)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        except subprocess.CalledProcessError:
-            pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -25,9 +25,17 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError, ValidationFailed
 from smpatlas.problems import Problem, Report
 from smpatlas.store import database
-from smpatlas.store.schema import country_lists, from_row, history, metadata, partnership_values, partnerships
+from smpatlas.store.schema import (
+    country_lists,
+    from_row,
+    history,
+    metadata,
+    partnership_values,
+    partnerships,
+    to_row,
+    value_rows,
+)
 from smpatlas.store.schema import shortages as shortage_table
-from smpatlas.store.schema import to_row, value_rows
 
 FORMAT = "smpatlas-archive"
 FORMAT_VERSION = 1

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from operator import itemgetter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
