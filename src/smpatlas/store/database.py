@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -64,12 +65,17 @@ def create(url: str) -> Engine:
     if path is not None and not path.parent.exists():
         raise ConfigError(f"Folder {str(path.parent)!r} does not exist; cannot create database {str(path)!r}.")
     try:
-        engine = create_engine(url, future=True)
+        engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise ConfigError(f"Cannot use database {url!r}: {exc}.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def json_text(value: Any) -> str:
+    """JSON text for JSON columns and the history: orjson (about ten times faster than json), keys sorted."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
 def _alembic_config(url: str) -> Config:

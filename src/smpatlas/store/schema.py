@@ -11,8 +11,9 @@ this schema; a test compares them.
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from sqlalchemy import (
     JSON,
@@ -185,4 +186,7 @@ def value_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def dumps(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """JSON text of a value for the history table (orjson, keys sorted)."""
+    if value is None:
+        return None
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
