@@ -63,13 +63,27 @@ class ReferenceContext:
         return cls(dict(by_country), edition, who, year)
 
     # -- derived predicates for the rubric ---------------------------------------------
+    def _index(self, country: str) -> tuple[frozenset[str], frozenset[str]]:
+        """(shortage codes, every prefix of them) of a country, built once."""
+        cache: dict[str, tuple[frozenset[str], frozenset[str]]] = self.__dict__.setdefault("_indexes", {})
+        if country not in cache:
+            codes = frozenset(r.isco for r in self.shortages.get(country, ()))
+            prefixes = frozenset(c[:k] for c in codes for k in range(1, len(c) + 1))
+            cache[country] = (codes, prefixes)
+        return cache[country]
+
+    def in_shortage(self, code: str, country: str) -> bool:
+        """True when ``code`` matches a shortage code of ``country`` at the finest precision both have."""
+        codes, prefixes = self._index(country)
+        return code in prefixes or any(code[:k] in codes for k in range(1, len(code)))
+
     def shortage_share(self, record: dict[str, Any]) -> float | None:
         """Share of the record's occupations in shortage at one or more of its destinations with data."""
         occ = [o for o in record.get("occupations") or [] if o != UNSPECIFIED]
         dests = [d for d in record.get("destination_countries") or [] if d in self.shortages]
         if not occ or not dests:
             return None
-        hits = sum(1 for o in occ if any(_matches(o, r.isco) for d in dests for r in self.shortages[d]))
+        hits = sum(1 for o in occ if any(self.in_shortage(o, d) for d in dests))
         return hits / len(occ)
 
     def regulated_occupation(self, record: dict[str, Any]) -> bool | None:

@@ -134,7 +134,7 @@ def _evaluate_rule(rule: Rule, record: dict[str, Any], ctx: Any) -> tuple[str, f
 
 
 def _flags_of(rb: Rubric, dimension: str) -> list[Any]:
-    return [f for f in rb.flags if f.dimension == dimension]
+    return rb.flags_of(dimension)
 
 
 def _party_scores(got: dict[str, float], avail: dict[str, float]) -> dict[str, float | None]:

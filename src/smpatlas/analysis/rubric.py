@@ -298,7 +298,16 @@ class Rubric:
     path: str = "data/rubric.toml"
 
     def rules_of(self, dimension: str) -> list[Rule]:
-        return [r for r in self.rules if r.dimension == dimension]
+        cache: dict[str, list[Rule]] = self.__dict__.setdefault("_rules_by_dim", {})
+        if dimension not in cache:
+            cache[dimension] = [r for r in self.rules if r.dimension == dimension]
+        return cache[dimension]
+
+    def flags_of(self, dimension: str) -> list[Flag]:
+        cache: dict[str, list[Flag]] = self.__dict__.setdefault("_flags_by_dim", {})
+        if dimension not in cache:
+            cache[dimension] = [f for f in self.flags if f.dimension == dimension]
+        return cache[dimension]
 
     def max_points(self, dimension: str) -> float:
         return sum(r.points for r in self.rules_of(dimension))

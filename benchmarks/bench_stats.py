@@ -1,0 +1,154 @@
+"""Statistics and portfolio assessment at several sizes, against SQLite GROUP BY and DuckDB anchors.
+
+    python benchmarks/bench_stats.py [--sizes 1000,100000] [--repeat 3]
+
+For each size N, generated records (benchmarks/generate.py) are stored in a fresh SQLite inventory
+with the library's own write path (not timed). Then, in the same run and on the same data:
+
+* smpatlas stats  — Atlas.stats(): read every record from the database and compute every field's
+  distribution and the seed's derived figures (end to end; process start excluded);
+* smpatlas assess --all — Atlas.assess_all(): the portfolio assessment (reads included);
+* anchor 1: SQLite — a filtered count plus one GROUP BY per multi-valued field over the value
+  table, and one per single-valued column (the same counts the field distributions hold);
+* anchor 2: DuckDB — the same counts over the same rows loaded into DuckDB in memory (the floor).
+
+Medians of --repeat runs; writes benchmarks/results/stats-<date>.json and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import text  # noqa: E402
+
+from benchmarks.generate import generate  # noqa: E402
+from smpatlas.atlas import Atlas  # noqa: E402
+from smpatlas.codebook import SET_KINDS  # noqa: E402
+from smpatlas.codebook import default as default_codebook  # noqa: E402
+from smpatlas.record import normalise  # noqa: E402
+from smpatlas.store import database  # noqa: E402
+from smpatlas.store import repository as repo  # noqa: E402
+
+CB = default_codebook()
+SETS = [f.name for f in CB.fields if f.kind in SET_KINDS]
+SCALARS = [f.name for f in CB.fields if f.kind in ("enum", "bool", "tristate")]
+
+
+def build(n: int, folder: Path) -> str:
+    url = f"sqlite:///{folder / f'stats{n}.db'}"
+    eng = database.open_engine(url)
+    batch = []
+    with eng.begin() as conn:
+        for rec in generate(n):
+            canon, issues = normalise(rec)
+            assert not issues, issues
+            batch.append(canon)
+            if len(batch) == 5000:
+                repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
+                batch = []
+        repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
+    eng.dispose()
+    return url
+
+
+def sqlite_anchor(url: str) -> float:
+    eng = database.create(url)
+    t = time.perf_counter()
+    with eng.connect() as conn:
+        conn.execute(text("select count(*) from partnerships where start_year >= 2015")).all()
+        for name in SETS:
+            conn.execute(text("select value, count(*) from partnership_values where field = :f group by value"),
+                         {"f": name}).all()
+        for name in SCALARS:
+            conn.execute(text(f'select "{name}", count(*) from partnerships group by "{name}"')).all()
+    elapsed = time.perf_counter() - t
+    eng.dispose()
+    return elapsed
+
+
+def duckdb_anchor(url: str) -> float:
+    import duckdb
+
+    eng = database.create(url)
+    with eng.connect() as conn:
+        values = conn.execute(text("select partnership_id, field, value from partnership_values")).all()
+        cols = ", ".join(f'"{c}"' for c in ["id", "start_year", *SCALARS])
+        scalars = conn.execute(text(f"select {cols} from partnerships")).all()
+    eng.dispose()
+    db = duckdb.connect()
+    db.execute("create table v (partnership_id varchar, field varchar, value varchar)")
+    _bulk(db, "v", values)
+    db.execute("create table p (id varchar, start_year integer, " + ", ".join(f'"{c}" varchar' for c in SCALARS) + ")")
+    _bulk(db, "p", [tuple(None if x is None else (str(x) if i > 1 else x) for i, x in enumerate(r)) for r in scalars])
+    t = time.perf_counter()
+    db.execute("select count(*) from p where start_year >= 2015").fetchall()
+    for name in SETS:
+        db.execute("select value, count(*) from v where field = ? group by value", [name]).fetchall()
+    for name in SCALARS:
+        db.execute(f'select "{name}", count(*) from p group by "{name}"').fetchall()
+    return time.perf_counter() - t
+
+
+def _bulk(db: object, table: str, rows: list[tuple[object, ...]]) -> None:
+    """Load rows through a temporary CSV file (DuckDB's fast loader; not timed)."""
+    import csv
+
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", newline="", delete=False, encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+        name = fh.name
+    db.execute(f"insert into {table} select * from read_csv('{name}', header=false, all_varchar=false, "  # type: ignore[attr-defined]
+               "nullstr='')")
+    Path(name).unlink()
+
+
+def timed(fn: object) -> float:
+    t = time.perf_counter()
+    fn()  # type: ignore[operator]
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,100000")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as d:
+        for n in (int(x) for x in args.sizes.split(",")):
+            t = time.perf_counter()
+            url = build(n, Path(d))
+            print(f"built {n:,} records in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+            atlas = Atlas(database.open_engine(url, create_if_missing=False))
+            runs = {
+                "stats_s": [timed(atlas.stats) for _ in range(args.repeat)],
+                "assess_all_s": [timed(atlas.assess_all) for _ in range(args.repeat)],
+                "sqlite_groupby_s": [sqlite_anchor(url) for _ in range(args.repeat)],
+                "duckdb_s": [duckdb_anchor(url) for _ in range(args.repeat)],
+            }
+            atlas.close()
+            med = {k: statistics.median(v) for k, v in runs.items()}
+            med["assess_per_s"] = n / med["assess_all_s"]
+            out[str(n)] = med
+    print("| N | stats (s) | assess --all (s) | partnerships/s assessed | SQLite GROUP BY (s) | DuckDB (s) | "
+          "stats ÷ DuckDB |")
+    print("|---|---|---|---|---|---|---|")
+    for n, m in out.items():
+        print(f"| {int(n):,} | {m['stats_s']:.3f} | {m['assess_all_s']:.3f} | {m['assess_per_s']:,.0f} | "
+              f"{m['sqlite_groupby_s']:.3f} | {m['duckdb_s']:.4f} | {m['stats_s'] / m['duckdb_s']:.0f}× |")
+    path = ROOT / "benchmarks" / "results" / f"stats-{dt.date.today()}.json"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(json.dumps(out, indent=2), "utf-8")
+
+
+if __name__ == "__main__":
+    main()
