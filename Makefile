@@ -52,6 +52,10 @@ demo: install
 	@echo "Statistics written to demo/statistics.md; headline figures:"
 	@sed -n '/## Headline figures/,/## Fields/p' demo/statistics.md | sed '1d;$$d'
 	$(BIN)/smpatlas assess --all --db $(DEMO_DB)
+	@mkdir -p reports
+	$(BIN)/smpatlas report inventory --db $(DEMO_DB) --out reports/inventory.html
+	$(BIN)/smpatlas report inventory --db $(DEMO_DB) --out reports/inventory.pdf
+	@echo "Reports: $(CURDIR)/reports/inventory.html $(CURDIR)/reports/inventory.pdf"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

@@ -1,0 +1,143 @@
+"""``smpatlas report inventory|partnership`` and ``smpatlas chart``: publishable reports and single charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from smpatlas.atlas import Atlas
+from smpatlas.cli import common as c
+from smpatlas.cli.app import app
+from smpatlas.errors import ConfigError
+from smpatlas.store import database
+
+report_app = typer.Typer(help="Publishable reports: the inventory report and one-page partnership profiles.\n\n"
+                         "Example:\n\n    smpatlas report inventory --out reports/inventory.html",
+                         no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(report_app, name="report")
+
+Out = Annotated[Path, typer.Option("--out", "-o", help="File to write; its extension picks the format.")]
+
+
+def _atlas(db: str | None) -> Atlas:
+    return Atlas(database.open_engine(db, create_if_missing=False))
+
+
+@report_app.command("inventory")
+def inventory(
+    out: Out,
+    db: c.DbOption = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="html, pdf or xlsx (default: from --out).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title on the cover.")] = None,
+    origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
+    mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+) -> None:
+    """Write the inventory report: overview, charts with their tables, corridors, assessment, sources.
+
+    HTML is self-contained (CSS and charts inline, nothing loaded from the
+    network); PDF is A4 with page numbers and a table of contents; XLSX has
+    every table behind every chart as a sheet.
+
+    Example:
+
+        smpatlas report inventory --out reports/inventory.html
+
+        smpatlas report inventory --out health.pdf --sector health_care --title "Health care partnerships"
+
+        smpatlas report inventory --out tables.xlsx --destination DEU
+    """
+    from smpatlas.report import inventory as inv
+
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    atlas = _atlas(db)
+    try:
+        path = inv.write(atlas, out, fmt=fmt, filters=f, title=title)
+    finally:
+        atlas.close()
+    c.out.print(f"Wrote {path}", markup=False)
+
+
+@report_app.command("partnership")
+def partnership(
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The partnership's id.")],
+    out: Out,
+    db: c.DbOption = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="html or pdf (default: from --out).")] = None,
+) -> None:
+    """Write the one-page profile of a partnership (one A4 page as PDF).
+
+    Coded fields in plain language ("not coded" where missing), the six
+    dimension scores with coverage, stakeholder bars with the balance index,
+    gap flags, ranked recommendations, outcomes over time and sources.
+
+    Example:
+
+        smpatlas report partnership de-ph-triple-win --out triple-win.pdf
+    """
+    from smpatlas.report import profile
+
+    atlas = _atlas(db)
+    try:
+        path = profile.write(atlas, record_id, out, fmt=fmt)
+    finally:
+        atlas.close()
+    c.out.print(f"Wrote {path}", markup=False)
+
+
+@app.command("chart")
+def chart(
+    name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="The chart (see --list).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="FILE.svg or FILE.png.")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the charts and exit.")] = False,
+    spec: Annotated[bool, typer.Option("--spec", help="Write the Vega-Lite spec (JSON) instead of an image.")] = False,
+    db: c.DbOption = None,
+    origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
+    mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+) -> None:
+    """Write one chart of the inventory report as SVG or PNG, to drop into your own documents.
+
+    Example:
+
+        smpatlas chart --list
+
+        smpatlas chart world_map --out map.svg --destination DEU
+
+        smpatlas chart skill_levels --out skills.png
+    """
+    from smpatlas.report import inventory as inv
+    from smpatlas.report import render
+
+    if list_:
+        for d in inv.CHARTS.values():
+            c.out.print(f"{d.name:<16} {d.description}", markup=False)
+        return
+    if name is None or out is None:
+        raise ConfigError("Name a chart and a file: smpatlas chart NAME --out FILE.svg (smpatlas chart --list "
+                          "shows the charts).")
+    if name not in inv.CHARTS:
+        raise ConfigError(f"There is no chart called {name!r}. Charts: {', '.join(inv.CHARTS)}.")
+    fmt = "json" if spec else out.suffix.lstrip(".").lower()
+    if fmt not in ("svg", "png", "json"):
+        raise ConfigError(f"Write a chart to a .svg or .png file (or use --spec), not {out.name!r}.")
+    if not out.parent.exists():
+        raise ConfigError(f"The folder {str(out.parent)!r} does not exist; create it first.")
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    atlas = _atlas(db)
+    try:
+        data = inv.collect(atlas, f)
+    finally:
+        atlas.close()
+    if not data.n:
+        raise ConfigError("No partnerships match these filters: there is nothing to chart.")
+    _, vl = inv.chart(name, data)
+    if fmt == "json":
+        import json
+
+        out.write_text(json.dumps(vl, ensure_ascii=False), "utf-8")
+    else:
+        out.write_bytes(render.to_file(vl, fmt))
+    c.out.print(f"Wrote {out}", markup=False)

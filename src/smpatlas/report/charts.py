@@ -1,0 +1,233 @@
+"""Chart specifications: one function per chart, each returning a Vega-Lite spec dict.
+
+Owns the colour palette (Okabe–Ito, safe for the common colour-vision
+deficiencies, with greys reserved for "not specified" and "not coded"), the
+shared look of every chart (plain-word titles and axis labels, the source in
+the caption) and the spec of every chart in the inventory report and the
+partnership profile. The specs are plain JSON-able dicts built with Altair —
+the same specs the web UI embeds — and carry their data inline, so rendering
+them needs no network. The map and the corridor flow live in :mod:`maps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import altair as alt
+
+from smpatlas.report.tables import Table
+
+#: Okabe & Ito (2008) colour-blind-safe palette; the first colour is the default bar colour.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+#: Greys for values that are not data: coded "unspecified" and not coded at all.
+UNSPECIFIED_GREY = "#8C8C8C"
+NOT_CODED_GREY = "#CFCFCF"
+KIND_LABELS = {"value": "Coded", "unspecified": "Not specified in the sources", "missing": "Not coded"}
+WIDTH = 440
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+
+Spec = dict[str, Any]
+
+
+def _config(chart: alt.TopLevelMixin, *, validate: bool = False) -> Spec:
+    """The chart with the house look, as a dict (schema checks are left to the tests: they cost ~0.1 s a chart)."""
+    spec: Spec = chart.configure(font=FONT, background="white").configure_view(stroke=None).configure_axis(
+        labelFontSize=11, titleFontSize=11, labelLimit=240, grid=False).configure_title(
+        anchor="start", fontSize=14, subtitleFontSize=10, subtitleColor="#444").configure_legend(
+        orient="bottom", titleFontSize=10, labelFontSize=10).to_dict(validate=validate)
+    return spec
+
+
+def inline(values: Any, fmt: Any = None) -> alt.Data:
+    """Data carried inside the spec (never a URL)."""
+    if fmt is None:
+        return alt.Data(values=values)  # type: ignore[no-untyped-call]
+    return alt.Data(values=values, format=fmt)  # type: ignore[no-untyped-call]
+
+
+def _title(table: Table, source: str) -> alt.TitleParams:
+    return alt.TitleParams(table.title, subtitle=_wrap(source), subtitlePadding=4)
+
+
+def _wrap(text: str, width: int = 95) -> list[str]:
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + len(word) + 1 > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def _share_text(row: dict[str, Any]) -> str:
+    share = row.get("share")
+    return f"{row['count']:,}" + (f" ({share:.0%})" if share is not None else "")
+
+
+def _category_bars(table: Table, source: str, category_title: str) -> Spec:
+    """Horizontal bars for the categories of one field, greys for not specified / not coded."""
+    rows = [{**r, "kind_label": KIND_LABELS[r.get("kind", "value")], "text": _share_text(r)} for r in table.rows]
+    present = [k for k in KIND_LABELS.values() if any(r["kind_label"] == k for r in rows)]
+    colours = {KIND_LABELS["value"]: PALETTE[0], KIND_LABELS["unspecified"]: UNSPECIFIED_GREY,
+               KIND_LABELS["missing"]: NOT_CODED_GREY}
+    order = [r["label"] for r in rows]
+    base = alt.Chart(inline(rows)).encode(
+        y=alt.Y("label:N", title=category_title, sort=order),
+        x=alt.X("count:Q", title="Partnerships", axis=alt.Axis(format="d", tickMinStep=1)),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("kind_label:N", title=None, scale=alt.Scale(domain=present, range=[colours[k] for k in present]),
+                        legend=alt.Legend() if len(present) > 1 else None),
+        tooltip=[alt.Tooltip("label:N", title=category_title), alt.Tooltip("count:Q", title="Partnerships"),
+                 alt.Tooltip("text:N", title="Count and share")],
+    )
+    labels = base.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="text:N")
+    chart = (bars + labels).properties(width=WIDTH, height=alt.Step(20), title=_title(table, source))
+    return _config(chart)
+
+
+def skill_levels(table: Table, source: str) -> Spec:
+    """Skill levels targeted (multi-label)."""
+    return _category_bars(table, source, "Skill level")
+
+
+def mobility_types(table: Table, source: str) -> Spec:
+    """Mobility options offered."""
+    return _category_bars(table, source, "Mobility type")
+
+
+def recognition(table: Table, source: str) -> Spec:
+    """How qualifications are recognised at the destination."""
+    return _category_bars(table, source, "Recognition")
+
+
+def integration(table: Table, source: str) -> Spec:
+    """Integration support at the destination."""
+    return _category_bars(table, source, "Integration support")
+
+
+def reintegration(table: Table, source: str) -> Spec:
+    """Reintegration support after return."""
+    return _category_bars(table, source, "Reintegration support")
+
+
+def target_groups(table: Table, source: str) -> Spec:
+    """Underrepresented groups targeted."""
+    return _category_bars(table, source, "Target group")
+
+
+def sectors(table: Table, source: str) -> Spec:
+    """Economic sectors targeted."""
+    return _category_bars(table, source, "Sector")
+
+
+def planned_scale(table: Table, source: str) -> Spec:
+    """Planned number of participants, in bins."""
+    return _category_bars(table, source, "Planned participants")
+
+
+def timeline(table: Table, source: str) -> Spec:
+    """Partnerships by start year: vertical bars, one per year (empty years kept)."""
+    rows = [{**r, "text": f"{r['count']}"} for r in table.rows]
+    chart = alt.Chart(inline(rows)).mark_bar(color=PALETTE[0]).encode(
+        x=alt.X("label:O", title="Start year", sort=[r["label"] for r in rows], axis=alt.Axis(labelAngle=-60)),
+        y=alt.Y("count:Q", title="Partnerships started", axis=alt.Axis(format="d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("label:O", title="Start year"), alt.Tooltip("count:Q", title="Partnerships")],
+    ).properties(width=WIDTH, height=180, title=_title(table, source))
+    return _config(chart)
+
+
+def dimensions(table: Table, source: str) -> Spec:
+    """The six dimensions: a stacked bar per dimension, split by score band (sequential blues, grey = not scored)."""
+    bands = ["Score 0", "Score 1", "Score 2", "Score 3", "Score 4", "Not scored"]
+    colours = ["#DEEBF7", "#9ECAE1", "#4292C6", "#2171B5", "#08306B", NOT_CODED_GREY]
+    rows = [{**r, "band": bands.index(r["label"])} for r in table.rows]
+    chart = alt.Chart(inline(rows)).mark_bar(stroke="white", strokeWidth=0.5).encode(
+        y=alt.Y("dimension:N", title=None, sort=list(dict.fromkeys(r["dimension"] for r in rows))),
+        x=alt.X("count:Q", title="Partnerships", stack="zero", axis=alt.Axis(format="d")),
+        color=alt.Color("label:N", title="Score (0–4)", scale=alt.Scale(domain=bands, range=colours)),
+        order=alt.Order("band:Q"),
+        tooltip=[alt.Tooltip("category_key:N", title="Dimension and score"),
+                 alt.Tooltip("count:Q", title="Partnerships")],
+    ).properties(width=WIDTH, height=alt.Step(24), title=_title(table, source))
+    return _config(chart)
+
+
+def gap_flags(table: Table, source: str) -> Spec:
+    """Share of partnerships with each gap flag."""
+    rows = [{**r, "text": _share_text(r)} for r in table.rows]
+    base = alt.Chart(inline(rows)).encode(
+        y=alt.Y("label:N", title=None, sort=[r["label"] for r in rows]),
+        x=alt.X("share:Q", title="Share of partnerships", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1])),
+    )
+    bars = base.mark_bar(color=PALETTE[5]).encode(
+        tooltip=[alt.Tooltip("label:N", title="Gap"), alt.Tooltip("count:Q", title="Partnerships"),
+                 alt.Tooltip("share:Q", title="Share", format=".0%")])
+    labels = base.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="text:N")
+    return _config((bars + labels).properties(width=WIDTH - 80, height=alt.Step(20), title=_title(table, source)))
+
+
+def _party_bars(table: Table, source: str, value: str, value_title: str, colour: str) -> Spec:
+    rows = [{**r, "text": "not scored" if r[value] is None else f"{r[value]:.0f}"} for r in table.rows]
+    base = alt.Chart(inline(rows)).encode(
+        y=alt.Y("label:N", title=None, sort=[r["label"] for r in rows]),
+        x=alt.X(f"{value}:Q", title=value_title, scale=alt.Scale(domain=[0, 100])),
+    )
+    bars = base.mark_bar(color=colour).encode(
+        tooltip=[alt.Tooltip("label:N", title="Party"), alt.Tooltip("text:N", title=value_title)])
+    labels = base.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(
+        x=alt.X(f"{value}:Q", scale=alt.Scale(domain=[0, 100]), impute=None), text="text:N")
+    labels = labels.transform_calculate(**{value: f"datum.{value} === null ? 0 : datum.{value}"})
+    return _config((bars + labels).properties(width=WIDTH - 120, height=alt.Step(22), title=_title(table, source)))
+
+
+def stakeholders(table: Table, source: str) -> Spec:
+    """Mean stakeholder score per party across the portfolio (0–100)."""
+    return _party_bars(table, source, "mean", "Mean score (0–100)", PALETTE[2])
+
+
+# -- the partnership profile ----------------------------------------------------
+def profile_dimensions(table: Table, source: str) -> Spec:
+    """One partnership's six dimension scores (0–4) with their coverage; unscored dimensions say so."""
+    rows = [{**r, "plot": r["score"] if r["score"] is not None else 0} for r in table.rows]
+    base = alt.Chart(inline(rows)).encode(
+        y=alt.Y("label:N", title=None, sort=[r["label"] for r in rows]),
+        x=alt.X("plot:Q", title="Score (0–4)", scale=alt.Scale(domain=[0, 4]), axis=alt.Axis(tickCount=4)),
+    )
+    bars = base.mark_bar(color=PALETTE[0]).encode(
+        opacity=alt.Opacity("coverage:Q", title="Coverage", scale=alt.Scale(domain=[0, 1], range=[0.35, 1]),
+                            legend=None),
+        tooltip=[alt.Tooltip("label:N", title="Dimension"), alt.Tooltip("text:N", title="Score and coverage")])
+    labels = base.mark_text(align="left", dx=3, fontSize=9, color="#222").encode(text="text:N")
+    return _config((bars + labels).properties(width=200, height=alt.Step(17), title=_title(table, source)))
+
+
+def profile_stakeholders(table: Table, source: str) -> Spec:
+    """One partnership's stakeholder profile (0–100)."""
+    return _party_bars(table, source, "score", "Score (0–100)", PALETTE[2])
+
+
+def profile_outcomes(table: Table, source: str) -> Spec:
+    """Outcome indicators over time: one line (with points) per indicator."""
+    chart = alt.Chart(inline(table.rows)).mark_line(point=True).encode(
+        x=alt.X("period:O", title="Period"),
+        y=alt.Y("value:Q", title="Value"),
+        color=alt.Color("label:N", title="Indicator", scale=alt.Scale(range=list(PALETTE))),
+        tooltip=[alt.Tooltip("label:N", title="Indicator"), alt.Tooltip("period:O", title="Period"),
+                 alt.Tooltip("value:Q", title="Value")],
+    ).properties(width=220, height=90, title=_title(table, source))
+    return _config(chart)
+
+
+ChartFn = Callable[[Table, str], Spec]
+#: Inventory chart name → spec function (see :data:`smpatlas.report.tables.BUILDERS` for the tables).
+SPECS: dict[str, ChartFn] = {
+    "skill_levels": skill_levels, "mobility_types": mobility_types, "recognition": recognition,
+    "integration": integration, "reintegration": reintegration, "target_groups": target_groups,
+    "planned_scale": planned_scale, "timeline": timeline, "sectors": sectors,
+    "dimensions": dimensions, "gap_flags": gap_flags, "stakeholders": stakeholders,
+}

@@ -1,0 +1,154 @@
+"""The inventory report: what it contains, in which order, and writing it.
+
+Owns :func:`collect` (statistics, portfolio and records of one selection,
+read once from an :class:`~smpatlas.atlas.Atlas`), :data:`CHARTS` (every
+inventory chart by name, its table builder and spec function), the report's
+sections, :func:`html` and :func:`write` (HTML, PDF or XLSX by file
+extension or ``fmt``). Every chart is rendered as inline SVG with its table
+beside it; the methodology appendix states the codebook and rubric versions,
+the filters, the date and every record's sources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from smpatlas.atlas import Atlas
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+from smpatlas.report import charts, maps, render, tables
+from smpatlas.report import html as html_mod
+from smpatlas.report.tables import InventoryData, Table
+from smpatlas.store.filters import Filters
+
+FORMATS = ("html", "pdf", "xlsx")
+
+
+@dataclass(frozen=True)
+class ChartDef:
+    """One inventory chart: its table builder and its spec function."""
+
+    name: str
+    table: Callable[[InventoryData], Table]
+    spec: Callable[[Table, str], dict[str, Any]]
+    description: str
+
+
+def _defs() -> dict[str, ChartDef]:
+    specs: dict[str, Callable[[Table, str], dict[str, Any]]] = {
+        **charts.SPECS, "corridors": maps.corridors, "world_map": maps.world_map}
+    return {name: ChartDef(name, build, specs[name], (specs[name].__doc__ or "").strip().split("\n")[0])
+            for name, build in tables.BUILDERS.items()}
+
+
+#: Every inventory chart by name, in report order (``smpatlas chart --list``).
+CHARTS: dict[str, ChartDef] = _defs()
+
+#: Report sections: (anchor, heading, introduction, chart names).
+SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("who", "Who takes part and in what", "Skill levels, sectors, underrepresented groups and scale.",
+     ("skill_levels", "sectors", "target_groups", "planned_scale", "timeline")),
+    ("design", "Mobility and recognition", "How people move and how their qualifications are recognised.",
+     ("mobility_types", "recognition")),
+    ("support", "Integration and reintegration support", "Support at the destination and after return.",
+     ("integration", "reintegration")),
+    ("corridors", "Corridors", "Where partnerships link countries of origin and destination.",
+     ("corridors", "world_map")),
+    ("benefits", "Mutual benefits: the six design dimensions",
+     "Scores from the assessment rubric, the design gaps it flags and the balance between the parties.",
+     ("dimensions", "gap_flags", "stakeholders")),
+)
+
+
+def collect(atlas: Atlas, filters: Filters | None = None, *, title: str | None = None) -> InventoryData:
+    """Read the selection once: its statistics, portfolio assessment and records."""
+    f = filters.normalised() if filters is not None else None
+    data = InventoryData(stats=atlas.stats(f), portfolio=atlas.assess_all(f), records=atlas.records(f),
+                         rubric=atlas.rubric)
+    if title:
+        data.title = title
+    return data
+
+
+def chart(name: str, data: InventoryData) -> tuple[Table, dict[str, Any]]:
+    """The table and the Vega-Lite spec of the inventory chart ``name``."""
+    if name not in CHARTS:
+        raise ConfigError(f"There is no chart called {name!r}. Charts: {', '.join(CHARTS)}.")
+    d = CHARTS[name]
+    table = d.table(data)
+    return table, d.spec(table, data.source_line())
+
+
+def figure(name: str, data: InventoryData) -> dict[str, Any]:
+    """One figure of the report: its rendered SVG and its table."""
+    table, spec = chart(name, data)
+    notes = list(table.notes)
+    if name == "world_map" and (missing := maps.not_drawn(table)):
+        notes.append(f"Too small for the 1:110m map (listed in the table): {', '.join(missing)}.")
+    return {"name": name, "title": table.title, "svg": html_mod.trusted_svg(render.svg(spec)), "table": table,
+            "notes": notes, "spec": spec}
+
+
+def _filters_text(filters: dict[str, Any]) -> list[str]:
+    return [f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in filters.items()] or ["none (the whole inventory)"]
+
+
+def context(data: InventoryData) -> dict[str, Any]:
+    """Everything the inventory template shows."""
+    s = data.stats
+    years = ("no start years" if s.year_min is None else
+             f"{s.year_min}" if s.year_min == s.year_max else f"{s.year_min}–{s.year_max}")
+    overview = [f"{s.n:,} partnerships, {len(s.countries)} countries, start years {years}."] if s.n else []
+    sections = [{"anchor": a, "heading": h, "intro": i, "figures": [figure(n, data) for n in names]}
+                for a, h, i, names in SECTIONS] if s.n else []
+    sources = [{"id": r.get("id", ""), "name": r.get("name", ""), "sources": r.get("sources") or []}
+               for r in sorted(data.records, key=lambda r: str(r.get("name", "")).lower())]
+    return {
+        "title": data.title, "generated": data.generated, "n": s.n, "overview": overview,
+        "headlines": s.headlines(), "sections": sections,
+        "methodology": {"codebook_version": default_codebook().version, "rubric_version": data.portfolio.rubric_version,
+                        "rubric_title": data.rubric.title, "filters": _filters_text(s.filters),
+                        "date": data.generated, "palette": charts.PALETTE},
+        "sources": sources, "source_line": data.source_line(),
+    }
+
+
+def html(data: InventoryData) -> str:
+    """The self-contained HTML report."""
+    return html_mod.render("inventory.html", **context(data))
+
+
+def resolve_format(out: Path, fmt: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
+    """The output format: ``fmt`` when given, else the file's extension."""
+    chosen = (fmt or out.suffix.lstrip(".")).lower()
+    if chosen == "htm":
+        chosen = "html"
+    if chosen not in allowed:
+        raise ConfigError(f"Cannot tell which format to write for {out.name!r}: use a file ending in "
+                          f"{', '.join('.' + a for a in allowed)} or --format {'|'.join(allowed)}.")
+    return chosen
+
+
+def write(atlas: Atlas, out: str | Path, *, fmt: str | None = None, filters: Filters | None = None,
+          title: str | None = None) -> Path:
+    """Write the inventory report to ``out`` as HTML, PDF or XLSX (by ``fmt`` or the extension)."""
+    path = Path(out)
+    chosen = resolve_format(path, fmt)
+    data = collect(atlas, filters, title=title)
+    if not path.parent.exists():
+        raise ConfigError(f"The folder {str(path.parent)!r} does not exist; create it first.")
+    if chosen == "xlsx":
+        from smpatlas.report import xlsx
+
+        xlsx.write(data, path)
+    elif chosen == "pdf":
+        from smpatlas.report import pdf
+
+        path.write_bytes(pdf.from_html(html(data)))
+    else:
+        path.write_text(html(data), "utf-8")
+    return path

@@ -1,0 +1,247 @@
+"""The tables behind the charts: one :class:`Table` per chart, in plain words.
+
+Owns :class:`InventoryData` (the statistics, the portfolio assessment and the
+records of one selection, computed once), :class:`Table` (title, columns,
+rows, caption notes) and one builder per inventory chart. A chart, the table
+printed beside it and the spreadsheet sheet all come from the same Table, so
+the numbers can never disagree. Also owns :func:`plain`, the plain-language
+label of a vocabulary value. Knows nothing of HTML, PDF or Vega-Lite.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from smpatlas.analysis.assessment import Portfolio
+from smpatlas.analysis.rubric import Rubric
+from smpatlas.analysis.stats import Stats
+from smpatlas.codebook import UNSPECIFIED
+from smpatlas.codebook import default as default_codebook
+from smpatlas.countries import name_of
+
+NOT_CODED = "Not coded"
+NOT_SPECIFIED = "Not specified in the sources"
+#: Largest corridors drawn in the flow chart (the spreadsheet has every corridor).
+TOP_CORRIDORS = 40
+#: Planned-scale bins: (label, lowest, highest inclusive or None).
+SCALE_BINS: tuple[tuple[str, int, int | None], ...] = (
+    ("Under 100", 0, 99), ("100–499", 100, 499), ("500–999", 500, 999),
+    ("1,000–4,999", 1000, 4999), ("5,000–19,999", 5000, 19999), ("20,000 or more", 20000, None),
+)
+_WORDS = {"ict": "ICT", "eu": "EU", "eu_blue_card": "EU Blue Card", "long_term": "Long-term",
+          "short_term": "Short-term", "energy_green": "Energy and green jobs",
+          "hospitality_tourism": "Hospitality and tourism", "transport_logistics": "Transport and logistics",
+          "health_care": "Health care", "none": "None", UNSPECIFIED: NOT_SPECIFIED,
+          "true": "Yes", "false": "No", "ethnic_cultural_minorities": "Ethnic or cultural minorities",
+          "displaced_persons": "Displaced persons", "persons_with_disabilities": "Persons with disabilities",
+          "mutual_recognition_agreement": "Mutual recognition agreement", "not_required": "Not required",
+          "standard_procedure": "Standard procedure", "joint_curriculum": "Joint curriculum"}
+
+
+def plain(value: Any) -> str:
+    """A vocabulary value as people say it: ``long_term`` → ``Long-term``."""
+    text = str(value)
+    if text in _WORDS:
+        return _WORDS[text]
+    return text.replace("_", " ").capitalize()
+
+
+@dataclass
+class Table:
+    """The numbers behind one chart: ``rows`` of dicts keyed by the column keys."""
+
+    name: str
+    title: str
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    category: str = "label"  # the column whose values are the chart's categories
+
+    def categories(self) -> list[str]:
+        return [str(r[self.category]) for r in self.rows]
+
+
+@dataclass
+class InventoryData:
+    """Everything an inventory report needs, computed once for one selection."""
+
+    stats: Stats
+    portfolio: Portfolio
+    records: list[dict[str, Any]]
+    rubric: Rubric
+    title: str = "Inventory of skills mobility partnerships"
+    generated: str = field(default_factory=lambda: date.today().isoformat())
+
+    @property
+    def n(self) -> int:
+        return self.stats.n
+
+    def source_line(self) -> str:
+        """The caption every chart carries: where the numbers come from."""
+        filt = "; ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                         for k, v in self.stats.filters.items()) or "none"
+        return (f"Source: SMP Atlas inventory, {self.n} partnerships (codebook {default_codebook().version}, "
+                f"rubric {self.portfolio.rubric_version}); filters: {filt}; produced {self.generated}.")
+
+
+def _pct(count: int, n: int) -> float | None:
+    return round(count / n, 4) if n else None
+
+
+def _field_table(data: InventoryData, name: str, title: str, heading: str) -> Table:
+    d = data.stats.fields[name]
+    dd = d.to_dict()
+    rows = [{"label": plain(v), "value": v, "count": x["count"], "share": x["share"],
+             "kind": "unspecified" if v == UNSPECIFIED else "value"} for v, x in dd["values"].items()]
+    if d.missing:
+        rows.append({"label": NOT_CODED, "value": "", "count": d.missing, "share": _pct(d.missing, data.n),
+                     "kind": "missing"})
+    notes = [f"N = {data.n} partnerships; {d.missing} not coded, {d.unspecified} coded as not specified."]
+    if d.multi:
+        notes.append("A partnership can have several values, so shares may sum past 100%.")
+    return Table(name, title, [("label", heading), ("count", "Partnerships"), ("share", "Share of N")], rows, notes)
+
+
+def skill_levels(data: InventoryData) -> Table:
+    t = _field_table(data, "skill_levels", "Skill levels targeted", "Skill level")
+    t.notes.append("The headline figures count current students as middle-skilled (the seed's rule); "
+                   "this chart shows the coded skill levels as they are.")
+    return t
+
+
+def mobility_types(data: InventoryData) -> Table:
+    return _field_table(data, "mobility_types", "Mobility types offered", "Mobility type")
+
+
+def recognition(data: InventoryData) -> Table:
+    return _field_table(data, "recognition_mechanism", "How qualifications are recognised", "Recognition mechanism")
+
+
+def integration(data: InventoryData) -> Table:
+    return _field_table(data, "integration_support", "Integration support at the destination", "Integration support")
+
+
+def reintegration(data: InventoryData) -> Table:
+    return _field_table(data, "reintegration_support", "Reintegration support after return", "Reintegration support")
+
+
+def target_groups(data: InventoryData) -> Table:
+    return _field_table(data, "target_groups", "Underrepresented groups targeted", "Target group")
+
+
+def sectors(data: InventoryData) -> Table:
+    return _field_table(data, "sectors", "Economic sectors", "Sector")
+
+
+def planned_scale(data: InventoryData) -> Table:
+    counts: Counter[str] = Counter()
+    missing = 0
+    for rec in data.records:
+        pp = rec.get("planned_participants")
+        if pp is None:
+            missing += 1
+            continue
+        for label, lo, hi in SCALE_BINS:
+            if pp >= lo and (hi is None or pp <= hi):
+                counts[label] += 1
+    rows = [{"label": label, "count": counts[label], "share": _pct(counts[label], data.n), "kind": "value"}
+            for label, _, _ in SCALE_BINS]
+    rows.append({"label": NOT_CODED, "count": missing, "share": _pct(missing, data.n), "kind": "missing"})
+    return Table("planned_scale", "Planned number of participants",
+                 [("label", "Planned participants"), ("count", "Partnerships"), ("share", "Share of N")], rows,
+                 [f"N = {data.n} partnerships; planned scale not coded for {missing}."])
+
+
+def timeline(data: InventoryData) -> Table:
+    d = data.stats.fields["start_year"]
+    years = sorted(int(y) for y in d.values)
+    rows = [{"label": str(y), "count": d.values.get(str(y), 0), "share": _pct(d.values.get(str(y), 0), data.n),
+             "kind": "value"} for y in (range(years[0], years[-1] + 1) if years else [])]
+    return Table("timeline", "Partnerships by start year",
+                 [("label", "Start year"), ("count", "Partnerships started"), ("share", "Share of N")], rows,
+                 [f"N = {data.n} partnerships; start year not coded for {d.missing}."])
+
+
+def corridors(data: InventoryData, top: int | None = TOP_CORRIDORS) -> Table:
+    pairs: Counter[tuple[str, str]] = Counter()
+    for rec in data.records:
+        for o in rec.get("origin_countries") or ():
+            for dst in rec.get("destination_countries") or ():
+                pairs[(o, dst)] += 1
+    ranked = sorted(pairs.items(), key=lambda kv: (-kv[1], name_of(kv[0][0]), name_of(kv[0][1])))
+    shown = ranked[:top] if top else ranked
+    rows = [{"label": f"{name_of(o)} → {name_of(dst)}", "origin": name_of(o), "destination": name_of(dst),
+             "origin_code": o, "destination_code": dst, "count": c} for (o, dst), c in shown]
+    notes = [f"A partnership counts once for every origin–destination pair it links ({len(pairs)} corridors "
+             f"among {data.n} partnerships)."]
+    if top and len(ranked) > top:
+        notes.append(f"The {top} largest corridors are shown; the spreadsheet export lists all {len(ranked)}.")
+    return Table("corridors" if top else "corridors_all", "Corridors: from origin to destination",
+                 [("origin", "Origin"), ("destination", "Destination"), ("count", "Partnerships")], rows, notes)
+
+
+def countries(data: InventoryData) -> Table:
+    as_o: Counter[str] = Counter()
+    as_d: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for rec in data.records:
+        o, dst = set(rec.get("origin_countries") or ()), set(rec.get("destination_countries") or ())
+        as_o.update(o)
+        as_d.update(dst)
+        total.update(o | dst)
+    rows = [{"label": name_of(c), "code": c, "origin": as_o[c], "destination": as_d[c], "count": total[c]}
+            for c in sorted(total, key=lambda c: (-total[c], name_of(c)))]
+    return Table("world_map", "Partnerships by country",
+                 [("label", "Country"), ("origin", "As origin"), ("destination", "As destination"),
+                  ("count", "Partnerships involving it")], rows,
+                 [f"{len(rows)} countries in {data.n} partnerships; a partnership counts once per country."])
+
+
+def dimensions(data: InventoryData) -> Table:
+    rows = []
+    for key, d in data.portfolio.dimensions.items():
+        title = data.rubric.dimensions[key].title
+        for b, c in d["distribution"].items():
+            label = "Not scored" if b == "not scored" else f"Score {b}"
+            rows.append({"dimension": title, "label": label, "count": c, "share": _pct(c, data.n),
+                         "category_key": f"{title}: {label}"})
+    means = "; ".join(f"{data.rubric.dimensions[k].title}: mean {d['mean']:.1f}" if d["mean"] is not None else
+                      f"{data.rubric.dimensions[k].title}: not scored" for k, d in data.portfolio.dimensions.items())
+    return Table("dimensions", "Six design dimensions: how partnerships score (0–4)",
+                 [("dimension", "Dimension"), ("label", "Score"), ("count", "Partnerships"), ("share", "Share of N")],
+                 rows, [f"N = {data.n}; a score is rounded down to a whole number; 'not scored' = no rule of the "
+                        f"dimension had known inputs.", means], category="category_key")
+
+
+def gap_flags(data: InventoryData) -> Table:
+    rows = [{"label": f["title"], "flag": k, "count": f["count"], "share": f["share"]}
+            for k, f in data.portfolio.flags.items()]
+    rows.sort(key=lambda r: -r["count"])
+    return Table("gap_flags", "Design gaps: share of partnerships with each flag",
+                 [("label", "Gap"), ("count", "Partnerships"), ("share", "Share of N")], rows,
+                 [f"N = {data.n}; a flag is raised only on known inputs (not coded never counts as a gap)."])
+
+
+def stakeholders(data: InventoryData) -> Table:
+    rows = [{"label": data.rubric.parties.get(p, plain(p)), "party": p, "mean": s["mean"], "median": s["median"],
+             "count": s["n_scored"]} for p, s in data.portfolio.stakeholders.items()]
+    b = data.portfolio.balance
+    bal = (f"mean balance index {b['mean']:.2f} over {b['n_scored']} partnerships" if b["mean"] is not None
+           else "no balance index could be computed")
+    return Table("stakeholders", "Stakeholder balance across the portfolio (0–100)",
+                 [("label", "Party"), ("mean", "Mean score"), ("median", "Median score"), ("count", "Scored in")],
+                 rows, [f"N = {data.n}; {bal}; {b['destination_skewed']} partnerships are skewed towards the "
+                        "destination and employers."])
+
+
+#: Inventory chart name → table builder, in report order.
+BUILDERS: dict[str, Callable[[InventoryData], Table]] = {
+    "skill_levels": skill_levels, "mobility_types": mobility_types, "recognition": recognition,
+    "integration": integration, "reintegration": reintegration, "target_groups": target_groups,
+    "planned_scale": planned_scale, "timeline": timeline, "sectors": sectors, "corridors": corridors,
+    "world_map": countries, "dimensions": dimensions, "gap_flags": gap_flags, "stakeholders": stakeholders,
+}
