@@ -56,6 +56,8 @@ demo: install
 	$(BIN)/smpatlas report inventory --db $(DEMO_DB) --out reports/inventory.html
 	$(BIN)/smpatlas report inventory --db $(DEMO_DB) --out reports/inventory.pdf
 	@echo "Reports: $(CURDIR)/reports/inventory.html $(CURDIR)/reports/inventory.pdf"
+	@echo "Serving the demo inventory (Ctrl-C to stop):"
+	$(BIN)/smpatlas serve --db $(DEMO_DB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

@@ -14,10 +14,23 @@ from smpatlas.store import database
 from smpatlas.store.schema import metadata
 
 
+def _not_engine_specific(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    return not (name or "").endswith("_trgm")  # PostgreSQL-only search index (migration 0004)
+
+
 def test_migrations_create_exactly_the_codebook_schema(engine: Engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_object": _not_engine_specific})
+        diff = compare_metadata(ctx, metadata)
     assert diff == [], "the codebook changed without a migration: add one under store/migrations/versions"
+
+
+def test_postgresql_free_text_search_is_indexed(engine: Engine) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with engine.connect() as conn:
+        names = set(conn.execute(text("select indexname from pg_indexes where tablename = 'partnerships'")).scalars())
+    assert "ix_partnerships_search_text_trgm" in names
 
 
 def test_a_newer_schema_is_refused_on_every_engine(db_url: str) -> None:

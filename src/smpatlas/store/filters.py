@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
-from smpatlas.normalise import converters
+from smpatlas.normalise import CONTROL, converters
 from smpatlas.problems import CellError
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
@@ -90,7 +90,7 @@ class Filters:
         if self.year_from is not None:
             conds.append(or_(p.c.end_year.is_(None), p.c.end_year >= self.year_from))
         if self.text:
-            words = self.text.lower().split()
+            words = CONTROL.sub("", self.text).lower().split()
             conds.append(and_(*[p.c.search_text.contains(w, autoescape=True) for w in words]))
         if self.g2g is not None:
             conds.append(p.c.government_to_government.is_(self.g2g))

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -190,3 +189,11 @@ def dumps(value: Any) -> str | None:
     if value is None:
         return None
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+
+
+def _register_account_tables() -> None:
+    """Add ``users`` and ``api_tokens`` (defined in :mod:`auth_schema`) to :data:`metadata`."""
+    from smpatlas.store import auth_schema  # noqa: F401
+
+
+_register_account_tables()

@@ -1,0 +1,35 @@
+"""``/api/v1/import``: import a CSV, XLSX, JSON or JSONL file, all or nothing (editors)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from smpatlas.errors import ValidationFailed
+from smpatlas.web import uploads
+from smpatlas.web.api.models import ImportOut
+from smpatlas.web.deps import Editor, StateDep
+
+router = APIRouter(tags=["import"])
+
+
+@router.post("/import", response_model=ImportOut)
+def import_file(
+    state: StateDep, user: Editor, file: Annotated[UploadFile, File(description="CSV, XLSX, JSON or JSONL")],
+    mode: Annotated[str, Form(description="insert, upsert or replace")] = "insert",
+    dry_run: Annotated[bool, Form(description="Validate only")] = False,
+) -> dict[str, Any]:
+    """Validate and (unless ``dry_run``) write every row, or nothing; 422 lists every problem."""
+    token, _ = uploads.save(state, file.file, file.filename, user=str(user.name), mode=mode)
+    try:
+        report = uploads.check(state, token)
+        if not report.valid:
+            raise ValidationFailed(report)
+        if not dry_run:
+            report = uploads.confirm(state, token, user=str(user.name))
+            if not report.valid:  # changed between check and write
+                raise ValidationFailed(report)
+    finally:
+        uploads.forget(state, token)
+    return {"ok": True, "report": report.to_dict()}

@@ -1,0 +1,123 @@
+"""Request and response models of the JSON API (what the OpenAPI document promises).
+
+Records stay ``dict`` objects: their fields come from the codebook and are
+validated by :mod:`smpatlas.record`, not twice here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorOut(BaseModel):
+    """Every error: the message is the SMP Atlas error's text as is."""
+
+    ok: Literal[False] = False
+    error: str
+    status: int
+    problems: list[dict[str, Any]] | None = None
+    changes: list[dict[str, Any]] | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut, "description": text}
+    for code, text in [(400, "Bad filter, option or value"), (401, "Log in or send a bearer token"),
+                       (403, "Role not allowed or CSRF check failed"), (404, "No such partnership"),
+                       (409, "Edited an outdated version; shows what changed"), (413, "Upload too large"),
+                       (422, "Validation problems (nothing was written)"), (429, "Too many failed log-ins")]
+}
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+# -- partnerships: the family (house style 14) ---------------------------------
+class PartnershipSummary(BaseModel):
+    """One row of a list: the identifying fields and the version."""
+
+    id: str
+    name: str
+    version: int
+    model_config = {"extra": "allow"}
+
+
+class PartnershipsPublic(BaseModel):
+    """A page of partnerships with exact facet counts."""
+
+    ok: bool = True
+    count: int
+    page: int
+    per_page: int
+    pages: int
+    sort: str
+    filters: dict[str, Any]
+    facets: dict[str, list[FacetValue]]
+    partnerships: list[PartnershipSummary]
+
+
+class PartnershipPublic(BaseModel):
+    """One partnership in canonical form, with its version (send it back as ``expected_version``)."""
+
+    ok: bool = True
+    partnership: dict[str, Any]
+    version: int | None
+    created_at: Any = None
+    updated_at: Any = None
+    history: list[dict[str, Any]] | None = None
+
+
+class PartnershipUpdate(BaseModel):
+    """Changes by field name (spreadsheet cell syntax or canonical JSON; null clears a field)."""
+
+    changes: dict[str, Any] = Field(default_factory=dict)
+    expected_version: int | None = Field(None, description="Refuse (409) if the record is no longer at this version.")
+
+
+class WhatIfIn(BaseModel):
+    changes: dict[str, Any] = Field(default_factory=dict)
+
+
+class HistoryOut(BaseModel):
+    ok: bool = True
+    id: str
+    history: list[dict[str, Any]]
+
+
+class Deleted(BaseModel):
+    ok: bool = True
+    deleted: str
+
+
+class AnyOut(BaseModel):
+    """A JSON document whose keys are documented in docs/statistics.md and docs/assessment.md."""
+
+    ok: bool = True
+    model_config = {"extra": "allow"}
+
+
+class ImportOut(BaseModel):
+    ok: bool = True
+    report: dict[str, Any]
+
+
+class UserIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["viewer", "editor", "admin"]
+    password: str = Field(min_length=8, max_length=1000)
+
+
+class UserOut(BaseModel):
+    ok: bool = True
+    name: str | None
+    role: str | None
+
+
+class UsersOut(BaseModel):
+    ok: bool = True
+    users: list[dict[str, Any]]

@@ -1,0 +1,163 @@
+"""The web application: ``create_app(settings)`` assembles pages, API, errors and security headers.
+
+Owns the app factory (no import-time app: tests and ``smpatlas serve`` each
+build their own from a :class:`~smpatlas.web.settings.Settings`), the
+template environment and its filters, the one error handler family (JSON
+``{"ok": false, "error", "status"}`` under ``/api/``, an HTML page elsewhere,
+the message always ``str(SmpAtlasError)`` as is), and the ASGI middleware
+that sets the session cookie and security headers (CSP without inline
+scripts, nosniff, no framing).
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from smpatlas import __version__
+from smpatlas.atlas import Atlas
+from smpatlas.errors import SmpAtlasError, ValidationFailed
+from smpatlas.store import database
+from smpatlas.web import auth, format
+from smpatlas.web.deps import AppState
+from smpatlas.web.errors import error_body, status_of
+from smpatlas.web.facet_index import FacetCache
+from smpatlas.web.settings import Settings
+
+HERE = Path(__file__).parent
+log = logging.getLogger("smpatlas.web")
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"content-security-policy", CSP.encode()),
+]
+
+
+class SecurityMiddleware:
+    """Adds the security headers and, when the session changed, the session cookie."""
+
+    def __init__(self, app: ASGIApp, sessions: auth.Sessions) -> None:
+        self.app, self.sessions = app, sessions
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                state = scope.get("state") or {}
+                if state.get("session_dirty"):
+                    probe = Response()
+                    req = Request(scope)
+                    self.sessions.apply(req, probe)
+                    headers += [(k, v) for k, v in probe.raw_headers if k == b"set-cookie"]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
+
+
+def error_response(request: Request, message: str, status: int, **extra: Any) -> Response:
+    """The one way errors are answered: JSON under /api/, an HTML page (or htmx fragment) elsewhere."""
+    if wants_json(request):
+        return JSONResponse(error_body(message, status, **extra), status_code=status)
+    if status == 401 and request.method == "GET":
+        return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+    from smpatlas.web.pages import render
+
+    name = "_error.html" if request.headers.get("hx-request") else "error.html"
+    return render(request, name, {"message": message, "status": status, **extra}, status=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(SmpAtlasError)
+    async def on_error(request: Request, exc: SmpAtlasError) -> Response:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, ValidationFailed):
+            extra["problems"] = [p.to_dict() for p in exc.report.problems]
+        changes = getattr(exc, "changes", None)
+        if changes:
+            extra["changes"] = [{**c, "at": format.when(c.get("at"))} for c in changes]
+        return error_response(request, str(exc), status_of(exc), **extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        parts = []
+        for e in exc.errors():
+            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+            parts.append(f"{where}: {e.get('msg')}" if where else str(e.get("msg")))
+        return error_response(request, "Invalid request: " + "; ".join(parts) + ".", 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "Not found." if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, message, exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def on_bug(request: Request, exc: Exception) -> Response:
+        log.exception("internal error on %s", request.url.path)
+        return error_response(request, "Internal error: this is a bug in SMP Atlas; the server log has the details.",
+                              500)
+
+
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(HERE / "templates"))
+    env = t.env
+    env.autoescape = True
+    env.filters.update(plain=format.plain, when=format.when, short_json=format.short_json, score=format.score,
+                       signed=format.signed, safe_url=format.safe_url)
+    env.globals["version"] = __version__
+    return t
+
+
+def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) -> FastAPI:
+    """A new web app over the inventory that ``settings.database_url`` names (or ``atlas``)."""
+    settings = settings or Settings.from_env()
+    atlas = atlas or Atlas(database.open_engine(settings.database_url))
+    upload_dir = settings.upload_dir or tempfile.mkdtemp(prefix="smpatlas-uploads-")
+    Path(upload_dir).mkdir(parents=True, exist_ok=True)
+    app = FastAPI(
+        title="SMP Atlas API", version=__version__,
+        description="Browse, assess and edit an inventory of skills mobility partnerships. "
+                    "Errors are always {\"ok\": false, \"error\": message, \"status\": code}.",
+        openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None,
+    )
+    sessions = auth.Sessions(settings)
+    app.state.smpatlas = AppState(
+        settings=settings, atlas=atlas, sessions=sessions,
+        limiter=auth.LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+        upload_dir=upload_dir, templates=templates(), facet_cache=FacetCache() if settings.facet_cache else None,
+    )
+    _install_errors(app)
+    from smpatlas.web import pages, pages_write
+    from smpatlas.web.api.main import api_router
+
+    app.include_router(api_router)
+    app.include_router(pages.router)
+    app.include_router(pages_write.router)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.add_middleware(SecurityMiddleware, sessions=sessions)
+    return app

@@ -1,0 +1,186 @@
+"""Who is asking, and may they: sessions, CSRF tokens, API tokens, roles, log-in limits.
+
+Owns the signed session cookie (HttpOnly, SameSite=Lax, Secure when the
+setting says so) holding the user name and a CSRF secret; CSRF checks for
+every form post and every cookie-authenticated API write; resolving
+``Authorization: Bearer`` tokens (stored hashed, see
+:mod:`smpatlas.store.users`); role checks; and the in-memory log-in rate
+limiter. Passwords are verified with Argon2 in the store module.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import Engine
+from starlette.requests import Request
+from starlette.responses import Response
+
+from smpatlas.store import users as users_store
+from smpatlas.web.errors import CsrfFailed, Forbidden, LoginRequired, TooManyAttempts
+from smpatlas.web.settings import Settings
+
+COOKIE = "smpatlas_session"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class User:
+    """The person (or script) making a request; ``via`` is ``session``, ``token`` or ``anonymous``."""
+
+    name: str | None
+    role: str | None
+    via: str = "anonymous"
+
+    @property
+    def anonymous(self) -> bool:
+        return self.name is None
+
+    def can(self, role: str) -> bool:
+        return self.role is not None and users_store.RANK[self.role] >= users_store.RANK[role]
+
+
+ANONYMOUS = User(None, None)
+
+
+class Sessions:
+    """Signs and reads the session cookie."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.serializer = URLSafeTimedSerializer(settings.secret_key, salt="smpatlas-session")
+        self.max_age = settings.session_days * 86400
+
+    def read(self, request: Request) -> dict[str, Any]:
+        """The session of this request (a fresh anonymous one when absent or tampered with)."""
+        cached = getattr(request.state, "session", None)
+        if cached is not None:
+            return dict(cached)
+        raw = request.cookies.get(COOKIE)
+        data: dict[str, Any] | None = None
+        if raw:
+            try:
+                loaded = self.serializer.loads(raw, max_age=self.max_age)
+                data = loaded if isinstance(loaded, dict) and isinstance(loaded.get("c"), str) else None
+            except BadSignature:
+                data = None
+        if data is None:
+            data = {"u": None, "c": secrets.token_urlsafe(32)}
+            request.state.session_dirty = True
+        request.state.session = data
+        return dict(data)
+
+    def write(self, request: Request, data: dict[str, Any]) -> None:
+        request.state.session = data
+        request.state.session_dirty = True
+
+    def apply(self, request: Request, response: Response) -> None:
+        """Set the cookie on ``response`` when the session is new or changed."""
+        if not getattr(request.state, "session_dirty", False):
+            return
+        response.set_cookie(COOKIE, self.serializer.dumps(request.state.session), max_age=self.max_age,
+                            httponly=True, samesite="lax", secure=self.settings.secure_cookies, path="/")
+
+    def csrf_token(self, request: Request) -> str:
+        return str(self.read(request)["c"])
+
+    def log_in(self, request: Request, name: str) -> None:
+        """A new session (and CSRF secret) for ``name``: no session fixation."""
+        self.write(request, {"u": name, "c": secrets.token_urlsafe(32)})
+
+    def log_out(self, request: Request) -> None:
+        self.write(request, {"u": None, "c": secrets.token_urlsafe(32)})
+
+
+def bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_user(request: Request, engine: Engine, sessions: Sessions) -> User:
+    """The user of this request: a bearer token wins over the session cookie."""
+    cached = getattr(request.state, "user", None)
+    if isinstance(cached, User):
+        return cached
+    user = ANONYMOUS
+    token = bearer(request)
+    if token is not None:
+        with engine.connect() as conn:
+            found = users_store.user_for_token(conn, token=token)
+        if found is None:
+            raise LoginRequired("That API token is not valid (revoked or mistyped); create one with "
+                                "'smpatlas token create NAME'.")
+        user = User(found["name"], found["role"], "token")
+    else:
+        name = sessions.read(request).get("u")
+        if isinstance(name, str):
+            with engine.connect() as conn:
+                found = users_store.get_user(conn, name=name)
+            if found is not None:
+                user = User(found["name"], found["role"], "session")
+    request.state.user = user
+    return user
+
+
+def check_csrf(request: Request, sessions: Sessions, submitted: str | None) -> None:
+    """Refuse a cookie-authenticated write whose CSRF token is missing or wrong."""
+    expected = sessions.csrf_token(request)
+    given = submitted or request.headers.get(CSRF_HEADER)
+    if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        raise CsrfFailed("This form has expired or did not come from this site (CSRF check failed); "
+                         "reload the page and submit it again.")
+
+
+def require(user: User, role: str, *, public: bool = True) -> User:
+    """``user`` when allowed to act as ``role`` (``reader`` = anyone allowed to read)."""
+    if role == "reader":
+        if public or not user.anonymous:
+            return user
+        raise LoginRequired("This inventory is private: log in to read it.")
+    if user.anonymous:
+        raise LoginRequired(f"Log in as {'an' if role in ('editor', 'admin') else 'a'} {role} to do this.")
+    if not user.can(role):
+        raise Forbidden(f"User {user.name!r} is a {user.role}; only {role}s"
+                        f"{' and admins' if role == 'editor' else ''} may do this.")
+    return user
+
+
+class LoginLimiter:
+    """At most ``attempts`` failed log-ins per (address, user) within ``window`` seconds."""
+
+    def __init__(self, attempts: int, window: int) -> None:
+        self.attempts, self.window = attempts, window
+        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
+        q = self._failures.setdefault(key, deque())
+        while q and q[0] <= now - self.window:
+            q.popleft()
+        return q
+
+    def check(self, address: str, name: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            q = self._recent((address, name.lower()), now)
+            if len(q) >= self.attempts:
+                wait = int(q[0] + self.window - now) + 1
+                raise TooManyAttempts(f"Too many failed log-ins for {name!r}; try again in {wait} seconds.")
+
+    def failed(self, address: str, name: str) -> None:
+        with self._lock:
+            self._recent((address, name.lower()), time.monotonic()).append(time.monotonic())
+
+    def succeeded(self, address: str, name: str) -> None:
+        with self._lock:
+            self._failures.pop((address, name.lower()), None)

@@ -1,0 +1,124 @@
+"""Vega-Lite specs for the dashboard, embedded in pages with vega-embed.
+
+Owns :func:`dashboard_charts`. When the reports package is present
+(``smpatlas.report.inventory.chart``: one spec function per chart in
+``smpatlas.report.charts``/``maps``), its specs are embedded, so the web and the
+reports show the same charts; without it, minimal specs built here from the
+same statistics are used. Data are
+inlined in the spec (no URLs); text reaches the page only through Jinja's
+``tojson``, so names cannot break out of the ``<script type="application/json">``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from smpatlas.analysis.stats import Stats
+from smpatlas.atlas import Atlas
+from smpatlas.codebook import default as default_codebook
+from smpatlas.countries import name_of
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+#: chart key → (title, codebook field) for the bar charts of distributions.
+BAR_CHARTS = {
+    "skill_levels": "Skill levels targeted",
+    "mobility_types": "Mobility types",
+    "sectors": "Sectors",
+    "recognition_mechanism": "How qualifications are recognised",
+    "destination_countries": "Destination countries",
+}
+
+
+def _bar(title: str, rows: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": title, "subtitle": f"Partnerships (of {n}); a partnership may count in several bars"},
+        "data": {"values": rows},
+        "mark": {"type": "bar", "color": PALETTE[0]},
+        "encoding": {
+            "y": {"field": "label", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "count", "type": "quantitative", "title": "Partnerships"},
+            "tooltip": [{"field": "label", "title": "Value"}, {"field": "count", "title": "Partnerships"}],
+        },
+        "width": "container",
+    }
+
+
+def _distribution(stats: dict[str, Any], name: str, top: int = 15) -> list[dict[str, Any]]:
+    f = default_codebook()[name]
+    values = stats["fields"][name]["values"]
+    rows = [{"label": name_of(v) if f.kind == "countries" else v.replace("_", " "), "count": d["count"]}
+            for v, d in values.items() if d["count"]]
+    return sorted(rows, key=lambda r: -r["count"])[:top]
+
+
+def _timeline(records: list[dict[str, Any]]) -> dict[str, Any]:
+    years = Counter(r["start_year"] for r in records if r.get("start_year"))
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": "Partnerships by start year"},
+        "data": {"values": [{"year": y, "count": c} for y, c in sorted(years.items())]},
+        "mark": {"type": "bar", "color": PALETTE[2]},
+        "encoding": {"x": {"field": "year", "type": "ordinal", "title": "Start year"},
+                     "y": {"field": "count", "type": "quantitative", "title": "Partnerships"},
+                     "tooltip": [{"field": "year"}, {"field": "count"}]},
+        "width": "container",
+    }
+
+
+def _corridors(records: list[dict[str, Any]], top: int = 25) -> dict[str, Any]:
+    pairs: Counter[tuple[str, str]] = Counter()
+    for r in records:
+        for o in r.get("origin_countries") or ():
+            for d in r.get("destination_countries") or ():
+                pairs[(o, d)] += 1
+    rows = [{"origin": name_of(o), "destination": name_of(d), "count": c} for (o, d), c in pairs.most_common(top)]
+    return {
+        "$schema": SCHEMA,
+        "title": {"text": "Corridors: origin → destination", "subtitle": f"The {len(rows)} most frequent pairs"},
+        "data": {"values": rows},
+        "mark": {"type": "rect"},
+        "encoding": {
+            "y": {"field": "origin", "type": "nominal", "title": "Origin", "sort": "-color"},
+            "x": {"field": "destination", "type": "nominal", "title": "Destination", "sort": "-color"},
+            "color": {"field": "count", "type": "quantitative", "title": "Partnerships", "scale": {"scheme": "blues"}},
+            "tooltip": [{"field": "origin"}, {"field": "destination"}, {"field": "count", "title": "Partnerships"}],
+        },
+    }
+
+
+#: The reports' charts shown on the dashboard, in order (names of ``smpatlas.report.inventory.CHARTS``).
+REPORT_CHARTS = ("skill_levels", "mobility_types", "recognition", "sectors", "timeline", "corridors", "world_map",
+                 "dimensions", "stakeholders")
+
+
+def _from_reports(atlas: Atlas) -> list[dict[str, Any]] | None:
+    """The reports package's specs (the same as in the PDF/HTML reports), or None when it is not there."""
+    try:
+        from smpatlas.report import inventory
+    except ImportError:
+        return None
+    data = inventory.collect(atlas)
+    out = []
+    for name in REPORT_CHARTS:
+        if name in inventory.CHARTS:
+            table, spec = inventory.chart(name, data)
+            out.append({"key": name, "title": table.title, "spec": spec})
+    return out or None
+
+
+def dashboard_charts(atlas: Atlas, stats: Stats, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``[{"key", "title", "spec"}]`` for the dashboard: the reports' charts, else the minimal ones here."""
+    from_reports = _from_reports(atlas)
+    if from_reports:
+        return from_reports
+    recs = list(records)
+    d = stats.to_dict()
+    out = [{"key": key, "title": title, "spec": _bar(title, _distribution(d, key), stats.n)}
+           for key, title in BAR_CHARTS.items()]
+    out.append({"key": "timeline", "title": "Start years", "spec": _timeline(recs)})
+    out.append({"key": "corridors", "title": "Corridors", "spec": _corridors(recs)})
+    return out

@@ -1,0 +1,111 @@
+"""The data behind every page and API answer: one dict per view (house style 17).
+
+Owns the functions that build what both the HTML templates and the JSON API
+show — browse results with facets, one partnership with its assessment and
+history, compare, what-if, statistics, import reports — so a page and its
+API twin can never disagree. Raises :mod:`smpatlas.errors` exceptions; knows
+nothing of templates or HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from smpatlas.analysis import assessment as asm
+from smpatlas.analysis.stats import compute
+from smpatlas.atlas import Atlas
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError, NotFound
+from smpatlas.store import repository as repo
+from smpatlas.web import facets as fc
+from smpatlas.web.facet_index import FacetIndex
+
+SUMMARY_FIELDS = ("id", "name", "acronym", "partnership_type", "origin_countries", "destination_countries",
+                  "start_year", "end_year", "status", "sectors", "skill_levels", "mobility_types")
+MAX_COMPARE = 4
+
+
+def browse(conn: Connection, query: fc.Query, facet_names: Sequence[str] | None = None,
+           index: FacetIndex | None = None) -> dict[str, Any]:
+    """One page of partnerships matching ``query``, with exact facet counts (from ``index`` when given)."""
+    if index is not None:
+        total, rows, facets = index.browse(conn, query, list(facet_names) if facet_names is not None else None)
+    else:
+        total, rows, facets = fc.count(conn, query), fc.page_rows(conn, query), fc.facet_counts(conn, query, facet_names)
+    return {
+        "ok": True,
+        "count": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": max(1, -(-total // query.per_page)),
+        "sort": query.sort,
+        "filters": query.to_dict(),
+        "facets": facets,
+        "partnerships": [{**{k: r[k] for k in SUMMARY_FIELDS if k in r}, "version": r["_version"]} for r in rows],
+    }
+
+
+def partnership(conn: Connection, rid: str, *, history: bool = True) -> dict[str, Any]:
+    rec = repo.get(conn, rid)
+    if rec is None:
+        raise NotFound(rid)
+    meta = repo.get_meta(conn, rid) or {}
+    out: dict[str, Any] = {"ok": True, "partnership": rec, "version": meta.get("version"),
+                           "created_at": meta.get("created_at"), "updated_at": meta.get("updated_at")}
+    if history:
+        out["history"] = repo.history_of(conn, rid)
+    return out
+
+
+def partnership_page(atlas: Atlas, conn: Connection, rid: str) -> dict[str, Any]:
+    """Everything the partnership page shows: record, version, history, assessment."""
+    out = partnership(conn, rid)
+    a = atlas.assess(rid)
+    out["assessment"] = a.to_dict()
+    out["flag_titles"] = a.flag_titles
+    out["weakest"] = a.weakest
+    return out
+
+
+def compare(conn: Connection, ids: Sequence[str], atlas: Atlas) -> dict[str, Any]:
+    """2–4 partnerships side by side; ``differs`` names the fields whose values are not all equal."""
+    ids = list(dict.fromkeys(i for i in ids if i))
+    if not 2 <= len(ids) <= MAX_COMPARE:
+        raise ConfigError(f"Choose 2 to {MAX_COMPARE} partnerships to compare (got {len(ids)}).")
+    recs = []
+    for rid in ids:
+        rec = repo.get(conn, rid)
+        if rec is None:
+            raise NotFound(rid)
+        recs.append(rec)
+    cb = default_codebook()
+
+    def same(values: list[Any]) -> bool:
+        norm = [sorted(v, key=str) if isinstance(v, list) else v for v in values]
+        return all(v == norm[0] for v in norm)
+
+    differs = [f.name for f in cb.fields if not same([r.get(f.name) for r in recs])]
+    assessments = [atlas.assess(r["id"]).to_dict() for r in recs]
+    dims = list(assessments[0]["dimensions"])
+    score_differs = [d for d in dims if not same([a["dimensions"][d]["score"] for a in assessments])]
+    return {"ok": True, "ids": ids, "partnerships": recs, "differs": differs,
+            "assessments": assessments, "dimension_differs": score_differs}
+
+
+def whatif(atlas: Atlas, rid: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The assessment before and after ``changes`` (raw values), with the delta; nothing is saved."""
+    return {"ok": True, **atlas.whatif(rid, changes).to_dict()}
+
+
+def stats(conn: Connection, query: fc.Query) -> dict[str, Any]:
+    """Statistics over every record ``query`` selects (all its filters, not only the CLI's)."""
+    s = compute(fc.all_records(conn, query), filters=query.to_dict())
+    return {"ok": True, "headlines": s.headlines(), "stats": s.to_dict()}
+
+
+def portfolio(atlas: Atlas, conn: Connection, query: fc.Query) -> dict[str, Any]:
+    p = asm.portfolio(fc.all_records(conn, query), atlas.rubric, atlas.context, filters=query.to_dict())
+    return {"ok": True, "portfolio": p.to_dict()}

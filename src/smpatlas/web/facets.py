@@ -1,0 +1,252 @@
+"""The browse query and its facet counts: what the Browse page and ``/api/v1/partnerships`` select.
+
+Owns :class:`Query` (the whole state of a browse: a selection on every
+enumerated field of the codebook plus the CLI's year range, text search and
+government-to-government filter, sorting and paging; read from and written to
+URL parameters) and :func:`facet_counts` (exact counts per value with portable
+SQL: ``GROUP BY`` over ``partnership_values`` for multi-valued fields and over
+the ``partnerships`` column for single-valued ones, each facet filtered by
+every *other* active filter). Parameter names are the CLI's filter names where
+the CLI has one (``origin``, ``destination``, ``sector`` …, ``g2g``) and the
+field name otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from smpatlas.codebook import Field
+from smpatlas.codebook import default as default_codebook
+from smpatlas.countries import name_of
+from smpatlas.errors import ConfigError
+from smpatlas.normalise import converters
+from smpatlas.problems import CellError
+from smpatlas.store.filters import FILTER_FIELDS, Filters
+from smpatlas.store.schema import from_row
+from smpatlas.store.schema import partnership_values as pv
+from smpatlas.store.schema import partnerships as p
+from smpatlas.web.settings import DEFAULT_PER_PAGE, MAX_PER_PAGE
+
+#: The fields with facets: every enumerated field of the codebook, and the countries.
+FACET_FIELDS: tuple[Field, ...] = tuple(
+    f for f in default_codebook().fields if f.enumerated or f.kind == "countries"
+)
+_PARAM_OVERRIDES = {"government_to_government": "g2g"}
+#: URL parameter → field, and back.
+PARAM_FIELD: dict[str, str] = {
+    **{param: fname for param, fname in FILTER_FIELDS.items()},
+    **{(_PARAM_OVERRIDES.get(f.name) or f.name): f.name for f in FACET_FIELDS if f.name not in FILTER_FIELDS.values()},
+}
+FIELD_PARAM: dict[str, str] = {fname: param for param, fname in PARAM_FIELD.items()}
+SORTS = ("name", "-name", "start_year", "-start_year", "end_year", "-end_year", "id", "-id", "updated_at",
+         "-updated_at", "status", "-status")
+SCALARS = ("year_from", "year_to", "text", "sort", "page", "per_page")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+FORMATS = ("csv", "xlsx", "json", "jsonl", "datapackage")
+
+
+def _text(v: Any) -> str:
+    return "true" if v is True else "false" if v is False else str(v)
+
+
+def _normalise_value(f: Field, raw: str) -> list[str]:
+    try:
+        got = converters()[f.name](raw)
+    except CellError as exc:
+        hint = f" ({exc.hint})" if exc.hint else ""
+        raise ConfigError(f"{FIELD_PARAM[f.name]}={raw!r}: {exc.message}{hint}.") from None
+    if got is None:
+        return []
+    return [_text(v) for v in (got if isinstance(got, list) else [got])]
+
+
+def _int(name: str, raw: str | None, lo: int, hi: int) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r}: not a whole number.") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name}={value}: must be between {lo} and {hi}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Query:
+    """One browse: selections by field (values OR within a field, AND across), ranges, text, order, page."""
+
+    selected: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    text: str | None = None
+    sort: str = "name"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @classmethod
+    def from_params(cls, params: Sequence[tuple[str, str]]) -> Query:
+        """Read URL parameters (repeated names = several values); unknown values are a clear error."""
+        by_name: dict[str, list[str]] = {}
+        for k, v in params:
+            by_name.setdefault(k, []).append(v)
+        selected: dict[str, tuple[str, ...]] = {}
+        cb = default_codebook()
+        for param, fname in PARAM_FIELD.items():
+            values: list[str] = []
+            for raw in by_name.get(param, []):
+                if raw.strip():
+                    values.extend(v for v in _normalise_value(cb[fname], raw) if v not in values)
+            if values:
+                selected[fname] = tuple(values)
+        one: dict[str, str | None] = {k: (by_name[k][-1] if by_name.get(k) else None) for k in SCALARS}
+        sort = (one["sort"] or "name").strip()
+        if sort not in SORTS:
+            raise ConfigError(f"sort={sort!r}: sort by one of {', '.join(SORTS)} ('-' = descending).")
+        text = _CONTROL.sub(" ", one["text"] or "").strip()[:200] or None  # SQLite ends a LIKE pattern at NUL
+        q = cls(selected=selected, year_from=_int("year_from", one["year_from"], 1900, 2200),
+                year_to=_int("year_to", one["year_to"], 1900, 2200), text=text, sort=sort,
+                page=_int("page", one["page"], 1, 10**6) or 1,
+                per_page=_int("per_page", one["per_page"], 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE)
+        if q.year_from is not None and q.year_to is not None and q.year_to < q.year_from:
+            raise ConfigError(f"year_to {q.year_to} is before year_from {q.year_from}.")
+        return q
+
+    # -- SQL -------------------------------------------------------------------
+    def conditions(self, *, skip: str | None = None) -> list[ColumnElement[bool]]:
+        """Portable SQL conditions on ``partnerships``; ``skip`` leaves out one field's selection."""
+        cb = default_codebook()
+        conds: list[ColumnElement[bool]] = []
+        for fname, values in self.selected.items():
+            if fname == skip:
+                continue
+            f = cb[fname]
+            if f.multi:
+                sub = select(pv.c.partnership_id).where(pv.c.field == fname, pv.c.value.in_(values))
+                conds.append(p.c.id.in_(sub))
+            elif f.kind == "bool":
+                conds.append(p.c[fname].in_([v == "true" for v in values]))
+            else:
+                conds.append(p.c[fname].in_(values))
+        rest = Filters(year_from=self.year_from, year_to=self.year_to, text=self.text)
+        return conds + rest.conditions()
+
+    def filters(self) -> Filters:
+        """The CLI's :class:`Filters` for the fields it knows (for stats and assessments)."""
+        f = Filters(year_from=self.year_from, year_to=self.year_to, text=self.text)
+        for param, fname in FILTER_FIELDS.items():
+            setattr(f, param, list(self.selected.get(fname, ())))
+        g2g = self.selected.get("government_to_government")
+        if g2g and len(g2g) == 1:
+            f.g2g = g2g[0] == "true"
+        return f
+
+    @property
+    def complete_in_filters(self) -> bool:
+        """True when :meth:`filters` expresses the whole selection."""
+        extra = set(self.selected) - set(FILTER_FIELDS.values()) - {"government_to_government"}
+        return not extra and len(self.selected.get("government_to_government", ())) < 2
+
+    # -- URLs ------------------------------------------------------------------
+    def params(self, *, paging: bool = True) -> list[tuple[str, str]]:
+        out = [(FIELD_PARAM[f], v) for f, values in self.selected.items() for v in values]
+        for k in ("year_from", "year_to", "text"):
+            if getattr(self, k) is not None:
+                out.append((k, str(getattr(self, k))))
+        if self.sort != "name":
+            out.append(("sort", self.sort))
+        if paging:
+            if self.page != 1:
+                out.append(("page", str(self.page)))
+            if self.per_page != DEFAULT_PER_PAGE:
+                out.append(("per_page", str(self.per_page)))
+        return out
+
+    def url(self, path: str = "/partnerships", **changes: Any) -> str:
+        q = replace(self, **changes) if changes else self
+        s = urlencode(q.params())
+        return f"{path}?{s}" if s else path
+
+    def toggled(self, fname: str, value: str) -> str:
+        """The URL with ``value`` of ``fname`` added or removed (back to page 1)."""
+        values = list(self.selected.get(fname, ()))
+        values = [v for v in values if v != value] if value in values else [*values, value]
+        selected = {k: v for k, v in self.selected.items() if k != fname}
+        if values:
+            selected[fname] = tuple(values)
+        return self.url(selected=selected, page=1)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {FIELD_PARAM[f]: list(v) for f, v in self.selected.items()}
+        out.update({k: getattr(self, k) for k in ("year_from", "year_to", "text") if getattr(self, k) is not None})
+        return out
+
+
+def label(f: Field, value: str) -> str:
+    """A facet value as people read it."""
+    if f.kind == "countries":
+        return f"{name_of(value)} ({value})"
+    if f.kind in ("bool", "tristate"):
+        return {"true": "yes", "false": "no"}.get(value, value)
+    return value.replace("_", " ")
+
+
+def facet_counts(conn: Connection, query: Query, names: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Exact counts per value of each facet field, under every other active filter."""
+    cb = default_codebook()
+    out: dict[str, list[dict[str, Any]]] = {}
+    for fname in names if names is not None else [f.name for f in FACET_FIELDS]:
+        f = cb[fname]
+        conds = query.conditions(skip=fname)
+        if f.multi:
+            stmt = select(pv.c.value, func.count()).where(pv.c.field == fname)
+            if conds:
+                stmt = stmt.where(pv.c.partnership_id.in_(select(p.c.id).where(*conds)))
+            stmt = stmt.group_by(pv.c.value)
+        else:
+            col = p.c[fname]
+            stmt = select(col, func.count()).where(col.is_not(None), *conds).group_by(col)
+        counts = {_text(v): int(n) for v, n in conn.execute(stmt)}
+        chosen = query.selected.get(fname, ())
+        for v in chosen:
+            counts.setdefault(v, 0)
+        order = {v: i for i, v in enumerate(f.values())}
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], order.get(kv[0], 999), kv[0]))
+        out[fname] = [{"value": v, "label": label(f, v), "count": n, "selected": v in chosen} for v, n in rows]
+    return out
+
+
+def _order(sort: str) -> list[Any]:
+    name = sort.lstrip("-")
+    col = p.c[name]
+    return [col.desc() if sort.startswith("-") else col.asc(), p.c.id]
+
+
+def count(conn: Connection, query: Query) -> int:
+    return int(conn.execute(select(func.count()).select_from(p).where(*query.conditions())).scalar_one())
+
+
+def page_rows(conn: Connection, query: Query) -> list[dict[str, Any]]:
+    """One page of records in ``query.sort`` order, with their versions."""
+    stmt = (select(p).where(*query.conditions()).order_by(*_order(query.sort))
+            .limit(query.per_page).offset((query.page - 1) * query.per_page))
+    out = []
+    for row in conn.execute(stmt):
+        rec = from_row(row)
+        rec["_version"] = row.version
+        out.append(rec)
+    return out
+
+
+def all_records(conn: Connection, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
+    """Every matching record (for downloads), streamed."""
+    stmt = select(p).where(*query.conditions()).order_by(*_order(query.sort))
+    for row in conn.execution_options(yield_per=batch).execute(stmt):
+        yield from_row(row)

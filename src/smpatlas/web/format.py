@@ -1,0 +1,91 @@
+"""Plain-language rendering of field values for the pages (Jinja filters).
+
+Owns :func:`plain` (a value as a person reads it; missing = "not coded"),
+:func:`form_value` (a value as the edit form shows it: spreadsheet cell
+syntax, so what is typed back is read by the same converters as imports) and
+the small helpers the templates use. Returns plain text; escaping is Jinja's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlparse
+
+from smpatlas.cells import format_nested
+from smpatlas.codebook import Field
+from smpatlas.countries import name_of
+
+NOT_CODED = "not coded"
+
+
+def plain(f: Field, value: Any) -> str:
+    """A field value as a person reads it."""
+    if value is None:
+        return NOT_CODED
+    if f.kind == "countries":
+        return ", ".join(f"{name_of(v)} ({v})" for v in value)
+    if f.kind in ("set", "isco"):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "none"
+    if f.kind in ("bool", "tristate"):
+        return "yes" if value is True else "no" if value is False else str(value)
+    if f.kind == "enum":
+        return str(value).replace("_", " ")
+    if f.kind == "number":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    if f.kind == "actors":
+        parts = []
+        for a in value:
+            extra = ", ".join(x for x in (str(a.get("role") or "").replace("_", " "), a.get("country") or "") if x)
+            parts.append(a["name"] + (f" ({extra})" if extra else ""))
+        return "; ".join(parts)
+    if f.kind == "outcomes":
+        return "; ".join(f"{o['period']}: {o['indicator'].replace('_', ' ')} = {o['value']:,}"
+                         + (f" ({o['source']})" if o.get("source") else "") for o in value)
+    if f.kind == "sources":
+        return f"{len(value)} (listed below)"
+    return str(value)
+
+
+def form_value(f: Field, value: Any) -> Any:
+    """The value the edit form starts from: a list for sets, cell text otherwise."""
+    if value is None:
+        return [] if f.kind in ("set", "countries") else ""
+    if f.kind in ("set", "countries"):
+        return list(value)
+    if f.kind in ("bool", "tristate"):
+        return "true" if value is True else "false" if value is False else str(value)
+    if f.nested:
+        return str(format_nested(f.kind, value))  # cell syntax, without the spreadsheet formula guard
+    if f.kind == "isco":
+        return "; ".join(value)
+    return str(value)
+
+
+def safe_url(url: Any) -> str | None:
+    """``url`` when it is http(s), else None (never a javascript: link)."""
+    if not isinstance(url, str):
+        return None
+    return url if urlparse(url).scheme in ("http", "https") else None
+
+
+def when(value: Any) -> str:
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return "" if value is None else str(value)
+
+
+def short_json(value: Any, limit: int = 160) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def score(value: Any) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def signed(value: Any) -> str:
+    if value is None:
+        return "—"
+    return "±0" if value == 0 else f"{value:+g}"

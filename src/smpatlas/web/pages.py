@@ -1,0 +1,168 @@
+"""Server-rendered pages for reading: dashboard, browse (+ downloads), partnership, compare, what-if, log-in.
+
+Owns the HTML routes that read, each built on the same dict as its API twin
+(:mod:`smpatlas.web.data`), and :func:`render` (every template gets the user,
+the CSRF token and the query helpers). Partials named ``_*.html`` are the
+htmx fragments (``_results.html`` for browse, ``_whatif_delta.html``).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from smpatlas.analysis.stats import compute
+from smpatlas.codebook import default as default_codebook
+from smpatlas.errors import ConfigError
+from smpatlas.io import exporter
+from smpatlas.store import repository as repo
+from smpatlas.web import auth, charts, data, forms
+from smpatlas.web import facets as fc
+from smpatlas.web.deps import AppState, CurrentUser, Reader, SessionDep, StateDep
+
+router = APIRouter(include_in_schema=False)
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonl": "application/x-ndjson",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "datapackage": "application/zip"}
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    state: AppState = request.app.state.smpatlas
+    try:
+        user = auth.current_user(request, state.engine, state.sessions)
+    except Exception:  # a bad token while rendering an error page
+        user = auth.ANONYMOUS
+    ctx = {"user": user, "csrf_token": state.sessions.csrf_token(request), "codebook": default_codebook(),
+           "public": state.settings.public, "path": request.url.path, **context}
+    return state.templates.TemplateResponse(request, name, ctx, status_code=status)
+
+
+def _query(request: Request) -> fc.Query:
+    return fc.Query.from_params(list(request.query_params.multi_items()))
+
+
+@router.get("/")
+def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    records = list(repo.select_records(conn))
+    stats = compute(records)
+    specs = charts.dashboard_charts(state.atlas, stats, records)
+    return render(request, "dashboard.html", {"headlines": stats.headlines(), "n": stats.n, "charts": specs,
+                                              "countries": len(stats.countries), "year_min": stats.year_min,
+                                              "year_max": stats.year_max})
+
+
+@router.get("/partnerships")
+def browse(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    query = _query(request)
+    result = data.browse(conn, query, index=state.facet_index(conn))
+    ctx = {"q": query, "r": result, "sorts": fc.SORTS, "formats": fc.FORMATS,
+           "facet_fields": [f for f in fc.FACET_FIELDS if result["facets"].get(f.name)]}
+    partial = request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request")
+    name = "_results.html" if partial else "browse.html"
+    return render(request, name, ctx)
+
+
+@router.get("/partnerships/download.{fmt}")
+def download(fmt: str, request: Request, conn: SessionDep, _user: Reader) -> Response:
+    if fmt not in fc.FORMATS:
+        raise ConfigError(f"Cannot download as {fmt!r}; use one of {', '.join(fc.FORMATS)}.")
+    query = _query(request)
+    folder = Path(tempfile.mkdtemp(prefix="smpatlas-download-"))
+    cleanup = BackgroundTask(shutil.rmtree, folder, ignore_errors=True)
+    if fmt == "datapackage":
+        exporter.export(fc.all_records(conn, query), fmt, folder / "partnerships")
+        archive = shutil.make_archive(str(folder / "partnerships-datapackage"), "zip", folder / "partnerships")
+        return FileResponse(archive, media_type=MEDIA[fmt], filename="partnerships-datapackage.zip",
+                            background=cleanup)
+    out = folder / f"partnerships.{fmt}"
+    exporter.export(fc.all_records(conn, query), fmt, out)
+    return FileResponse(out, media_type=MEDIA[fmt], filename=out.name, background=cleanup)
+
+
+@router.get("/partnerships/{rid}")
+def partnership(rid: str, request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    d = data.partnership_page(state.atlas, conn, rid)
+    return render(request, "partnership.html", {"d": d, "rec": d["partnership"], "a": d["assessment"]})
+
+
+@router.get("/compare")
+def compare(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    ids = request.query_params.getlist("id")
+    if not ids:
+        return render(request, "compare.html", {"d": None})
+    return render(request, "compare.html", {"d": data.compare(conn, ids, state.atlas)})
+
+
+def _whatif_fields() -> list[Any]:
+    return forms.fields_of(forms.DESIGN_SECTIONS, forms.WHATIF_KINDS)
+
+
+@router.get("/partnerships/{rid}/whatif")
+def whatif(rid: str, request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    d = data.partnership(conn, rid, history=False)
+    fields = _whatif_fields()
+    values = forms.initial(d["partnership"], fields)
+    w = data.whatif(state.atlas, rid, {})
+    return render(request, "whatif.html", {"rec": d["partnership"], "sections": forms.sections(fields, values),
+                                           "w": w})
+
+
+@router.get("/partnerships/{rid}/whatif/delta")
+def whatif_delta(rid: str, request: Request, state: StateDep, _user: Reader) -> Response:
+    """The htmx fragment: the assessment delta for the form's values (query string); nothing is saved."""
+    fields = _whatif_fields()
+    from starlette.datastructures import FormData
+
+    values = forms.submitted(FormData(list(request.query_params.multi_items())), fields)
+    w = data.whatif(state.atlas, rid, forms.changes_from_form(values, fields))
+    return render(request, "_whatif_delta.html", {"w": w, "rid": rid})
+
+
+@router.get("/login")
+def login_form(request: Request, user: CurrentUser) -> Response:
+    return render(request, "login.html", {"next": _safe_next(request.query_params.get("next")), "error": None})
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/login")
+async def login(request: Request, state: StateDep) -> Response:
+    form = await request.form()
+    token = form.get(auth.CSRF_FIELD)
+    auth.check_csrf(request, state.sessions, token if isinstance(token, str) else None)
+    name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
+    target = _safe_next(str(form.get("next") or "/"))
+    address = request.client.host if request.client else "unknown"
+    state.limiter.check(address, name)
+    from starlette.concurrency import run_in_threadpool
+
+    from smpatlas.store import users as users_store
+
+    def verify() -> dict[str, Any] | None:
+        with state.engine.begin() as conn:
+            return users_store.authenticate(conn, name=name, password=password)
+
+    found = await run_in_threadpool(verify)
+    if found is None:
+        state.limiter.failed(address, name)
+        return render(request, "login.html", {"next": target, "error": "Wrong user name or password.",
+                                              "name": name}, status=401)
+    state.limiter.succeeded(address, name)
+    state.sessions.log_in(request, found["name"])
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request, state: StateDep) -> Response:
+    form = await request.form()
+    token = form.get(auth.CSRF_FIELD)
+    auth.check_csrf(request, state.sessions, token if isinstance(token, str) else None)
+    state.sessions.log_out(request)
+    return RedirectResponse("/", status_code=303)

@@ -1,0 +1,55 @@
+// SMP Atlas front end: small progressive enhancements; every page works without it.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) {
+      // Swap error responses too (validation messages are HTML fragments with 4xx status).
+      htmx.config.responseHandling = [
+        { code: "204", swap: false },
+        { code: "[23]..", swap: true },
+        { code: "[45]..", swap: true, error: true },
+      ];
+      htmx.config.historyCacheSize = 20;
+    }
+    embedCharts(document);
+    wireCountrySearch(document);
+    wireOnlyDiff();
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { wireCountrySearch(e.target); });
+
+  function embedCharts(root) {
+    if (!window.vegaEmbed) { return; }
+    root.querySelectorAll(".vega[data-spec]").forEach(function (el) {
+      var script = document.getElementById(el.getAttribute("data-spec"));
+      if (!script) { return; }
+      var spec = JSON.parse(script.textContent);
+      window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function () {
+        el.setAttribute("data-rendered", "true");
+      }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
+    });
+  }
+
+  function wireCountrySearch(root) {
+    root.querySelectorAll("input.country-search").forEach(function (input) {
+      if (input.dataset.wired) { return; }
+      input.dataset.wired = "1";
+      input.addEventListener("input", function () {
+        var q = input.value.trim().toLowerCase();
+        var list = document.getElementById(input.getAttribute("data-target"));
+        list.querySelectorAll("label").forEach(function (label) {
+          var box = label.querySelector("input");
+          var show = !q || label.textContent.toLowerCase().indexOf(q) >= 0 || (box && box.checked);
+          label.hidden = !show;
+        });
+      });
+    });
+  }
+
+  function wireOnlyDiff() {
+    var box = document.getElementById("only-diff");
+    if (!box) { return; }
+    box.addEventListener("change", function () {
+      document.querySelectorAll("table.compare tr.same").forEach(function (tr) { tr.hidden = box.checked; });
+    });
+  }
+})();

@@ -1,0 +1,138 @@
+"""Web fixtures: a sample inventory with three users, apps over it, logged-in clients, a live server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from smpatlas.io.importer import import_files
+from smpatlas.store import database
+from smpatlas.store import users as users_store
+from smpatlas.web import Settings, create_app
+from tests.conftest import BUNDLED
+
+with warnings.catch_warnings():  # starlette's TestClient warns about httpx at import time
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+PASSWORD = "correct-horse-battery"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+USERS = {"alice": "admin", "erin": "editor", "vic": "viewer"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: headless Chromium tests (need /usr/bin/chromium)")
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled inventory plus three users, built once; copy it before writing."""
+    path = tmp_path_factory.mktemp("web") / "sample.db"
+    engine = database.open_engine(str(path))
+    report = import_files(engine, [BUNDLED], user="fixture")
+    assert report.valid, report.to_text()
+    with engine.begin() as conn:
+        for name, role in USERS.items():
+            users_store.create_user(conn, name=name, role=role, password=PASSWORD)
+    engine.dispose()
+    return path
+
+
+def settings_for(db: Path, tmp: Path, **kw: Any) -> Settings:
+    return Settings(database_url=str(db), secret_key=SECRET, upload_dir=str(tmp / "uploads"), **kw)
+
+
+@pytest.fixture(scope="session")
+def ro_client(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A session-wide client over the sample inventory: for tests that only read."""
+    app = create_app(settings_for(sample_db, tmp_path_factory.mktemp("ro")))
+    with TestClient(app) as client:
+        yield client
+    app.state.smpatlas.atlas.close()
+
+
+@pytest.fixture
+def db_copy(sample_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "atlas.db"
+    shutil.copy(sample_db, path)
+    return path
+
+
+@pytest.fixture
+def app_factory(db_copy: Path, tmp_path: Path) -> Iterator[Any]:
+    apps: list[Any] = []
+
+    def make(**kw: Any) -> TestClient:
+        app = create_app(settings_for(db_copy, tmp_path, **kw))
+        apps.append(app)
+        return TestClient(app)
+
+    yield make
+    for app in apps:
+        app.state.smpatlas.atlas.close()
+
+
+@pytest.fixture
+def client(app_factory: Any) -> TestClient:
+    """A fresh app over a private copy of the sample inventory (anonymous)."""
+    c: TestClient = app_factory()
+    return c
+
+
+def csrf_of(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def log_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
+    """Log ``client`` in through the form; returns the CSRF token of the new session."""
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"name": name, "password": password, "csrf_token": token, "next": "/"},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf_of(client.get("/partnerships?per_page=1").text)
+
+
+def token_for(db: Path, name: str) -> dict[str, str]:
+    engine = database.open_engine(str(db))
+    with engine.begin() as conn:
+        token = users_store.create_token(conn, user_name=name)
+    engine.dispose()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
+    """uvicorn serving a copy of the sample inventory on a free 127.0.0.1 port, in a thread."""
+    import uvicorn
+
+    app = create_app(settings_for(db_copy, tmp_path))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    app.state.smpatlas.atlas.close()

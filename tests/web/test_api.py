@@ -1,0 +1,166 @@
+"""The JSON API with the ASGI test client: lists, facets, records, writes, imports, errors."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from smpatlas.store import database
+from smpatlas.store import repository as repo
+from tests.conftest import BUNDLED, minimal
+from tests.web.conftest import token_for
+
+
+def _sample() -> list[dict[str, Any]]:
+    return [json.loads(line) for line in BUNDLED.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_list_filters_and_paging(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships", params={"destination": "Germany", "per_page": 5, "facet": "none"})
+    assert r.status_code == 200
+    body = r.json()
+    expected = [x for x in _sample() if "DEU" in x["destination_countries"]]
+    assert body["count"] == len(expected)
+    assert len(body["partnerships"]) == min(5, len(expected))
+    assert body["filters"] == {"destination": ["DEU"]}
+    assert body["facets"] == {}
+
+
+def test_facet_counts_are_exact_including_multi_valued(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships", params=[("status", "ongoing"), ("facet", "sector"),
+                                                      ("facet", "destination"), ("facet", "status")])
+    facets = r.json()["facets"]
+    recs = _sample()
+    ongoing = [x for x in recs if x["status"] == "ongoing"]
+    sectors = Counter(v for x in ongoing for v in x.get("sectors") or ())
+    assert {f["value"]: f["count"] for f in facets["sectors"]} == dict(sectors)
+    dest = Counter(v for x in ongoing for v in x["destination_countries"])
+    assert {f["value"]: f["count"] for f in facets["destination_countries"]} == dict(dest)
+    # a facet is not filtered by its own selection: other statuses stay visible with their counts
+    assert {f["value"]: f["count"] for f in facets["status"]} == dict(Counter(x["status"] for x in recs))
+    assert [f["value"] for f in facets["status"] if f["selected"]] == ["ongoing"]
+
+
+def test_any_enumerated_field_filters(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships", params={"target_groups": "women", "facet": "none", "per_page": 200})
+    expected = {x["id"] for x in _sample() if "women" in (x.get("target_groups") or ())}
+    assert {p["id"] for p in r.json()["partnerships"]} == expected
+
+
+def test_text_search_and_sorting(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships", params={"text": "triple win", "sort": "-start_year", "facet": "none"})
+    ids = [p["id"] for p in r.json()["partnerships"]]
+    assert "de-ph-triple-win" in ids
+
+
+def test_unknown_value_is_a_clear_400(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships", params={"skill_level": "astronaut"})
+    assert r.status_code == 400
+    body = r.json()
+    assert body["ok"] is False and body["status"] == 400 and "astronaut" in body["error"]
+
+
+def test_get_one_history_assessment(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships/de-ph-triple-win")
+    assert r.status_code == 200 and r.json()["partnership"]["id"] == "de-ph-triple-win"
+    assert r.json()["version"] >= 1
+    h = ro_client.get("/api/v1/partnerships/de-ph-triple-win/history").json()
+    assert h["history"][0]["action"] == "create"
+    a = ro_client.get("/api/v1/partnerships/de-ph-triple-win/assessment").json()["assessment"]
+    assert len(a["dimensions"]) == 6
+
+
+def test_not_found_has_the_one_error_shape(ro_client: Any) -> None:
+    r = ro_client.get("/api/v1/partnerships/no-such-thing")
+    assert r.status_code == 404
+    assert r.json() == {"ok": False, "error": "No partnership with id 'no-such-thing' in this inventory.", "status": 404}
+
+
+def test_stats_and_portfolio(ro_client: Any) -> None:
+    s = ro_client.get("/api/v1/stats", params={"destination": "DEU"}).json()
+    assert s["stats"]["n"] == sum("DEU" in x["destination_countries"] for x in _sample())
+    assert s["headlines"]
+    p = ro_client.get("/api/v1/assessment").json()["portfolio"]
+    assert p["n"] == len(_sample())
+
+
+def test_whatif_changes_nothing(ro_client: Any) -> None:
+    before = ro_client.get("/api/v1/partnerships/de-ph-triple-win").json()
+    r = ro_client.post("/api/v1/partnerships/de-ph-triple-win/whatif",
+                       json={"changes": {"reintegration_support": "career_guidance; job_placement"}})
+    assert r.status_code == 200
+    assert "delta" in r.json()
+    assert ro_client.get("/api/v1/partnerships/de-ph-triple-win").json() == before
+
+
+def test_editor_creates_updates_deletes_and_history_names_the_user(client: Any, db_copy: Path) -> None:
+    h = token_for(db_copy, "erin")
+    r = client.post("/api/v1/partnerships", json=minimal("xx-yy-api"), headers=h)
+    assert r.status_code == 201, r.text
+    assert r.json()["version"] == 1
+    r = client.patch("/api/v1/partnerships/xx-yy-api", json={"changes": {"status": "completed"}, "expected_version": 1},
+                     headers=h)
+    assert r.status_code == 200 and r.json()["partnership"]["status"] == "completed" and r.json()["version"] == 2
+    hist = client.get("/api/v1/partnerships/xx-yy-api/history").json()["history"]
+    assert {e["user_name"] for e in hist} == {"erin"}
+    assert client.delete("/api/v1/partnerships/xx-yy-api", headers=h).json() == {"ok": True, "deleted": "xx-yy-api"}
+    assert client.get("/api/v1/partnerships/xx-yy-api").status_code == 404
+
+
+def test_invalid_create_lists_every_problem(client: Any, db_copy: Path) -> None:
+    h = token_for(db_copy, "erin")
+    r = client.post("/api/v1/partnerships", json=minimal("xx-bad", status="sleeping", start_year="soon"), headers=h)
+    assert r.status_code == 422
+    fields = {p["field"] for p in r.json()["problems"]}
+    assert {"status", "start_year"} <= fields
+
+
+def test_stale_edit_gets_409_with_what_changed(client: Any, db_copy: Path) -> None:
+    h = token_for(db_copy, "erin")
+    v = client.get("/api/v1/partnerships/de-ph-triple-win").json()["version"]
+    ok = client.patch("/api/v1/partnerships/de-ph-triple-win",
+                      json={"changes": {"notes": "first"}, "expected_version": v}, headers=h)
+    assert ok.status_code == 200
+    stale = client.patch("/api/v1/partnerships/de-ph-triple-win",
+                         json={"changes": {"notes": "second"}, "expected_version": v}, headers=h)
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["ok"] is False and "notes" in body["error"]
+    assert [c["field"] for c in body["changes"]] == ["notes"] and body["changes"][0]["user_name"] == "erin"
+
+
+def test_import_all_or_nothing(client: Any, db_copy: Path, tmp_path: Path) -> None:
+    h = token_for(db_copy, "erin")
+    good = minimal("xx-yy-imported")
+    bad = minimal("xx-yy-broken", mobility_types=["circlar"])
+    lines = "".join(json.dumps(x) + "\n" for x in (good, bad))
+    r = client.post("/api/v1/import", files={"file": ("batch.jsonl", lines.encode())}, data={"mode": "insert"}, headers=h)
+    assert r.status_code == 422
+    assert any("circlar" in json.dumps(p["value"]) for p in r.json()["problems"]), r.json()
+    assert client.get("/api/v1/partnerships/xx-yy-imported").status_code == 404  # nothing written
+    r = client.post("/api/v1/import", files={"file": ("batch.jsonl", (json.dumps(good) + "\n").encode())},
+                    data={"mode": "insert"}, headers=h)
+    assert r.status_code == 200 and r.json()["report"]["inserted"] == 1
+    engine = database.open_engine(str(db_copy))
+    with engine.connect() as conn:
+        assert repo.history_of(conn, "xx-yy-imported")[0]["user_name"] == "erin"
+    engine.dispose()
+
+
+def test_admin_manages_users(client: Any, db_copy: Path) -> None:
+    admin, editor = token_for(db_copy, "alice"), token_for(db_copy, "erin")
+    assert client.get("/api/v1/users", headers=editor).status_code == 403
+    r = client.post("/api/v1/users", json={"name": "newbie", "role": "viewer", "password": "long-enough-pw"},
+                    headers=admin)
+    assert r.status_code == 201
+    names = {u["name"] for u in client.get("/api/v1/users", headers=admin).json()["users"]}
+    assert {"alice", "erin", "vic", "newbie"} <= names
+    assert client.get("/api/v1/me", headers=editor).json() == {"ok": True, "name": "erin", "role": "editor"}
+
+
+def test_openapi_is_served(ro_client: Any) -> None:
+    doc = ro_client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/partnerships" in doc["paths"] and "/api/v1/partnerships/{rid}" in doc["paths"]
+    assert not any(p.startswith("/partnerships") for p in doc["paths"])  # pages are not API
