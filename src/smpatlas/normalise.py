@@ -31,7 +31,7 @@ ISCO = re.compile(r"^\d{1,4}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOKEN = re.compile(r"[\s\-]+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_MEMO_LIMIT = 50_000
+_MEMO_LIMIT = 2_048  # per converter: repeated cells hit, memory stays bounded
 
 
 def fold_value(text: str) -> str:

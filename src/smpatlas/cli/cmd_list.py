@@ -59,6 +59,17 @@ def list_(
                                 "; ".join(r["destination_countries"]), r["start_year"], r.get("end_year", ""),
                                 r["status"]])
                 return
+            if not sys.stdout.isatty():
+                # Piped: one plain, tab-separated line per partnership (fast; easy to grep and cut).
+                n = 0
+                for r in rows:
+                    n += 1
+                    sys.stdout.write("\t".join([
+                        r["id"], r["name"], r["partnership_type"], ", ".join(r["origin_countries"]) + " → "
+                        + ", ".join(r["destination_countries"]), _years(r), r["status"]]) + "\n")
+                total = repo.count(conn, f)
+                c.err.print(f"{n} of {total} matching partnership{'s' if total != 1 else ''} listed.", markup=False)
+                return
             table = Table(box=None)
             table.add_column("id", no_wrap=True)
             table.add_column("name", no_wrap=True, overflow="ellipsis", max_width=48)

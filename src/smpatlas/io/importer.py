@@ -106,6 +106,12 @@ class _Run:
         self.report.add(Problem(**loc, **kw))
         self.writing = False
 
+    def file_name(self, path: str) -> str:
+        names: dict[str, str] = self.__dict__.setdefault("_names", {})
+        if path not in names:
+            names[path] = Path(path).name
+        return names[path]
+
     def first_seen(self, rid: str, loc: dict[str, Any], id_column: str | None) -> bool:
         """Record where an id first appears; report a duplicate (True when it is new)."""
         if rid in self.seen:
@@ -113,7 +119,7 @@ class _Run:
                          code="duplicate_id", column=id_column, field="id", value=rid, record_id=rid,
                          hint="ids must be unique; give one of the rows another id")
             return False
-        self.seen[rid] = Path(loc["file"]).name + (f" row {loc['row']}" if loc.get("row") else "")
+        self.seen[rid] = f"{self.file_name(loc['file'])}" + (f" row {loc['row']}" if loc.get("row") else "")
         return True
 
     def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None,
