@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 import typer
 
+from smpatlas import display
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.codebook import Field
 from smpatlas.codebook import default as default_codebook
-from smpatlas.countries import name_of
 from smpatlas.errors import NotFound
 from smpatlas.store import database
 from smpatlas.store import repository as repo
@@ -20,30 +20,8 @@ NOT_CODED = "— (not coded)"
 
 
 def plain(f: Field, value: Any) -> str:
-    """A field value as a person reads it."""
-    if value is None:
-        return NOT_CODED
-    if f.kind == "countries":
-        return ", ".join(f"{name_of(v)} ({v})" for v in value)
-    if f.kind in ("set", "isco"):
-        return ", ".join(str(v).replace("_", " ") for v in value)
-    if f.kind in ("bool", "tristate"):
-        return "yes" if value is True else "no" if value is False else str(value)
-    if f.kind == "enum":
-        return str(value).replace("_", " ")
-    if f.kind == "number":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-    if f.kind == "actors":
-        return "; ".join(
-            a["name"] + (f" ({a['role'].replace('_', ' ')}" + (f", {a['country']}" if a.get("country") else "") + ")"
-                         if a.get("role") else f" ({a['country']})" if a.get("country") else "")
-            for a in value)
-    if f.kind == "outcomes":
-        return "; ".join(f"{o['period']}: {o['indicator'].replace('_', ' ')} = {o['value']:,}"
-                         + (f" ({o['source']})" if o.get("source") else "") for o in value)
-    if f.kind == "sources":
-        return f"{len(value)} (listed below)"
-    return str(value)
+    """A field value as a person reads it; missing values marked for the terminal."""
+    return NOT_CODED if value is None else display.plain(f, value)
 
 
 @app.command("show")
