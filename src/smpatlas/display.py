@@ -21,7 +21,11 @@ def plain(f: Field, value: Any) -> str:
         return NOT_CODED
     if f.kind == "countries":
         return ", ".join(f"{name_of(v)} ({v})" for v in value)
-    if f.kind in ("set", "isco"):
+    if f.kind == "isco":
+        from smpatlas.reference.isco import label
+
+        return ", ".join(label(v) for v in value)  # '2221 Nursing professionals'
+    if f.kind == "set":
         return ", ".join(str(v).replace("_", " ") for v in value) or "none"
     if f.kind in ("bool", "tristate"):
         return "yes" if value is True else "no" if value is False else str(value)
