@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -28,8 +29,12 @@ TOKEN_PREFIX = "smpa_"
 MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
-# A hash of nothing, so a login for an unknown user costs as much as a real one.
-_DUMMY = _hasher.hash("no such user: constant-time dummy")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing, so a login for an unknown user costs as much as a real one (made on first use)."""
+    return _hasher.hash("no such user: constant-time dummy")
 
 
 def _now() -> dt.datetime:
@@ -80,7 +85,7 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
 def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any] | None:
     """The user when the password is right, else None (same work either way)."""
     row = conn.execute(select(users).where(users.c.name == name)).first()
-    stored = row.password_hash if row is not None else _DUMMY
+    stored = row.password_hash if row is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
