@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -229,10 +228,4 @@ def rubric_(
     """
     c.check_choice(fmt, ("markdown",), "--format")
     text = rubric_mod.to_markdown(rubric_mod.load(rubric) if rubric else None)
-    if check is not None:
-        if not check.exists() or check.read_text("utf-8") != text:
-            c.err.print(f"{check} is stale: regenerate it with 'make docs'.", markup=False)
-            raise typer.Exit(1)
-        c.err.print(f"{check} is current.", markup=False)
-        return
-    sys.stdout.write(text)
+    c.print_or_check(text, check)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -28,10 +27,4 @@ def codebook_(
     """
     c.check_choice(fmt, ("markdown", "json"), "--format")
     text = codebook.to_markdown() if fmt == "markdown" else codebook.to_json()
-    if check is not None:
-        if not check.exists() or check.read_text("utf-8") != text:
-            c.err.print(f"{check} is stale: regenerate it with 'make docs'.", markup=False)
-            raise typer.Exit(1)
-        c.err.print(f"{check} is current.", markup=False)
-        return
-    sys.stdout.write(text)
+    c.print_or_check(text, check)

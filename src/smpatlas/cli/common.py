@@ -7,6 +7,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -63,6 +64,17 @@ def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def print_or_check(text: str, check: Path | None) -> None:
+    """Print a generated document, or (with --check FILE) exit 1 when FILE differs from it."""
+    if check is None:
+        sys.stdout.write(text)
+        return
+    if not check.exists() or check.read_text("utf-8") != text:
+        err.print(f"{check} is stale: regenerate it with 'make docs'.", markup=False)
+        raise typer.Exit(1)
+    err.print(f"{check} is current.", markup=False)
 
 
 def run(app: Callable[..., Any]) -> None:
