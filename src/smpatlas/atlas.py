@@ -19,7 +19,8 @@ from smpatlas.analysis import rubric as rubric_mod
 from smpatlas.analysis import similarity
 from smpatlas.analysis.alignment import ReferenceContext, align, align_all
 from smpatlas.analysis.overview import Overview, overview
-from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats, compute
+from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats
+from smpatlas.analysis.stats import of_selection as stats_of_selection
 from smpatlas.errors import NotFound, ValidationFailed
 from smpatlas.io import exporter
 from smpatlas.io.importer import default_user, import_files
@@ -92,8 +93,7 @@ class Atlas:
         """Inventory statistics over the selection (``.to_dict()``, ``.headlines()``, ``.to_frame()``)."""
         f = _filters(filters, kw)
         with self.engine.connect() as conn:
-            return compute(repo.select_records(conn, f), filters=f.to_dict() if f else {},
-                           scale_threshold=scale_threshold, by=by)
+            return stats_of_selection(conn, f, scale_threshold=scale_threshold, by=by)
 
     def assess(self, rid: str) -> asm.Assessment:
         """The six-dimension assessment of one partnership."""
@@ -102,8 +102,7 @@ class Atlas:
     def assess_all(self, filters: Filters | None = None, **kw: Any) -> asm.Portfolio:
         f = _filters(filters, kw)
         with self.engine.connect() as conn:
-            return asm.portfolio(repo.select_records(conn, f), self.rubric, self.context,
-                                 filters=f.to_dict() if f else {})
+            return asm.portfolio_of_selection(conn, f, self.rubric, self.context)
 
     def whatif(self, rid: str, changes: dict[str, Any]) -> asm.WhatIf:
         """The assessment of a modified design, with the delta; nothing is written."""

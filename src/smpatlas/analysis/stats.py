@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
+import orjson
+from sqlalchemy import Connection
+
+from smpatlas.analysis.columns import LENGTH, Columns, fetch, paused_gc
 from smpatlas.analysis.rubric import return_anticipated
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
+from smpatlas.store.filters import Filters
 
 DEFAULT_SCALE_THRESHOLD = 5000
 BEYOND_LANGUAGE = frozenset({"cultural_orientation", "administrative_assistance", "networking", "mentoring",
@@ -164,89 +169,97 @@ def _pct(count: int, n: int) -> str:
     return f"{100 * count / n:.0f}%" if n else "—"
 
 
-def _derived(records: list[dict[str, Any]] | None, acc: dict[str, Any], rec: dict[str, Any], threshold: int) -> None:
-    """Accumulate the seed's derived figures for one record."""
-    # Skill levels with students counted as middle.
+MISSING = "__missing__"
+OUTSIDE = "__outside__"
+
+
+def _skill_levels(rec: dict[str, Any]) -> list[str]:
+    """Skill levels with current students counted as middle-skilled."""
     sk = rec.get("skill_levels")
     profiles = rec.get("participant_profiles") or []
     levels = set(sk or []) - {UNSPECIFIED}
     if "students" in profiles:
         levels.add("middle")
     if sk is None and "students" not in profiles:
-        acc["sk_missing"] += 1
-    elif not levels:
-        acc["sk_unspecified"] += 1
-    for lv in levels:
-        acc["sk"][lv] += 1
-    # Integration support kind.
+        return [MISSING]
+    if not levels:
+        return [UNSPECIFIED]
+    return sorted(levels)
+
+
+def _integration(rec: dict[str, Any]) -> list[str]:
     integ = rec.get("integration_support")
     if integ is None:
-        acc["int_missing"] += 1
-    elif integ == [UNSPECIFIED]:
-        acc["int"][UNSPECIFIED] += 1
-    elif integ == ["none"]:
-        acc["int"]["none"] += 1
-    elif BEYOND_LANGUAGE.isdisjoint(integ):
-        acc["int"]["language_only"] += 1
-    else:
-        acc["int"]["broader"] += 1
-    # Reintegration where return is anticipated.
-    if return_anticipated(rec) is True:
-        acc["re_den"] += 1
-        re = rec.get("reintegration_support")
-        if re is None:
-            acc["re_missing"] += 1
-        elif re == [UNSPECIFIED]:
-            acc["re"][UNSPECIFIED] += 1
-        elif REAL_REINTEGRATION.isdisjoint(re):
-            acc["re"]["without_reintegration_support"] += 1
-        else:
-            acc["re"]["with_reintegration_support"] += 1
-    # Target-group combinations.
+        return [MISSING]
+    if integ == [UNSPECIFIED]:
+        return [UNSPECIFIED]
+    if integ == ["none"]:
+        return ["none"]
+    return ["language_only" if BEYOND_LANGUAGE.isdisjoint(integ) else "broader"]
+
+
+def _reintegration(rec: dict[str, Any]) -> list[str]:
+    """Reintegration support, only where return is anticipated (else outside the denominator)."""
+    if return_anticipated(rec) is not True:
+        return [OUTSIDE]
+    re = rec.get("reintegration_support")
+    if re is None:
+        return [MISSING]
+    if re == [UNSPECIFIED]:
+        return [UNSPECIFIED]
+    return ["without_reintegration_support" if REAL_REINTEGRATION.isdisjoint(re) else "with_reintegration_support"]
+
+
+def _target_groups(rec: dict[str, Any]) -> list[str]:
     tg = rec.get("target_groups")
     if tg is None:
-        acc["tg_missing"] += 1
-    else:
-        groups = [g for g in tg if g != "none"]
-        if groups:
-            acc["tg_any"] += 1
-            acc["tg"][" + ".join(groups)] += 1
-        else:
-            acc["tg"]["none"] += 1
-    # Planned scale.
-    pp = rec.get("planned_participants")
-    if pp is None:
-        acc["pp_missing"] += 1
-    elif pp > threshold:
-        acc["pp_above"] += 1
-    # Mobility options.
+        return [MISSING]
+    groups = [g for g in tg if g != "none"]
+    return [" + ".join(groups)] if groups else ["none"]
+
+
+def _mobility(rec: dict[str, Any]) -> list[str]:
     mob = rec.get("mobility_types")
     if mob is None:
-        acc["mob_missing"] += 1
-    elif mob == [UNSPECIFIED]:
-        acc["mob"][UNSPECIFIED] += 1
-    else:
-        acc["mob"]["several" if len(mob) > 1 else "single"] += 1
-    # Remote work.
+        return [MISSING]
+    if mob == [UNSPECIFIED]:
+        return [UNSPECIFIED]
+    return ["several" if len(mob) > 1 else "single"]
+
+
+def _remote(rec: dict[str, Any]) -> list[str]:
     rw = rec.get("remote_work")
     if rw is None:
-        acc["rw_missing"] += 1
-    elif rw == [UNSPECIFIED]:
-        acc["rw"][UNSPECIFIED] += 1
-    else:
-        acc["rw"]["some_remote_option" if not REMOTE.isdisjoint(rw) else "none"] += 1
-    # Employer engagement stage.
+        return [MISSING]
+    if rw == [UNSPECIFIED]:
+        return [UNSPECIFIED]
+    return ["some_remote_option" if not REMOTE.isdisjoint(rw) else "none"]
+
+
+def _employers(rec: dict[str, Any]) -> list[str]:
     ee = rec.get("employer_engagement")
     if ee is None:
-        acc["ee_missing"] += 1
-    elif ee == [UNSPECIFIED]:
-        acc["ee"][UNSPECIFIED] += 1
-    elif ee == ["none"]:
-        acc["ee"]["none"] += 1
-    elif {"design", "selection"} & set(ee):
-        acc["ee"]["early"] += 1
-    else:
-        acc["ee"]["later_only"] += 1
+        return [MISSING]
+    if ee == [UNSPECIFIED]:
+        return [UNSPECIFIED]
+    if ee == ["none"]:
+        return ["none"]
+    return ["early" if {"design", "selection"} & set(ee) else "later_only"]
+
+
+#: The seed's derived figures: name → (the fields it reads, function record → labels to count).
+#: A function must read only the fields listed (a test checks it): figures are computed once per
+#: distinct combination of those fields and weighted by how many records share it.
+DERIVED: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], list[str]]]] = {
+    "skill_levels_students_as_middle": (("skill_levels", "participant_profiles"), _skill_levels),
+    "integration_support_kind": (("integration_support",), _integration),
+    "reintegration_when_return_anticipated": (("return_expected", "mobility_types", "reintegration_support"),
+                                              _reintegration),
+    "target_group_combinations": (("target_groups",), _target_groups),
+    "mobility_options": (("mobility_types",), _mobility),
+    "remote_work_options": (("remote_work",), _remote),
+    "employer_engagement_stage": (("employer_engagement",), _employers),
+}
 
 
 def _block(values: Counter[str], denominator: int, missing: int, order: list[str], note: str) -> dict[str, Any]:
@@ -277,12 +290,24 @@ def _keys(rec: dict[str, Any], name: str, cb: Codebook) -> list[str]:
     return [str(v) for v in dict.fromkeys(vals)] if vals else ["(missing)"]
 
 
-def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None = None,
-            scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None,
-            cb: Codebook | None = None) -> Stats:
-    """Statistics over ``records`` (one pass; the records are not kept)."""
+#: Fields without a distribution (free text and bookkeeping).
+SKIPPED = frozenset({"id", "name", "acronym", "summary", "notes", "coder", "codebook_version"})
+
+
+def needed_fields(by: list[str] | None = None, cb: Codebook | None = None) -> list[str]:
+    """The columns :func:`compute_columns` reads."""
     cb = cb or default_codebook()
-    by = by or []
+    names = [LENGTH + f.name if f.kind == "sources" else f.name for f in cb.fields if f.name not in SKIPPED]
+    for inputs, _ in DERIVED.values():
+        names += inputs
+    for name in by or []:
+        grouping = _grouping(name)
+        names.append(grouping[0] if grouping else name)
+    return list(dict.fromkeys([*names, "origin_countries", "destination_countries", "start_year",
+                               "planned_participants"]))
+
+
+def _check_by(by: list[str], cb: Codebook) -> None:
     for name in by:
         if _grouping(name) is None and (name not in cb or not (cb[name].enumerated or
                                                                cb[name].kind in ("countries", "isco", "int"))):
@@ -291,87 +316,171 @@ def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None
                               "destination_continent, destination_eu.")
     if len(by) > 2:
         raise ConfigError("Cross-tabulate by at most two fields (--by A --by B).")
-    skip = {"id", "name", "acronym", "summary", "notes", "coder", "codebook_version"}
-    fields = [f for f in cb.fields if f.name not in skip]
-    dists = {f.name: Distribution(0, multi=f.multi, order=list(f.values())) for f in fields}
-    acc: dict[str, Any] = {k: Counter() for k in ("sk", "int", "re", "tg", "mob", "rw", "ee")}
-    acc.update(dict.fromkeys(("sk_missing", "sk_unspecified", "int_missing", "re_den", "re_missing", "tg_missing",
-                              "tg_any", "pp_missing", "pp_above", "mob_missing", "rw_missing", "ee_missing"), 0))
-    countries: set[str] = set()
-    years: list[int] = []
-    cross: Counter[tuple[str, ...]] = Counter()
-    margins: list[Counter[str]] = [Counter() for _ in by]
-    n = 0
-    for rec in records:
-        n += 1
-        countries.update(rec.get("origin_countries") or ())
-        countries.update(rec.get("destination_countries") or ())
-        if rec.get("start_year") is not None:
-            years.append(rec["start_year"])
-        for f in fields:
-            d = dists[f.name]
-            vals = _values(rec, f)
+
+
+def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None = None,
+            scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None,
+            cb: Codebook | None = None) -> Stats:
+    """Statistics over canonical ``records`` (the records are not kept)."""
+    cb = cb or default_codebook()
+    _check_by(by or [], cb)
+    cols = Columns.from_records(records, needed_fields(by, cb))
+    return compute_columns(cols, filters=filters, scale_threshold=scale_threshold, by=by, cb=cb)
+
+
+def of_selection(conn: Connection, filters: Filters | None = None, *,
+                 scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None) -> Stats:
+    """Statistics over the partnerships ``filters`` select, read from the database as columns."""
+    cb = default_codebook()
+    _check_by(by or [], cb)
+    with paused_gc():
+        cols = fetch(conn, filters, needed_fields(by, cb))
+        return compute_columns(cols, filters=filters.to_dict() if filters else {}, scale_threshold=scale_threshold,
+                               by=by, cb=cb)
+
+
+def compute_columns(cols: Columns, *, filters: dict[str, Any] | None = None,
+                    scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None,
+                    cb: Codebook | None = None) -> Stats:
+    """Statistics over a column view of the selection (see :mod:`columns`).
+
+    Every figure is a sum over records; each is computed once per distinct
+    value (or combination of values) and weighted by the number of records
+    holding it, which gives the same counts as a pass over every record.
+    """
+    cb = cb or default_codebook()
+    by = by or []
+    _check_by(by, cb)
+    n = cols.n
+    fields = [f for f in cb.fields if f.name not in SKIPPED]
+    dists = {f.name: Distribution(n, multi=f.multi, order=list(f.values())) for f in fields}
+    for f in fields:
+        d = dists[f.name]
+        if f.kind in ("text", "date", "slug"):
+            d.missing = sum(1 for k in cols[f.name] if k is None)
+            continue
+        if f.kind in ("int", "number"):
+            numbers = [v for v in cols.values(f.name) if v is not None]
+            d.missing = n - len(numbers)
+            d.numbers = numbers
+            if f.name in ("start_year", "end_year"):
+                d.values = Counter(str(v) for v in numbers)
+            continue
+        if f.nested:
+            _nested(cols, f, d)
+            continue
+        for key, w in cols.counts(f.name).items():
+            vals = _values({f.name: cols.decode(f.name, key)}, f)
             if vals is None:
-                d.missing += 1
-                continue
-            if f.kind in ("int", "number"):
-                d.numbers.append(vals[0])
-                if f.name in ("start_year", "end_year"):
-                    d.values[str(vals[0])] += 1
-                continue
-            if f.kind in ("text", "date", "slug"):
+                d.missing += w
                 continue
             if UNSPECIFIED in vals:
-                d.unspecified += 1
+                d.unspecified += w
             for v in (set(vals) if f.multi else vals):
-                d.values[str(v)] += 1
-        _derived(None, acc, rec, scale_threshold)
-        if by:
-            keys = [_keys(rec, name, cb) for name in by]
-            for i, k in enumerate(keys):
-                margins[i].update(k)
-            cross.update(product(*keys))
-    for d in dists.values():
-        d.denominator = n
-    derived = {
-        "skill_levels_students_as_middle": {
-            **_block(acc["sk"], n, acc["sk_missing"], ["high", "middle", "low"],
-                     "Multi-label shares of N; current higher-education students count as middle-skilled (seed rule)."),
-            "unspecified": acc["sk_unspecified"]},
-        "integration_support_kind": _block(acc["int"], n, acc["int_missing"],
-                                           ["none", "language_only", "broader", UNSPECIFIED],
-                                           "broader = any integration support beyond language."),
-        "reintegration_when_return_anticipated": _block(
-            acc["re"], acc["re_den"], acc["re_missing"],
-            ["with_reintegration_support", "without_reintegration_support", UNSPECIFIED],
-            "Denominator: partnerships where return is anticipated (return expected yes/optional, or only "
-            "circular/short-term mobility)."),
-        "target_group_combinations": {
-            **_block(acc["tg"], n, acc["tg_missing"], [],
-                     "Exact combinations of targeted groups; 'none' = the sources say no group is targeted."),
-            "any_group": acc["tg_any"]},
-        "planned_participants_above_threshold": {
-            "threshold": scale_threshold, "count": acc["pp_above"], "denominator": n, "missing": acc["pp_missing"],
-            "share": share(acc["pp_above"], n),
-            "note": "Partnerships planning more than the threshold; missing = planned scale not coded."},
-        "mobility_options": _block(acc["mob"], n, acc["mob_missing"], ["single", "several", UNSPECIFIED],
-                                   "several = more than one of long-term, circular, short-term."),
-        "remote_work_options": _block(acc["rw"], n, acc["rw_missing"], ["some_remote_option", "none", UNSPECIFIED],
-                                      "Any remote option: alternative to mobility, after return, or online "
-                                      "training with foreign employers."),
-        "employer_engagement_stage": _block(acc["ee"], n, acc["ee_missing"],
-                                            ["early", "later_only", "none", UNSPECIFIED],
-                                            "early = design or selection; later_only = training, onboarding or "
-                                            "retention only."),
-    }
-    crosstab = None
-    if by:
-        crosstab = {
-            "by": by, "denominator": n,
-            "note": "Multi-valued fields count a partnership once for each of its values.",
-            "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
-                      for k, c in sorted(cross.items(), key=lambda kc: (-kc[1], kc[0]))],
-            "margins": [{"field": name, "values": dict(m.most_common())} for name, m in zip(by, margins, strict=True)],
-        }
+                d.values[str(v)] += w
+    labels: dict[str, Counter[str]] = {}
+    for name, (inputs, fn) in DERIVED.items():
+        c: Counter[str] = Counter()
+        for fragment, w in cols.groups(inputs):
+            for label in fn(fragment):
+                c[label] += w
+        labels[name] = c
+    countries: set[str] = set()
+    for side in ("origin_countries", "destination_countries"):
+        for key in cols.counts(side):
+            countries.update(cols.decode(side, key) or ())
+    years = [y for y in cols.values("start_year") if y is not None]
+    planned = cols.values("planned_participants")
+    derived = _derived_blocks(labels, n, planned, scale_threshold)
+    crosstab = _crosstab(cols, by, n, cb) if by else None
     return Stats(n=n, filters=filters or {}, fields=dists, derived=derived, countries=sorted(countries),
                  year_min=min(years) if years else None, year_max=max(years) if years else None, crosstab=crosstab)
+
+
+def _nested(cols: Columns, f: Field, d: Distribution) -> None:
+    """Actors by role, outcomes by indicator, sources counted (lists nearly all distinct: no grouping)."""
+    if f.kind == "sources":
+        for length, w in cols.counts(LENGTH + f.name).items():
+            if length is None:
+                d.missing += w
+            elif length:
+                d.values["source"] += w
+        return
+    key = "role" if f.kind == "actors" else "indicator"
+    loads = orjson.loads
+    for text in cols[f.name]:
+        items = None if text is None else loads(text)  # type: ignore[arg-type]
+        if items is None:
+            d.missing += 1
+            continue
+        vals = {item.get(key) or "not given" for item in items}
+        if UNSPECIFIED in vals:
+            d.unspecified += 1
+        d.values.update(vals)
+
+
+def _counted(c: Counter[str]) -> Counter[str]:
+    return Counter({k: v for k, v in c.items() if k not in (MISSING, OUTSIDE)})
+
+
+def _derived_blocks(labels: dict[str, Counter[str]], n: int, planned: list[Any],
+                    scale_threshold: int) -> dict[str, dict[str, Any]]:
+    def block(name: str, order: list[str], note: str, denominator: int | None = None) -> dict[str, Any]:
+        c = labels[name]
+        return _block(_counted(c), n if denominator is None else denominator, c.get(MISSING, 0), order, note)
+
+    sk = labels["skill_levels_students_as_middle"]
+    re = labels["reintegration_when_return_anticipated"]
+    tg = labels["target_group_combinations"]
+    pp_known = [v for v in planned if v is not None]
+    pp_above = sum(1 for v in pp_known if v > scale_threshold)
+    return {
+        "skill_levels_students_as_middle": {
+            **_block(Counter({k: v for k, v in _counted(sk).items() if k != UNSPECIFIED}), n, sk.get(MISSING, 0),
+                     ["high", "middle", "low"],
+                     "Multi-label shares of N; current higher-education students count as middle-skilled (seed rule)."),
+            "unspecified": sk.get(UNSPECIFIED, 0)},
+        "integration_support_kind": block("integration_support_kind", ["none", "language_only", "broader", UNSPECIFIED],
+                                          "broader = any integration support beyond language."),
+        "reintegration_when_return_anticipated": block(
+            "reintegration_when_return_anticipated",
+            ["with_reintegration_support", "without_reintegration_support", UNSPECIFIED],
+            "Denominator: partnerships where return is anticipated (return expected yes/optional, or only "
+            "circular/short-term mobility).", denominator=n - re.get(OUTSIDE, 0)),
+        "target_group_combinations": {
+            **block("target_group_combinations", [],
+                    "Exact combinations of targeted groups; 'none' = the sources say no group is targeted."),
+            "any_group": sum(v for k, v in _counted(tg).items() if k != "none")},
+        "planned_participants_above_threshold": {
+            "threshold": scale_threshold, "count": pp_above, "denominator": n, "missing": n - len(pp_known),
+            "share": share(pp_above, n),
+            "note": "Partnerships planning more than the threshold; missing = planned scale not coded."},
+        "mobility_options": block("mobility_options", ["single", "several", UNSPECIFIED],
+                                  "several = more than one of long-term, circular, short-term."),
+        "remote_work_options": block("remote_work_options", ["some_remote_option", "none", UNSPECIFIED],
+                                     "Any remote option: alternative to mobility, after return, or online "
+                                     "training with foreign employers."),
+        "employer_engagement_stage": block("employer_engagement_stage", ["early", "later_only", "none", UNSPECIFIED],
+                                           "early = design or selection; later_only = training, onboarding or "
+                                           "retention only."),
+    }
+
+
+def _crosstab(cols: Columns, by: list[str], n: int, cb: Codebook) -> dict[str, Any]:
+    sources = [(g[0] if (g := _grouping(name)) else name) for name in by]
+    cross: Counter[tuple[str, ...]] = Counter()
+    margins: list[Counter[str]] = [Counter() for _ in by]
+    for fragment, w in cols.groups(list(dict.fromkeys(sources))):
+        keys = [_keys(fragment, name, cb) for name in by]
+        for i, k in enumerate(keys):
+            for v in k:
+                margins[i][v] += w
+        for combo in product(*keys):
+            cross[combo] += w
+    return {
+        "by": by, "denominator": n,
+        "note": "Multi-valued fields count a partnership once for each of its values.",
+        "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
+                  for k, c in sorted(cross.items(), key=lambda kc: (-kc[1], kc[0]))],
+        "margins": [{"field": name, "values": dict(m.most_common())} for name, m in zip(by, margins, strict=True)],
+    }

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
-from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats, compute
+from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats, of_selection
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.store import database
-from smpatlas.store import repository as repo
 
 
 def _markdown(s: Stats) -> str:
@@ -97,7 +96,7 @@ def stats(
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:
-            s = compute(repo.select_records(conn, f), filters=f.to_dict(), scale_threshold=scale_threshold, by=by)
+            s = of_selection(conn, f, scale_threshold=scale_threshold, by=by)
     finally:
         engine.dispose()
     if fmt == "json":

@@ -135,6 +135,7 @@ _CB = default_codebook()
 _TRISTATE = [f.name for f in _CB.fields if f.kind == "tristate"]
 _NUMBERS = frozenset(f.name for f in _CB.fields if f.kind == "number")
 _SETS = [f.name for f in _CB.fields if f.kind in SET_KINDS]
+_CONVERTED = frozenset(_TRISTATE) | _NUMBERS
 _SEARCHED = ("name", "acronym", "summary", "notes")
 
 
@@ -158,6 +159,17 @@ def to_row(record: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def canonical_value(name: str, v: Any) -> Any:
+    """A stored (non-JSON) column value as its canonical value: tristates as booleans, whole numbers as ints."""
+    if v is None:
+        return None
+    if name in _TRISTATE:
+        return True if v == "true" else False if v == "false" else v
+    if name in _NUMBERS and float(v).is_integer():
+        return int(v)  # canonical numbers are ints when whole
+    return v
+
+
 def from_row(row: Any) -> dict[str, Any]:
     """A ``partnerships`` row as a canonical record (missing fields left out)."""
     m = row._mapping if hasattr(row, "_mapping") else row
@@ -166,10 +178,8 @@ def from_row(row: Any) -> dict[str, Any]:
         v = m[name]
         if v is None:
             continue
-        if name in _TRISTATE:
-            v = True if v == "true" else False if v == "false" else v
-        elif name in _NUMBERS and float(v).is_integer():
-            v = int(v)  # canonical numbers are ints when whole
+        if name in _CONVERTED:
+            v = canonical_value(name, v)
         out[name] = v
     return out
 
