@@ -88,3 +88,16 @@ def test_not_an_archive(engine: Engine, tmp_path: Path, content: bytes | None) -
         path.write_bytes(content)
     with pytest.raises(ConfigError, match="not an SMP Atlas archive"):
         archive.restore(engine, path)
+
+
+def test_failed_log_in_attempts_are_not_archived(tmp_path: Path) -> None:
+    from smpatlas.store import users
+
+    engine = database.open_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.begin() as conn:
+        users.add_login_attempt(conn, name="mallory", address="203.0.113.9")
+    manifest = archive.dump(engine, tmp_path / "dump.zip")
+    engine.dispose()
+    assert "login_attempts" not in manifest["counts"]
+    with zipfile.ZipFile(tmp_path / "dump.zip") as z:
+        assert not any("login_attempts" in n or "mallory" in z.read(n).decode("utf-8", "replace") for n in z.namelist())

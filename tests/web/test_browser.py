@@ -155,3 +155,29 @@ def test_phone_width_and_keyboard(page: Any, live_server: str) -> None:
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
     shot(page, "13-phone")
+
+
+def test_admin_adds_a_user_through_the_users_page(page: Any, live_server: str) -> None:
+    base = live_server
+    log_in(page, base, "alice")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    page.wait_for_url(f"{base}/admin/users")
+    assert page.locator("table.users").inner_text().count("admin") >= 1
+    shot(page, "14-admin-users")
+    page.get_by_label("User name").fill("nina")
+    page.get_by_label("Role").select_option("editor")
+    page.get_by_label("Initial password").fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    page.get_by_role("button", name="Add user").click()
+    page.wait_for_url("**/admin/users/edit?name=nina**")
+    assert "User added." in page.get_by_role("status").inner_text()
+    assert page.locator("h1").inner_text() == "nina"
+    shot(page, "15-admin-user-added")
+    page.get_by_role("link", name="Users").first.click()
+    row = page.locator("table.users tr", has_text="nina")
+    assert "editor" in row.inner_text() and "active" in row.inner_text()
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # usable at phone width
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    shot(page, "16-admin-users-phone")

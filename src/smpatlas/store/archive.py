@@ -56,9 +56,13 @@ def _line(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, default=_json_default) + "\n"
 
 
+#: Tables never archived: failed log-in attempts are short-lived security bookkeeping (names and addresses).
+NOT_ARCHIVED = frozenset({"login_attempts"})
+
+
 def _extra_tables() -> list[Table]:
     """Tables beyond the core ones (e.g. users), dumped without secret columns."""
-    core = {"partnerships", "partnership_values", "history", *SIMPLE_TABLES}
+    core = {"partnerships", "partnership_values", "history", *SIMPLE_TABLES, *NOT_ARCHIVED}
     return [t for name, t in metadata.tables.items() if name not in core]
 
 

@@ -1,10 +1,14 @@
-"""Accounts and API tokens: reading and writing the ``users`` and ``api_tokens`` tables.
+"""Accounts and API tokens: reading and writing the ``users``, ``api_tokens`` and ``login_attempts`` tables.
 
-Owns creating users with a role, checking passwords (Argon2 hashes only, never
-the password), issuing API tokens (a random secret shown once; only its
-SHA-256 is stored) and resolving a token back to its user. Functions are
-keyword-only and take the connection explicitly; transactions belong to the
-caller. Knows nothing of HTTP.
+Owns creating users with a role, changing a role, disabling and enabling
+users, resetting passwords, checking passwords (Argon2 hashes only, never
+the password), issuing, listing and revoking API tokens (a random secret
+shown once; only its SHA-256 is stored), resolving a token back to its user,
+and the shared record of failed log-ins behind the web app's rate limit.
+The CLI, the JSON API and the admin pages all call these same functions, so
+the rules (password length, known roles, never leave the inventory without
+an active admin) live here once. Functions are keyword-only and take the
+connection explicitly; transactions belong to the caller. Knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -17,18 +21,21 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from smpatlas.errors import ConfigError, NotFound
-from smpatlas.store.auth_schema import api_tokens, users
+from smpatlas.errors import ConfigError
+from smpatlas.store.auth_schema import api_tokens, login_attempts, users
 
 ROLES = ("viewer", "editor", "admin")
 #: What each role may do, cumulative.
 RANK = {"viewer": 1, "editor": 2, "admin": 3}
 TOKEN_PREFIX = "smpa_"
 MIN_PASSWORD = 8
+#: Longest user name and client address kept in ``login_attempts`` (longer ones are cut).
+MAX_ATTEMPT_NAME, MAX_ATTEMPT_ADDRESS = 200, 100
 
 _hasher = PasswordHasher()
+_PUBLIC = (users.c.name, users.c.role, users.c.created_at, users.c.last_login_at, users.c.disabled_at)
 
 
 @cache
@@ -41,6 +48,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored time as an aware UTC datetime (SQLite gives them back naive; they are stored in UTC)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -49,15 +63,36 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise ConfigError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+
+
+def _check_password(name: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ConfigError(f"The password of {name!r} is too short: use at least {MIN_PASSWORD} characters.")
+
+
+def _public(row: Any) -> dict[str, Any]:
+    m = row._mapping
+    return {"name": m["name"], "role": m["role"], "created_at": m["created_at"],
+            "last_login_at": m["last_login_at"], "active": m["disabled_at"] is None}
+
+
+def _existing(conn: Connection, name: str) -> dict[str, Any]:
+    found = get_user(conn, name=name)
+    if found is None:
+        raise ConfigError(f"No user named {name!r}.")
+    return found
+
+
 def create_user(conn: Connection, *, name: str, role: str, password: str) -> dict[str, Any]:
     """Add a user; the name must be new, the role known and the password at least 8 characters."""
     name = name.strip()
     if not name or len(name) > 200:
         raise ConfigError("A user name must have 1 to 200 characters.")
-    if role not in ROLES:
-        raise ConfigError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
-    if len(password) < MIN_PASSWORD:
-        raise ConfigError(f"The password of {name!r} is too short: use at least {MIN_PASSWORD} characters.")
+    _check_role(role)
+    _check_password(name, password)
     if get_user(conn, name=name) is not None:
         raise ConfigError(f"A user named {name!r} exists already.")
     row = {"name": name, "role": role, "password_hash": hash_password(password), "created_at": _now()}
@@ -65,35 +100,73 @@ def create_user(conn: Connection, *, name: str, role: str, password: str) -> dic
     return {"name": name, "role": role, "created_at": row["created_at"]}
 
 
+def count_active_admins(conn: Connection, *, lock: bool = False) -> int:
+    """How many admins are not disabled; ``lock`` holds their rows (PostgreSQL) until the transaction ends."""
+    query = select(users.c.id).where(users.c.role == "admin", users.c.disabled_at.is_(None))
+    return len(conn.execute(query.with_for_update() if lock else query).all())
+
+
+def _keep_an_admin(conn: Connection, user: dict[str, Any], doing: str) -> None:
+    """Refuse a change that would leave the inventory without an active admin (nobody could manage users)."""
+    # the admins' rows stay locked until commit, so two admins demoting each other at once cannot both succeed
+    if user["role"] == "admin" and user["active"] and count_active_admins(conn, lock=True) <= 1:
+        raise ConfigError(f"{user['name']!r} is the only active admin, so cannot be {doing}: make another "
+                          "user an admin first (nobody could manage users otherwise).")
+
+
 def set_role(conn: Connection, *, name: str, role: str) -> None:
-    if role not in ROLES:
-        raise ConfigError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
-    if conn.execute(update(users).where(users.c.name == name).values(role=role)).rowcount != 1:
-        raise ConfigError(f"No user named {name!r}.")
+    """Give ``name`` another role; the last active admin keeps theirs."""
+    _check_role(role)
+    user = _existing(conn, name)
+    if role != "admin":
+        _keep_an_admin(conn, user, f"made {'an' if role == 'editor' else 'a'} {role}")
+    conn.execute(update(users).where(users.c.name == name).values(role=role))
+
+
+def set_active(conn: Connection, *, name: str, active: bool) -> None:
+    """Enable or disable ``name``: a disabled user cannot log in, and their sessions and tokens stop working."""
+    user = _existing(conn, name)
+    if not active:
+        _keep_an_admin(conn, user, "disabled")
+    if user["active"] != active:
+        conn.execute(update(users).where(users.c.name == name).values(disabled_at=None if active else _now()))
+
+
+def set_password(conn: Connection, *, name: str, password: str) -> None:
+    """Give ``name`` a new password (the same rules as a new user's)."""
+    _existing(conn, name)
+    _check_password(name, password)
+    conn.execute(update(users).where(users.c.name == name).values(password_hash=hash_password(password)))
 
 
 def get_user(conn: Connection, *, name: str) -> dict[str, Any] | None:
-    row = conn.execute(select(users.c.name, users.c.role, users.c.created_at).where(users.c.name == name)).first()
-    return None if row is None else dict(row._mapping)
+    """``name``, ``role``, ``created_at``, ``last_login_at`` (None = not known) and ``active``; None if no such user."""
+    row = conn.execute(select(*_PUBLIC).where(users.c.name == name)).first()
+    return None if row is None else _public(row)
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
-    rows = conn.execute(select(users.c.name, users.c.role, users.c.created_at).order_by(users.c.name))
-    return [dict(r._mapping) for r in rows]
+    """Every user, by name, as :func:`get_user` describes them."""
+    return [_public(r) for r in conn.execute(select(*_PUBLIC).order_by(users.c.name))]
 
 
 def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any] | None:
-    """The user when the password is right, else None (same work either way)."""
+    """The user when the password is right and the user active, else None (same work either way).
+
+    A successful log-in is recorded as the user's ``last_login_at``.
+    """
     row = conn.execute(select(users).where(users.c.name == name)).first()
     stored = row.password_hash if row is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if row is None:
+    if row is None or row.disabled_at is not None:
         return None
+    values: dict[str, Any] = {"last_login_at": _now()}
     if _hasher.check_needs_rehash(stored):
-        conn.execute(update(users).where(users.c.id == row.id).values(password_hash=hash_password(password)))
+        values["password_hash"] = hash_password(password)
+    conn.execute(update(users).where(users.c.id == row.id).values(**values))
     return {"name": row.name, "role": row.role}
 
 
@@ -108,19 +181,78 @@ def create_token(conn: Connection, *, user_name: str, label: str | None = None) 
 
 
 def user_for_token(conn: Connection, *, token: str) -> dict[str, Any] | None:
-    """The user a bearer token belongs to, or None."""
+    """The user a bearer token belongs to, or None (also when that user is disabled)."""
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = conn.execute(select(api_tokens.c.id, api_tokens.c.user_name)
                        .where(api_tokens.c.token_hash == hash_token(token))).first()
     if row is None:
         return None
-    return get_user(conn, name=row.user_name)
+    user = get_user(conn, name=row.user_name)
+    return user if user is not None and user["active"] else None
+
+
+def list_tokens(conn: Connection, *, user_name: str) -> list[dict[str, Any]]:
+    """The API tokens of ``user_name`` (id, label, created_at, last_used_at), oldest first; never the secret."""
+    _existing(conn, user_name)
+    rows = conn.execute(select(api_tokens.c.id, api_tokens.c.label, api_tokens.c.created_at,
+                               api_tokens.c.last_used_at)
+                        .where(api_tokens.c.user_name == user_name).order_by(api_tokens.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def revoke_token(conn: Connection, *, user_name: str, token_id: int) -> None:
+    """Revoke one API token of ``user_name`` (by the id :func:`list_tokens` shows)."""
+    _existing(conn, user_name)
+    gone = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id,
+                                                 api_tokens.c.user_name == user_name)).rowcount
+    if gone != 1:
+        raise ConfigError(f"{user_name!r} has no API token number {token_id} (revoked already?).")
 
 
 def revoke_tokens(conn: Connection, *, user_name: str) -> int:
-    from sqlalchemy import delete
-
-    if get_user(conn, name=user_name) is None:
-        raise NotFound(user_name)
+    """Revoke every API token of ``user_name``; returns how many there were."""
+    _existing(conn, user_name)
     return int(conn.execute(delete(api_tokens).where(api_tokens.c.user_name == user_name)).rowcount)
+
+
+# -- failed log-ins, shared by every process using the database ------------------------------------
+
+def _attempt_key(name: str, address: str) -> tuple[str, str]:
+    return name.strip().lower()[:MAX_ATTEMPT_NAME], address[:MAX_ATTEMPT_ADDRESS]
+
+
+def add_login_attempt(conn: Connection, *, name: str, address: str, at: dt.datetime | None = None) -> int:
+    """Record a log-in attempt for (``name``, ``address``); it counts as failed until cleared. Returns its id."""
+    user_name, addr = _attempt_key(name, address)
+    result = conn.execute(insert(login_attempts).values(user_name=user_name, address=addr,
+                                                        attempted_at=as_utc(at) or _now()))
+    key = result.inserted_primary_key
+    return int(key[0]) if key else 0
+
+
+def login_failures(conn: Connection, *, name: str, address: str, since: dt.datetime
+                   ) -> tuple[int, dt.datetime | None]:
+    """How many attempts (``name``, ``address``) made since ``since``, and when the oldest of them was."""
+    user_name, addr = _attempt_key(name, address)
+    count, oldest = conn.execute(
+        select(func.count(), func.min(login_attempts.c.attempted_at))
+        .where(login_attempts.c.user_name == user_name, login_attempts.c.address == addr,
+               login_attempts.c.attempted_at > as_utc(since))).one()
+    return int(count), as_utc(oldest)
+
+
+def forget_login_attempt(conn: Connection, *, attempt_id: int) -> None:
+    conn.execute(delete(login_attempts).where(login_attempts.c.id == attempt_id))
+
+
+def clear_login_failures(conn: Connection, *, name: str, address: str) -> None:
+    """Forget every attempt of (``name``, ``address``): called after a successful log-in."""
+    user_name, addr = _attempt_key(name, address)
+    conn.execute(delete(login_attempts).where(login_attempts.c.user_name == user_name,
+                                              login_attempts.c.address == addr))
+
+
+def prune_login_attempts(conn: Connection, *, before: dt.datetime) -> int:
+    """Delete attempts older than ``before`` (outside every window); returns how many."""
+    return int(conn.execute(delete(login_attempts).where(login_attempts.c.attempted_at <= as_utc(before))).rowcount)

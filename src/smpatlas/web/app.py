@@ -148,16 +148,17 @@ def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) 
     sessions = auth.Sessions(settings)
     app.state.smpatlas = AppState(
         settings=settings, atlas=atlas, sessions=sessions,
-        limiter=auth.LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+        limiter=auth.LoginLimiter(atlas.engine, settings.login_attempts, settings.login_window_seconds),
         upload_dir=upload_dir, templates=templates(), facet_cache=FacetCache() if settings.facet_cache else None,
     )
     _install_errors(app)
-    from smpatlas.web import pages, pages_write
+    from smpatlas.web import pages, pages_admin, pages_write
     from smpatlas.web.api.main import api_router
 
     app.include_router(api_router)
     app.include_router(pages.router)
     app.include_router(pages_write.router)
+    app.include_router(pages_admin.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware, sessions=sessions)
     return app

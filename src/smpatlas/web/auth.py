@@ -4,17 +4,18 @@ Owns the signed session cookie (HttpOnly, SameSite=Lax, Secure when the
 setting says so) holding the user name and a CSRF secret; CSRF checks for
 every form post and every cookie-authenticated API write; resolving
 ``Authorization: Bearer`` tokens (stored hashed, see
-:mod:`smpatlas.store.users`); role checks; and the in-memory log-in rate
-limiter. Passwords are verified with Argon2 in the store module.
+:mod:`smpatlas.store.users`); role checks; and the log-in rate limiter,
+whose counts live in the database so every worker shares them. Passwords
+are verified with Argon2 in the store module. A disabled user's session
+and tokens stop working at their next request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
-import threading
-import time
-from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,15 +119,15 @@ def current_user(request: Request, engine: Engine, sessions: Sessions) -> User:
         with engine.connect() as conn:
             found = users_store.user_for_token(conn, token=token)
         if found is None:
-            raise LoginRequired("That API token is not valid (revoked or mistyped); create one with "
-                                "'smpatlas token create NAME'.")
+            raise LoginRequired("That API token is not valid (revoked, mistyped, or its user is disabled); "
+                                "create one with 'smpatlas token create NAME'.")
         user = User(found["name"], found["role"], "token")
     else:
         name = sessions.read(request).get("u")
         if isinstance(name, str):
             with engine.connect() as conn:
                 found = users_store.get_user(conn, name=name)
-            if found is not None:
+            if found is not None and found["active"]:
                 user = User(found["name"], found["role"], "session")
     request.state.user = user
     return user
@@ -156,31 +157,37 @@ def require(user: User, role: str, *, public: bool = True) -> User:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed log-ins per (address, user) within ``window`` seconds."""
+    """At most ``attempts`` failed log-ins per (address, user) within ``window`` seconds, shared through the database.
 
-    def __init__(self, attempts: int, window: int) -> None:
-        self.attempts, self.window = attempts, window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+    Every web worker over the same database counts the same rows of ``login_attempts``
+    (see :mod:`smpatlas.store.users`), so several uvicorn workers do not multiply the limit.
+    An attempt is recorded *before* the password is checked and cleared when it was right,
+    so parallel guesses against several workers cannot slip past the count either. Rows
+    older than the window are pruned as new attempts arrive. The methods do database work:
+    call them from a thread (``run_in_threadpool``) in async routes.
+    """
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
-        while q and q[0] <= now - self.window:
-            q.popleft()
-        return q
+    def __init__(self, engine: Engine, attempts: int, window: int,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.engine, self.attempts, self.window = engine, attempts, window
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
 
-    def check(self, address: str, name: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            q = self._recent((address, name.lower()), now)
-            if len(q) >= self.attempts:
-                wait = int(q[0] + self.window - now) + 1
-                raise TooManyAttempts(f"Too many failed log-ins for {name!r}; try again in {wait} seconds.")
-
-    def failed(self, address: str, name: str) -> None:
-        with self._lock:
-            self._recent((address, name.lower()), time.monotonic()).append(time.monotonic())
+    def begin(self, address: str, name: str) -> int:
+        """Record an attempt and return its id, or raise :class:`TooManyAttempts` when over the limit."""
+        now = self.clock()
+        since = now - dt.timedelta(seconds=self.window)
+        with self.engine.begin() as conn:
+            users_store.prune_login_attempts(conn, before=since)
+            attempt = users_store.add_login_attempt(conn, name=name, address=address, at=now)
+        with self.engine.begin() as conn:  # counted after our own row is committed: concurrent attempts see it
+            count, oldest = users_store.login_failures(conn, name=name, address=address, since=since)
+            if count <= self.attempts:
+                return attempt
+            users_store.forget_login_attempt(conn, attempt_id=attempt)  # a refused attempt is not a failure
+        wait = max(1, int(((oldest or now) + dt.timedelta(seconds=self.window) - now).total_seconds()) + 1)
+        raise TooManyAttempts(f"Too many failed log-ins for {name!r}; try again in {wait} seconds.")
 
     def succeeded(self, address: str, name: str) -> None:
-        with self._lock:
-            self._failures.pop((address, name.lower()), None)
+        """The password was right: forget the failures of (``address``, ``name``)."""
+        with self.engine.begin() as conn:
+            users_store.clear_login_failures(conn, name=name, address=address)

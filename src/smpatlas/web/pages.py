@@ -140,21 +140,22 @@ async def login(request: Request, state: StateDep) -> Response:
     name, password = str(form.get("name") or "").strip(), str(form.get("password") or "")
     target = _safe_next(str(form.get("next") or "/"))
     address = request.client.host if request.client else "unknown"
-    state.limiter.check(address, name)
     from starlette.concurrency import run_in_threadpool
 
     from smpatlas.store import users as users_store
 
     def verify() -> dict[str, Any] | None:
+        state.limiter.begin(address, name)  # counted (in the database, for every worker) before checking
         with state.engine.begin() as conn:
-            return users_store.authenticate(conn, name=name, password=password)
+            found = users_store.authenticate(conn, name=name, password=password)
+        if found is not None:
+            state.limiter.succeeded(address, name)
+        return found
 
     found = await run_in_threadpool(verify)
     if found is None:
-        state.limiter.failed(address, name)
         return render(request, "login.html", {"next": target, "error": "Wrong user name or password.",
                                               "name": name}, status=401)
-    state.limiter.succeeded(address, name)
     state.sessions.log_in(request, found["name"])
     return RedirectResponse(target, status_code=303)
 

@@ -1,0 +1,185 @@
+"""Accounts in the store: roles, disabling, passwords, tokens, shared log-in attempts, and migration 0005."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, inspect, text
+
+from smpatlas.errors import ConfigError
+from smpatlas.store import database
+from smpatlas.store import users as users_store
+
+PW = "correct-horse-battery"
+
+
+@pytest.fixture
+def accounts(engine: Engine) -> Engine:
+    with engine.begin() as conn:
+        users_store.create_user(conn, name="alice", role="admin", password=PW)
+        users_store.create_user(conn, name="erin", role="editor", password=PW)
+    return engine
+
+
+def test_roles_and_the_last_active_admin(accounts: Engine) -> None:
+    with accounts.begin() as conn:
+        with pytest.raises(ConfigError, match="only active admin"):
+            users_store.set_role(conn, name="alice", role="editor")
+        with pytest.raises(ConfigError, match="only active admin"):
+            users_store.set_active(conn, name="alice", active=False)
+        with pytest.raises(ConfigError, match="Unknown role"):
+            users_store.set_role(conn, name="erin", role="boss")
+        with pytest.raises(ConfigError, match="No user named 'nobody'"):
+            users_store.set_role(conn, name="nobody", role="viewer")
+        users_store.set_role(conn, name="alice", role="admin")  # staying an admin is fine
+        users_store.set_role(conn, name="erin", role="admin")
+        users_store.set_active(conn, name="erin", active=False)  # a disabled admin does not count
+        with pytest.raises(ConfigError, match="only active admin"):
+            users_store.set_role(conn, name="alice", role="viewer")
+        users_store.set_active(conn, name="erin", active=True)
+        users_store.set_role(conn, name="alice", role="viewer")
+        assert users_store.count_active_admins(conn) == 1
+        assert {u["name"]: u["role"] for u in users_store.list_users(conn)} == {"alice": "viewer", "erin": "admin"}
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(accounts: Engine) -> None:
+    if accounts.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite serialises writers)")
+    import threading
+
+    with accounts.begin() as conn:
+        users_store.set_role(conn, name="erin", role="admin")
+    outcome: list[str] = []
+    with accounts.begin() as first:
+        users_store.set_role(first, name="alice", role="editor")  # holds the admins' rows
+
+        def other() -> None:
+            try:
+                with accounts.begin() as second:
+                    users_store.set_role(second, name="erin", role="editor")
+                outcome.append("demoted")
+            except ConfigError as exc:
+                outcome.append(str(exc))
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(1.0)
+        assert thread.is_alive()  # waits for the first transaction
+    thread.join(30)
+    assert len(outcome) == 1 and "only active admin" in outcome[0]
+    with accounts.connect() as conn:
+        assert users_store.count_active_admins(conn) == 1
+
+
+def test_disabled_users_cannot_log_in_or_use_tokens(accounts: Engine) -> None:
+    with accounts.begin() as conn:
+        token = users_store.create_token(conn, user_name="erin", label="ci")
+        assert users_store.get_user(conn, name="erin")["last_login_at"] is None  # type: ignore[index]
+        assert users_store.authenticate(conn, name="erin", password=PW) == {"name": "erin", "role": "editor"}
+        assert users_store.get_user(conn, name="erin")["last_login_at"] is not None  # type: ignore[index]
+        users_store.set_active(conn, name="erin", active=False)
+        assert users_store.authenticate(conn, name="erin", password=PW) is None
+        assert users_store.user_for_token(conn, token=token) is None
+        assert users_store.get_user(conn, name="erin")["active"] is False  # type: ignore[index]
+        users_store.set_active(conn, name="erin", active=True)
+        assert users_store.user_for_token(conn, token=token)["name"] == "erin"  # type: ignore[index]
+
+
+def test_password_reset_and_tokens(accounts: Engine) -> None:
+    with accounts.begin() as conn:
+        with pytest.raises(ConfigError, match="too short"):
+            users_store.set_password(conn, name="erin", password="short")
+        users_store.set_password(conn, name="erin", password="a-new-long-password")
+        assert users_store.authenticate(conn, name="erin", password=PW) is None
+        assert users_store.authenticate(conn, name="erin", password="a-new-long-password") is not None
+        first = users_store.create_token(conn, user_name="erin", label="one")
+        users_store.create_token(conn, user_name="erin")
+        tokens = users_store.list_tokens(conn, user_name="erin")
+        assert [t["label"] for t in tokens] == ["one", None] and all("token_hash" not in t for t in tokens)
+        users_store.revoke_token(conn, user_name="erin", token_id=tokens[0]["id"])
+        assert users_store.user_for_token(conn, token=first) is None
+        with pytest.raises(ConfigError, match="no API token number"):
+            users_store.revoke_token(conn, user_name="alice", token_id=tokens[1]["id"])  # not alice's
+        assert users_store.revoke_tokens(conn, user_name="erin") == 1
+        with pytest.raises(ConfigError, match="No user named"):
+            users_store.revoke_tokens(conn, user_name="nobody")
+
+
+def test_login_attempts_count_per_name_and_address(engine: Engine) -> None:
+    t0 = dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        for i in range(3):
+            users_store.add_login_attempt(conn, name="Erin", address="10.0.0.1", at=t0 + dt.timedelta(seconds=i))
+        users_store.add_login_attempt(conn, name="erin", address="10.0.0.2", at=t0)
+        users_store.add_login_attempt(conn, name="x" * 500, address="10.0.0.1", at=t0)  # cut, not refused
+        since = t0 - dt.timedelta(seconds=1)
+        assert users_store.login_failures(conn, name="erin ", address="10.0.0.1", since=since) == (3, t0)
+        assert users_store.login_failures(conn, name="erin", address="10.0.0.1", since=t0)[0] == 2
+        assert users_store.login_failures(conn, name="vic", address="10.0.0.1", since=since) == (0, None)
+        assert users_store.prune_login_attempts(conn, before=t0) == 3
+        users_store.clear_login_failures(conn, name="ERIN", address="10.0.0.1")
+        assert users_store.login_failures(conn, name="erin", address="10.0.0.1", since=since)[0] == 0
+
+
+# -- migration 0005 on an existing (0004) inventory ----------------------------------------------------
+
+def _alembic(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(database.MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
+    """A database with no tables at all (not migrated): a SQLite file or a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{db_path}"
+    else:
+        yield request.getfixturevalue("pg_server").create_database()
+
+
+def test_migration_0005_upgrades_an_existing_inventory_and_back(empty_url: str) -> None:
+    cfg = _alembic(empty_url)
+    command.upgrade(cfg, "0004")  # an inventory made by the previous release, with a user and a token
+    eng = create_engine(empty_url)
+    hashed = users_store.hash_password(PW)
+    with eng.begin() as conn:
+        conn.execute(text("insert into users (name, role, password_hash, created_at) "
+                          "values ('alice', 'admin', :h, :t)"), {"h": hashed, "t": dt.datetime.now(dt.UTC)})
+        conn.execute(text("insert into api_tokens (user_name, token_hash, created_at) values ('alice', :h, :t)"),
+                     {"h": users_store.hash_token("smpa_old"), "t": dt.datetime.now(dt.UTC)})
+    eng.dispose()
+    with pytest.raises(ConfigError, match="older schema"):  # refused until upgraded ...
+        database.open_engine(empty_url)
+    engine = database.create(empty_url)
+    assert database.upgrade(engine) == "upgraded"  # ... as 'smpatlas db upgrade' does
+    assert database.current_revision(engine) == database.head_revision() == "0005"
+    insp = inspect(engine)
+    assert "login_attempts" in insp.get_table_names()
+    assert {"last_login_at", "disabled_at"} <= {c["name"] for c in insp.get_columns("users")}
+    with engine.begin() as conn:  # existing accounts are active, their last log-in unknown, and they work
+        [alice] = users_store.list_users(conn)
+        assert (alice["name"], alice["role"], alice["active"], alice["last_login_at"]) == ("alice", "admin", True, None)
+        assert users_store.authenticate(conn, name="alice", password=PW) == {"name": "alice", "role": "admin"}
+        assert users_store.user_for_token(conn, token="smpa_old")["name"] == "alice"  # type: ignore[index]
+        users_store.add_login_attempt(conn, name="alice", address="127.0.0.1")
+    engine.dispose()
+    command.downgrade(cfg, "0004")  # and back: the previous release's schema, the accounts kept
+    eng = create_engine(empty_url)
+    insp = inspect(eng)
+    assert "login_attempts" not in insp.get_table_names()
+    assert "disabled_at" not in {c["name"] for c in insp.get_columns("users")}
+    with eng.connect() as conn:
+        assert conn.execute(text("select name, password_hash from users")).all() == [("alice", hashed)]
+    eng.dispose()
+    command.upgrade(cfg, "head")
+    engine = database.open_engine(empty_url)
+    with engine.connect() as conn:
+        assert users_store.get_user(conn, name="alice")["active"] is True  # type: ignore[index]
+    engine.dispose()
