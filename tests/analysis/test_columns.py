@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from smpatlas.analysis import assessment as asm
 from smpatlas.analysis import stats
 from smpatlas.analysis.alignment import ReferenceContext, Row
-from smpatlas.analysis.columns import LENGTH, Columns, fetch
+from smpatlas.analysis.columns import HAS, Columns, fetch
 from smpatlas.analysis.rubric import default as default_rubric
 from smpatlas.record import normalise
 from smpatlas.store import repository as repo
@@ -84,7 +84,7 @@ def test_stats_from_the_database_equal_stats_from_the_records(stored: Engine, fi
 
 def test_columns_decode_to_the_canonical_values(stored: Engine, records: list[dict[str, Any]]) -> None:
     names = ["id", "sources", "actors", "government_to_government", "extension_possible", "planned_participants",
-             "skill_levels", LENGTH + "sources", LENGTH + "outcomes"]
+             "skill_levels", HAS + "sources", HAS + "outcomes"]
     with stored.connect() as conn:
         cols = fetch(conn, None, names)
     mem = Columns.from_records(records, names)
@@ -95,8 +95,8 @@ def test_columns_decode_to_the_canonical_values(stored: Engine, records: list[di
         for name in names[1:7]:
             assert cols.decode(name, cols[name][i]) == mem.decode(name, mem[name][j]) == rec.get(name), name
         for name in ("sources", "outcomes"):
-            expected = None if rec.get(name) is None else len(rec[name])
-            assert cols[LENGTH + name][i] == mem[LENGTH + name][j] == expected
+            expected = None if rec.get(name) is None else int(bool(rec[name]))
+            assert cols[HAS + name][i] == mem[HAS + name][j] == expected
 
 
 def _naive_portfolio(recs: list[dict[str, Any]], ctx: Any) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -371,7 +371,7 @@ def _per_record(cols: Columns, names: tuple[str, ...], fn: Any, codes: list[Any]
     if not names:
         codes.append(fn({}))
         return [0] * cols.n
-    keys: list[Any] = cols[names[0]] if len(names) == 1 else cols.keys(names)
+    keys: Sequence[Any] = cols[names[0]] if len(names) == 1 else cols.keys(names)
     memo: dict[Any, int] = {}
     index: dict[Any, int] = {}
     for k in set(keys):

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Text, case, cast, func, or_, select
+from sqlalchemy import Connection, Text, case, cast, or_, select
 
 from smpatlas.codebook import MULTI_KINDS
 from smpatlas.codebook import default as default_codebook
@@ -33,8 +33,8 @@ from smpatlas.store.schema import partnerships as p
 _CB = default_codebook()
 #: Fields whose stored value is a JSON list (read as text, decoded once per distinct text).
 JSON_FIELDS = frozenset(f.name for f in _CB.fields if f.kind in MULTI_KINDS)
-#: Prefix of a column holding the length of a list field instead of its value (``len:sources``).
-LENGTH = "len:"
+#: Prefix of a column saying whether a list field holds any item (``has:sources``: 1, 0, or None when missing).
+HAS = "has:"
 
 
 @dataclass
@@ -42,7 +42,7 @@ class Columns:
     """``n`` records as columns of hashable keys; :meth:`decode` turns a key into the canonical value."""
 
     n: int
-    data: dict[str, list[Hashable]]
+    data: Mapping[str, Sequence[Hashable]]
     _decoded: dict[str, dict[Hashable, Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -54,15 +54,15 @@ class Columns:
         for rec in records:
             n += 1
             for name in names:
-                if name.startswith(LENGTH):
-                    v = rec.get(name[len(LENGTH):])
-                    data[name].append(None if v is None else len(v))
+                if name.startswith(HAS):
+                    v = rec.get(name[len(HAS):])
+                    data[name].append(None if v is None else int(bool(v)))
                     continue
                 v = rec.get(name)
                 data[name].append(dumps(v) if isinstance(v, list) else v)
         return cls(n, data)
 
-    def __getitem__(self, name: str) -> list[Hashable]:
+    def __getitem__(self, name: str) -> Sequence[Hashable]:
         return self.data[name]
 
     def decode(self, name: str, key: Hashable) -> Any:
@@ -79,7 +79,7 @@ class Columns:
     @staticmethod
     def decode_once(name: str, key: Hashable) -> Any:
         """:meth:`decode` without the memo (for columns whose keys are nearly all distinct)."""
-        if key is None or name.startswith(LENGTH):
+        if key is None or name.startswith(HAS):
             return key
         if name in JSON_FIELDS:
             return orjson.loads(key)  # type: ignore[arg-type]
@@ -114,29 +114,29 @@ class Columns:
         return {n: self.decode(n, k) for n, k in zip(names, keys, strict=True)}
 
 
-def _length(name: str) -> Any:
-    """The number of items of a JSON list column; NULL when the value is missing (SQL NULL or JSON null)."""
-    col = p.c[name]
-    return case((or_(col.is_(None), cast(col, Text) == "null"), None), else_=func.json_array_length(col))
+def _has_items(name: str) -> Any:
+    """1 when a JSON list column holds items, 0 when empty, NULL when missing — compared as text, not parsed."""
+    text = cast(p.c[name], Text)
+    return case((or_(p.c[name].is_(None), text == "null"), None), (text == "[]", 0), else_=1)
 
 
 def fetch(conn: Connection, filters: Filters | None, names: Iterable[str]) -> Columns:
     """The selected partnerships' ``names`` columns (in no particular order), with one SELECT.
 
-    ``len:NAME`` reads the number of items of list field NAME (``json_array_length``,
-    the same function on both engines) instead of the list. JSON columns are read as text
+    ``has:NAME`` reads whether list field NAME holds any item (1, 0 or NULL when
+    missing) instead of the list. JSON columns are read as text
     (``CAST(... AS TEXT)`` on both engines), so
     nothing is decoded per record; :meth:`Columns.decode` decodes each
     distinct text once.
     """
     names = list(dict.fromkeys(names))
-    cols = [_length(n[len(LENGTH):]).label(n) if n.startswith(LENGTH)
+    cols = [_has_items(n[len(HAS):]).label(n) if n.startswith(HAS)
             else cast(p.c[n], Text).label(n) if n in JSON_FIELDS else p.c[n] for n in names]
     stmt = select(*cols).where(*(filters.conditions() if filters else ()))
     rows = conn.execute(stmt).all()
     if not rows:
-        return Columns(0, {n: [] for n in names})
-    data = {n: list(col) for n, col in zip(names, zip(*rows, strict=True), strict=True)}
+        return Columns(0, {n: () for n in names})
+    data: dict[str, Sequence[Hashable]] = dict(zip(names, zip(*rows, strict=True), strict=True))
     return Columns(len(rows), data)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from smpatlas.analysis.columns import LENGTH, Columns, fetch, paused_gc
+from smpatlas.analysis.columns import HAS, Columns, fetch, paused_gc
 from smpatlas.analysis.rubric import return_anticipated
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
@@ -297,7 +297,7 @@ SKIPPED = frozenset({"id", "name", "acronym", "summary", "notes", "coder", "code
 def needed_fields(by: list[str] | None = None, cb: Codebook | None = None) -> list[str]:
     """The columns :func:`compute_columns` reads."""
     cb = cb or default_codebook()
-    names = [LENGTH + f.name if f.kind == "sources" else f.name for f in cb.fields if f.name not in SKIPPED]
+    names = [HAS + f.name if f.kind == "sources" else f.name for f in cb.fields if f.name not in SKIPPED]
     for inputs, _ in DERIVED.values():
         names += inputs
     for name in by or []:
@@ -400,23 +400,23 @@ def compute_columns(cols: Columns, *, filters: dict[str, Any] | None = None,
 def _nested(cols: Columns, f: Field, d: Distribution) -> None:
     """Actors by role, outcomes by indicator, sources counted (lists nearly all distinct: no grouping)."""
     if f.kind == "sources":
-        for length, w in cols.counts(LENGTH + f.name).items():
-            if length is None:
+        for has, w in cols.counts(HAS + f.name).items():
+            if has is None:
                 d.missing += w
-            elif length:
+            elif has:
                 d.values["source"] += w
         return
     key = "role" if f.kind == "actors" else "indicator"
     loads = orjson.loads
+    seen: list[str] = []  # each record's distinct values, counted once at the end (in C)
     for text in cols[f.name]:
         items = None if text is None else loads(text)  # type: ignore[arg-type]
         if items is None:
             d.missing += 1
             continue
-        vals = {item.get(key) or "not given" for item in items}
-        if UNSPECIFIED in vals:
-            d.unspecified += 1
-        d.values.update(vals)
+        seen += {item.get(key) or "not given" for item in items}
+    d.values.update(Counter(seen))
+    d.unspecified = d.values.get(UNSPECIFIED, 0)
 
 
 def _counted(c: Counter[str]) -> Counter[str]:
