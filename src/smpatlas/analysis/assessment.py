@@ -225,7 +225,8 @@ def _dimension(rb: Rubric, key: str, outcomes: dict[str, tuple[str, float]], rai
 
 
 def _profile(rb: Rubric, dims: dict[str, DimensionResult], got: dict[str, float], avail: dict[str, float],
-             raised: frozenset[str]) -> tuple[dict[str, float | None], float | None, list[str], str | None]:
+             raised: frozenset[str], *, weakest_party: bool = True
+             ) -> tuple[dict[str, float | None], float | None, list[str], str | None]:
     """Stakeholder scores, balance, the design's flags and its weakest party, from the dimensions."""
     parties = list(rb.parties)
     stakeholders = _party_scores(got, avail)
@@ -238,6 +239,8 @@ def _profile(rb: Rubric, dims: dict[str, DimensionResult], got: dict[str, float]
         origin_side = (s["origin"] + s["migrants"]) / 2  # type: ignore[operator]
         if dest_side - origin_side >= rb.skew_gap:
             flags.append("destination_skewed")
+    if not weakest_party:
+        return stakeholders, balance, flags, None
     known_scores = {p: v for p, v in stakeholders.items() if v is not None}
     weakest = min(known_scores, key=lambda p: (known_scores[p], parties.index(p))) if known_scores else None
     return stakeholders, balance, flags, weakest
@@ -380,7 +383,7 @@ def _per_record(cols: Columns, names: tuple[str, ...], fn: Any, codes: list[Any]
             index[value] = len(codes)
             codes.append(value)
         memo[k] = index[value]
-    return [memo[k] for k in keys]
+    return list(map(memo.__getitem__, keys))
 
 
 def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = None, top: int = 5,
@@ -422,7 +425,7 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
             d, got, avail = _dimension(rb, key, outcomes, raised, None)
             memo[sig] = len(results)
             results.append((d, tuple(got[p] for p in parties), tuple(avail[p] for p in parties)))
-        dim_codes.append([memo[sig] for sig in sigs])
+        dim_codes.append(list(map(memo.__getitem__, sigs)))
         dim_results.append(results)
     cross = [outcome_of["flag:" + f.id] for f in rb.flags_of("cross_cutting")]
     # 3. Each record's profile, once per distinct combination of dimension results and cross-cutting flags.
@@ -439,7 +442,7 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
         avail = dict(zip(parties, map(sum, zip(*(part[2] for part in parts), strict=True)), strict=True))
         raised = frozenset(f.id for c, f in zip(sig[n_dims:], rb.flags_of("cross_cutting"), strict=True)
                            if outcome_of["flag:" + f.id][0][c])
-        stakeholders, balance, flags, _ = _profile(rb, dims, got, avail, raised)
+        stakeholders, balance, flags, _ = _profile(rb, dims, got, avail, raised, weakest_party=False)
         profiles[sig] = dims, stakeholders, balance, flags
     # 4. Weighted sums over records.
     scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}

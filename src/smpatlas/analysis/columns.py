@@ -44,6 +44,7 @@ class Columns:
     n: int
     data: Mapping[str, Sequence[Hashable]]
     _decoded: dict[str, dict[Hashable, Any]] = field(default_factory=dict, repr=False)
+    _keys: dict[tuple[str, ...], list[tuple[Hashable, ...]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]], names: Sequence[str]) -> Columns:
@@ -106,8 +107,11 @@ class Columns:
         return [decoded[k] for k in col]
 
     def keys(self, names: Sequence[str]) -> list[tuple[Hashable, ...]]:
-        """One tuple of keys per record (for memoising a per-record function on its inputs)."""
-        return list(zip(*(self.data[n] for n in names), strict=True))
+        """One tuple of keys per record (for memoising a per-record function on its inputs; built once per names)."""
+        got = self._keys.get(tuple(names))
+        if got is None:
+            got = self._keys[tuple(names)] = list(zip(*(self.data[n] for n in names), strict=True))
+        return got
 
     def fragment(self, names: Sequence[str], keys: tuple[Hashable, ...]) -> dict[str, Any]:
         """The record fragment behind a tuple of keys returned by :meth:`keys`."""
