@@ -11,6 +11,17 @@ a fixed number of requests, 20 in flight) for
   * DuckDB     the same counts computed in-process (the floor).
 Checks that the multi-valued facet counts agree exactly across the three. Prints a
 Markdown section; ``--append`` adds it to benchmarks/RESULTS.md.
+
+    python benchmarks/bench_web.py --engines sqlite,postgresql --n 100000
+
+instead compares database engines (issue 7), same machine, same run: the same generated
+inventory is stored in a SQLite file (the cached benchmarks/data/web-N.db) and in a throwaway
+PostgreSQL server (tests/pgserver.py: initdb + pg_ctl in a temporary folder, fsync off, as for
+the tests), then ``smpatlas serve --db …`` runs on each in turn and the same API request is
+measured (sequential p50/p95, then throughput and p95 with 20 clients). The answers (count,
+facet counts, the page's ids) must be identical on every engine. Writes
+benchmarks/results/web-engines-N-<date>.json. ``--sql-facets`` turns the in-memory facet index
+off (SMPATLAS_FACET_CACHE=false), so every request counts with SQL on the engine.
 """
 
 from __future__ import annotations
@@ -28,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +47,7 @@ import httpx
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # benchmarks.generate, tests.pgserver
 sys.path.insert(0, str(HERE.parent / "src"))
 
 OURS = "/api/v1/partnerships?destination=DEU&facet=status&facet=type&facet=sector&per_page=25"
@@ -43,28 +55,46 @@ THEIRS = ("/atlas/partnerships.json?destination_countries__arraycontains=DEU&_fa
           "&_facet=partnership_type&_facet_array=sectors&_size=25")
 
 
-def build(n: int) -> Path:
-    from generate import generate
+def store_inventory(db: str, n: int) -> None:
+    """Store the ``n`` generated records in a new inventory (a SQLite path or a database URL), one transaction.
 
+    generate(n) is deterministic, so every engine gets the same inventory.
+    """
+    from benchmarks.generate import generate
     from smpatlas.store import database
     from smpatlas.store import repository as repo
 
+    engine = database.open_engine(db)
+    batch: list[dict[str, Any]] = []
+    try:
+        with engine.begin() as conn:
+            for rec in generate(n):
+                batch.append(rec)
+                if len(batch) == 5000:
+                    repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
+                    batch = []
+            repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
+    finally:
+        engine.dispose()
+
+
+def build(n: int) -> Path:
+    from smpatlas.store import database
+
     path = DATA / f"web-{n}.db"
     if path.exists():
+        engine = database.create(database.resolve_url(str(path)))
+        try:
+            if database.state(engine) == "behind":  # cached by an older SMP Atlas: migrate rather than rebuild
+                database.upgrade(engine)
+                database.seed_reference_data(engine)
+        finally:
+            engine.dispose()
         return path
     DATA.mkdir(exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
-    engine = database.open_engine(str(tmp))
-    batch: list[dict[str, Any]] = []
-    with engine.begin() as conn:
-        for rec in generate(n):
-            batch.append(rec)
-            if len(batch) == 5000:
-                repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
-                batch = []
-        repo.write(conn, batch, mode="insert", change=repo.Change(user="bench"))
-    engine.dispose()
+    store_inventory(str(tmp), n)
     tmp.rename(path)
     return path
 
@@ -92,6 +122,14 @@ def start_ours(db: Path, port: int) -> subprocess.Popen[bytes]:
             f"uvicorn.run(create_app(Settings(database_url={str(db)!r})), host='127.0.0.1', port={port}, "
             "log_level='warning')")
     return subprocess.Popen([sys.executable, "-c", code])
+
+
+def start_serve(db: str, port: int, sql_facets: bool = False) -> subprocess.Popen[bytes]:
+    """``smpatlas serve --db DB`` (one uvicorn process), as a user starts it."""
+    env = {**os.environ, "SMPATLAS_FACET_CACHE": "false" if sql_facets else "true"}
+    env.pop("SMPATLAS_DATABASE_URL", None)
+    return subprocess.Popen([sys.executable, "-m", "smpatlas", "serve", "--db", db, "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL)
 
 
 def start_datasette(db: Path, port: int) -> subprocess.Popen[bytes]:
@@ -180,21 +218,143 @@ def duckdb_floor(db: Path, n: int) -> tuple[dict[str, float], dict[str, int]]:
     return {"p50_ms": 1000 * statistics.median(times), "p95_ms": 1000 * pct(times, 0.95)}, sectors
 
 
+ENGINES = ("sqlite", "postgresql")
+
+
+def _answer(body: dict[str, Any]) -> dict[str, Any]:
+    """What must be identical on every engine: the count, every facet's counts and the page's ids."""
+    facets = {name: sorted((str(f["value"]), f["count"]) for f in values) for name, values in body["facets"].items()}
+    return {"count": body["count"], "facets": facets, "ids": [p["id"] for p in body["partnerships"]]}
+
+
+def _pg_settings(url: str) -> dict[str, str]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {name: str(conn.execute(sa.text(f"show {name}")).scalar_one())
+                    for name in ("server_version", "shared_buffers", "work_mem", "fsync", "max_connections")}
+    finally:
+        engine.dispose()
+
+
+def compare_engines(args: argparse.Namespace) -> None:
+    """The browse API on each engine in turn, same inventory, same machine, same run."""
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    unknown = sorted(set(engines) - set(ENGINES))
+    if unknown or not engines:
+        raise SystemExit(f"--engines: use a comma-separated list of {', '.join(ENGINES)} (not {', '.join(unknown)})")
+    from tests.pgserver import PgServer
+
+    rows: dict[str, dict[str, Any]] = {}
+    answers: dict[str, dict[str, Any]] = {}
+    meta: dict[str, Any] = {}
+    server: PgServer | None = None
+    try:
+        for engine in engines:
+            t = time.perf_counter()
+            if engine == "sqlite":
+                db = str(build(args.n))
+            else:
+                server = PgServer().start()
+                db = server.create_database()
+                store_inventory(db, args.n)
+                meta["postgresql"] = _pg_settings(db)
+            print(f"{engine}: inventory of {args.n:,} ready ({time.perf_counter() - t:.0f} s): {db}", flush=True)
+            port = free_port()
+            proc = start_serve(db, port, args.sql_facets)
+            try:
+                url = f"http://127.0.0.1:{port}{OURS}"
+                t0 = time.perf_counter()
+                wait(url)
+                first = time.perf_counter() - t0
+                response = httpx.get(url, timeout=300)
+                response.raise_for_status()
+                answers[engine] = _answer(response.json())
+                lat = latency(url, args.requests)
+                load = asyncio.run(_load(url, args.load, args.clients))
+                rows[engine] = {**lat, **{f"load_{k}": v for k, v in load.items()}, "first_s": first,
+                                "count": answers[engine]["count"]}
+                print(engine, rows[engine], flush=True)
+            finally:
+                proc.terminate()
+                proc.wait(30)
+            if server is not None:
+                server.stop()
+                server = None
+    finally:
+        if server is not None:
+            server.stop()
+    first_answer = next(iter(answers.values()))
+    exact = all(a == first_answer for a in answers.values())
+    names = {"sqlite": "SQLite (file)", "postgresql": "PostgreSQL " + meta.get("postgresql", {}).get(
+        "server_version", "").split(" ")[0]}
+    how = "SQL GROUP BY on every request (--sql-facets)" if args.sql_facets else "the in-memory facet index (default)"
+    lines = [
+        f"## Web: browse API on SQLite and PostgreSQL ({args.n:,} records, {dt.date.today()})",
+        "",
+        f"`python benchmarks/bench_web.py --engines {','.join(engines)} --n {args.n}"
+        f"{' --sql-facets' if args.sql_facets else ''}` on {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}. The same generated inventory in each engine; "
+        "`smpatlas serve --db …` (one uvicorn process) on each in turn, the database server on the same machine "
+        "(PostgreSQL: a throwaway server from tests/pgserver.py, fsync off, default shared_buffers). Query: "
+        f"destination = DEU, facets status, partnership type and sectors, 25 rows + the count; facets from {how}. "
+        f"Latency: {args.requests} sequential requests after a warm-up; load: {args.load} requests, "
+        f"{args.clients} in flight.",
+        "",
+        f"| engine | p50 ms | p95 ms | req/s at {args.clients} clients | p95 ms at {args.clients} clients | errors "
+        "| start-up to first answer s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for engine, r in rows.items():
+        lines.append(f"| {names[engine]} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['load_rps']:.2f} | "
+                     f"{r['load_p95_ms']:.0f} | {r['load_errors']} | {r['first_s']:.1f} |")
+    lines.append("")
+    if "sqlite" in rows and "postgresql" in rows:
+        pg, sq = rows["postgresql"], rows["sqlite"]
+        lines.append(f"PostgreSQL / SQLite: p50 {pg['p50_ms'] / sq['p50_ms']:.2f}×, p95 {pg['p95_ms'] / sq['p95_ms']:.2f}×, "
+                     f"throughput {pg['load_rps'] / sq['load_rps']:.2f}×, p95 at {args.clients} clients "
+                     f"{pg['load_p95_ms'] / sq['load_p95_ms']:.2f}×.")
+    lines += [f"Answers (count, facet counts, page ids) identical on every engine: {'yes' if exact else 'NO'}.", ""]
+    text = "\n".join(lines)
+    print(text)
+    (HERE / "results").mkdir(exist_ok=True)
+    suffix = "-sql-facets" if args.sql_facets else ""
+    out = HERE / "results" / f"web-engines-{args.n}{suffix}-{dt.date.today()}.json"
+    out.write_text(json.dumps({"n": args.n, "engines": engines, "rows": rows, "exact": exact, "meta": meta,
+                               "sql_facets": args.sql_facets, "requests": args.requests, "load": args.load,
+                               "clients": args.clients, "cpus": os.cpu_count()}, indent=2), "utf-8")
+    print(f"wrote {out}")
+    if args.append:
+        with (HERE / "RESULTS.md").open("a", encoding="utf-8") as fh:
+            fh.write(("\n" if (HERE / "RESULTS.md").exists() else "# Benchmark results\n\n") + text)
+    if not exact:
+        raise SystemExit("the engines gave different answers: " + json.dumps(answers)[:2000])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--engines", help="compare engines instead of tools, e.g. sqlite,postgresql")
+    ap.add_argument("--sql-facets", action="store_true",
+                    help="with --engines: facet counts by SQL on every request (no in-memory facet index)")
     ap.add_argument("--requests", type=int, default=40, help="sequential requests for p50/p95")
     ap.add_argument("--load", type=int, default=200, help="requests in the 20-client load test")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--append", action="store_true", help="append the section to benchmarks/RESULTS.md")
     args = ap.parse_args()
+    if args.engines:
+        compare_engines(args)
+        return
     t = time.perf_counter()
     db = build(args.n)
     print(f"database ready ({time.perf_counter() - t:.0f} s): {db}", flush=True)
     rows: dict[str, dict[str, Any]] = {}
     checks: dict[str, dict[str, int]] = {}
-    for name, start, path in (("SMP Atlas", lambda p: start_ours(db, p), OURS),
-                              ("Datasette", lambda p: start_datasette(db, p), THEIRS)):
+    servers: list[tuple[str, Callable[[int], subprocess.Popen[bytes]], str]] = [
+        ("SMP Atlas", lambda p: start_ours(db, p), OURS), ("Datasette", lambda p: start_datasette(db, p), THEIRS)]
+    for name, start, path in servers:
         port = free_port()
         proc = start(port)
         try:
@@ -232,9 +392,9 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, r in rows.items():
-        load = (f"{r['load_rps']:.2f} | {r['load_p95_ms']:.0f} | {r['load_errors']}" if "load_rps" in r
-                else "— (in-process) | — | —")
-        lines.append(f"| {name} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {load} |")
+        cells = (f"{r['load_rps']:.2f} | {r['load_p95_ms']:.0f} | {r['load_errors']}" if "load_rps" in r
+                 else "— (in-process) | — | —")
+        lines.append(f"| {name} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {cells} |")
     lines += [
         "",
         f"Ratios: p95 SMP Atlas / Datasette = {ours['p95_ms'] / ds['p95_ms']:.4f} (target ≤ 0.2); "

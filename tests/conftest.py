@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from smpatlas.io.importer import import_files
 from smpatlas.store import database
-from tests.pgserver import PgServer
+from tests.pgserver import PgServer, memory_dir
 
 BUNDLED = Path(str(resources.files("smpatlas").joinpath("data/inventory/partnerships.jsonl")))
 
@@ -53,7 +53,7 @@ def pg_server() -> Iterator[PgServer]:
     """A throwaway PostgreSQL server for the whole session (started on first use)."""
     if os.environ.get("SMPATLAS_SKIP_POSTGRES"):
         pytest.skip("SMPATLAS_SKIP_POSTGRES is set")
-    server = PgServer().start()
+    server = PgServer(tmpdir=memory_dir()).start()
     yield server
     server.stop()
 

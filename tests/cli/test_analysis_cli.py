@@ -1,4 +1,4 @@
-"""stats, assess, whatif, benchmark and rubric from the command line."""
+"""stats, assess, whatif, benchmark and rubric from the command line (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,57 +11,60 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from tests.cli.conftest import Inventory
 from tests.conftest import Result
 
 Cli = Callable[..., Result]
 
 
 @pytest.fixture
-def demo(cli: Cli, tmp_path: Path) -> Path:
-    db = tmp_path / "demo.db"
-    assert cli("demo", "--db", db).code == 0
-    return db
+def demo(demo_db: Inventory) -> tuple[str, ...]:
+    """The --db arguments of the bundled inventory, on each engine (none when it is in SMPATLAS_DATABASE_URL)."""
+    return demo_db.db
 
 
-def test_stats_formats(cli: Cli, demo: Path, sample_records: list[dict]) -> None:  # type: ignore[type-arg]
-    d = cli("stats", "--db", demo, "--format", "json").json()
+@pytest.mark.db_via_env
+def test_stats_formats(cli: Cli, demo: tuple[str, ...], sample_records: list[dict]) -> None:  # type: ignore[type-arg]
+    d = cli("stats", *demo, "--format", "json").json()
     assert d["n"] == len(sample_records)
-    de = cli("stats", "--db", demo, "--destination", "DEU", "--format", "json").json()
+    de = cli("stats", *demo, "--destination", "DEU", "--format", "json").json()
     assert de["n"] == sum("DEU" in r["destination_countries"] for r in sample_records)
     assert de["filters"] == {"destination": ["DEU"]}
-    rows = list(csv.reader(io.StringIO(cli("stats", "--db", demo, "--format", "csv").stdout)))
+    rows = list(csv.reader(io.StringIO(cli("stats", *demo, "--format", "csv").stdout)))
     assert rows[0] == ["field", "value", "count", "denominator", "share", "missing", "unspecified"]
-    md = cli("stats", "--db", demo, "--format", "markdown").stdout
+    md = cli("stats", *demo, "--format", "markdown").stdout
     assert "## Headline figures" in md
-    table = cli("stats", "--db", demo, "--by", "destination_countries", "--by", "skill_levels")
+    table = cli("stats", *demo, "--by", "destination_countries", "--by", "skill_levels")
     assert table.code == 0 and "Cross-tabulation" in table.stdout
-    thr = cli("stats", "--db", demo, "--scale-threshold", "100", "--format", "json").json()
+    thr = cli("stats", *demo, "--scale-threshold", "100", "--format", "json").json()
     assert thr["derived"]["planned_participants_above_threshold"]["threshold"] == 100
 
 
-def test_assess_one_and_all(cli: Cli, demo: Path) -> None:
-    text = cli("assess", "de-ph-triple-win", "--db", demo)
+def test_assess_one_and_all(cli: Cli, demo: tuple[str, ...]) -> None:
+    text = cli("assess", "de-ph-triple-win", *demo)
     assert text.code == 0 and "Stakeholder profile" in text.stdout and "Recommendations" in text.stdout
-    d = cli("assess", "de-ph-triple-win", "--db", demo, "--format", "json").json()
+    d = cli("assess", "de-ph-triple-win", *demo, "--format", "json").json()
     assert d["id"] == "de-ph-triple-win" and d["rubric_version"]
-    port = cli("assess", "--all", "--db", demo, "--format", "json").json()
+    port = cli("assess", "--all", *demo, "--format", "json").json()
     assert port["n"] > 0 and "recognition_unspecified" in port["flags"]
-    assert cli("assess", "--all", "--db", demo).code == 0
-    assert cli("assess", "--db", demo).code == 1  # neither an id nor --all
+    assert cli("assess", "--all", *demo).code == 0
+    assert cli("assess", *demo).code == 1  # neither an id nor --all
 
 
-def test_whatif_writes_nothing(cli: Cli, demo: Path) -> None:
-    before = demo.read_bytes()
+def test_whatif_writes_nothing(cli: Cli, demo_db: Inventory) -> None:
+    demo = demo_db.db
+    before = demo_db.snapshot()
     w = cli("whatif", "de-ph-triple-win", "--set", "return_expected=yes",
-            "--set", "reintegration_support=career_guidance; job_placement", "--db", demo, "--format", "json").json()
+            "--set", "reintegration_support=career_guidance; job_placement", *demo, "--format", "json").json()
     assert w["delta"]["stakeholders"]["origin"] > 0
-    assert demo.read_bytes() == before
-    bad = cli("whatif", "de-ph-triple-win", "--set", "return_expected=perhaps", "--db", demo)
+    assert demo_db.snapshot() == before
+    bad = cli("whatif", "de-ph-triple-win", "--set", "return_expected=perhaps", *demo)
     assert bad.code == 2 and "return_expected" in bad.stderr
 
 
-@pytest.mark.parametrize("kind", ["yaml", "json", "xlsx"])
-def test_benchmark_a_draft(cli: Cli, demo: Path, tmp_path: Path, kind: str) -> None:
+@pytest.mark.parametrize(("backend", "kind"), [("sqlite", "yaml"), ("postgresql", "yaml"), ("sqlite", "json"),
+                                               ("sqlite", "xlsx")], indirect=["backend"])
+def test_benchmark_a_draft(cli: Cli, demo: tuple[str, ...], tmp_path: Path, kind: str) -> None:
     fields = {"name": "Draft care partnership", "destination_countries": "Germany", "origin_countries": "Ghana",
               "sectors": "health_care", "skill_levels": "middle", "mobility_types": "circular; long_term",
               "recognition_mechanism": "bridging course", "tracks": "home; away"}
@@ -77,19 +80,20 @@ def test_benchmark_a_draft(cli: Cli, demo: Path, tmp_path: Path, kind: str) -> N
         for k, v in fields.items():
             ws.append([k, v])
         wb.save(path)
-    res = cli("benchmark", path, "--db", demo, "--format", "json")
+    res = cli("benchmark", path, *demo, "--format", "json")
     assert res.code == 0, res.stderr
     d = res.json()
     assert d["draft"]["destination_countries"] == ["DEU"]
     assert len(d["most_similar"]) <= 5 and d["similarity_measure"]
     assert d["percentiles"]["compared_with"] > 0
-    assert cli("benchmark", path, "--db", demo).code == 0
+    assert cli("benchmark", path, *demo).code == 0
 
 
-def test_benchmark_rejects_a_bad_draft(cli: Cli, demo: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the draft is refused before the inventory is read
+def test_benchmark_rejects_a_bad_draft(cli: Cli, demo: tuple[str, ...], tmp_path: Path) -> None:
     path = tmp_path / "d.yaml"
     path.write_text("sectors: helth care\nfavourite: blue\n", "utf-8")
-    res = cli("benchmark", path, "--db", demo)
+    res = cli("benchmark", path, *demo)
     assert res.code == 2 and "did you mean 'health_care'" in res.stderr and "unknown field 'favourite'" in res.stderr
 
 
@@ -101,11 +105,12 @@ def test_rubric_command(cli: Cli, tmp_path: Path) -> None:
     assert res.code == 1 and "has no rules" in res.stderr
 
 
-def test_python_api_matches_the_cli(cli: Cli, demo: Path) -> None:
+def test_python_api_matches_the_cli(cli: Cli, demo_db: Inventory) -> None:
     import smpatlas
 
-    with smpatlas.open(demo, create=False) as atlas:
+    demo = demo_db.db
+    with smpatlas.open(demo_db.url, create=False) as atlas:
         assert atlas.stats(destination="DEU").to_dict() == cli(
-            "stats", "--db", demo, "--destination", "DEU", "--format", "json").json()
+            "stats", *demo, "--destination", "DEU", "--format", "json").json()
         assert atlas.assess("de-ph-triple-win").to_dict() == cli(
-            "assess", "de-ph-triple-win", "--db", demo, "--format", "json").json()
+            "assess", "de-ph-triple-win", *demo, "--format", "json").json()

@@ -1,4 +1,4 @@
-"""The command line, end to end, on real SQLite files."""
+"""The command line, end to end, on real SQLite files and PostgreSQL databases."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from smpatlas.cli.app import app
+from tests.cli.conftest import ENGINES, Inventory
 from tests.conftest import BUNDLED, Result, minimal, write_jsonl
 
 Cli = Callable[..., Result]
@@ -30,8 +32,8 @@ def test_every_command_has_help_with_an_example(cli: Cli, command: tuple[str, ..
     assert "Example" in res.stdout, f"{' '.join(command)} --help has no example"
 
 
-def test_demo_list_show(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+def test_demo_list_show(cli: Cli, fresh_db: Inventory) -> None:
+    db = fresh_db.url
     res = cli("demo", "--db", db)
     assert res.code == 0, res.stderr
     n = len(BUNDLED.read_text("utf-8").splitlines())
@@ -44,62 +46,66 @@ def test_demo_list_show(cli: Cli, tmp_path: Path) -> None:
     assert "giz.de" in show.stdout and "create" in show.stdout
 
 
-def test_import_edit_history_delete(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
+@pytest.mark.db_via_env
+def test_import_edit_history_delete(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> None:
+    db = fresh_db.db  # () here: the inventory is in SMPATLAS_DATABASE_URL
     src = write_jsonl(tmp_path / "in.jsonl", [minimal("aa-bb-one"), minimal("aa-bb-two")])
-    res = cli("import", src, "--db", db, "--user", "anna")
+    res = cli("import", src, *db, "--user", "anna")
     assert res.code == 0 and "2 were inserted" in res.stdout
-    again = cli("import", src, "--db", db)
+    again = cli("import", src, *db)
     assert again.code == 2 and "already in the inventory" in again.stderr and "--mode upsert" in again.stderr
     res = cli("edit", "aa-bb-one", "--set", "mobility_types=circular; long term", "--set", "status=completed",
-              "--db", db, "--user", "ben")
+              *db, "--user", "ben")
     assert res.code == 0 and "version 2" in res.stdout
-    hist = cli("show", "aa-bb-one", "--db", db, "--format", "json").json()
+    hist = cli("show", "aa-bb-one", *db, "--format", "json").json()
     assert hist["version"] == 2
     changes = {(h["field"], h["user_name"]) for h in hist["history"] if h["action"] == "update"}
     assert changes == {("mobility_types", "ben"), ("status", "ben")}
-    bad = cli("edit", "aa-bb-one", "--set", "status=finished", "--db", db)
+    bad = cli("edit", "aa-bb-one", "--set", "status=finished", *db)
     assert (bad.code == 2 and "did you mean" in bad.stderr.lower()) or "allowed" in bad.stderr
-    stale = cli("edit", "aa-bb-one", "--set", "status=planned", "--expected-version", "1", "--db", db)
+    stale = cli("edit", "aa-bb-one", "--set", "status=planned", "--expected-version", "1", *db)
     assert stale.code == 1 and "changed meanwhile" in stale.stderr
-    assert cli("delete", "aa-bb-two", "--yes", "--db", db).code == 0
-    assert cli("show", "aa-bb-two", "--db", db).code == 1
-    assert [r["id"] for r in cli("list", "--db", db, "--format", "json").json()] == ["aa-bb-one"]
+    assert cli("delete", "aa-bb-two", "--yes", *db).code == 0
+    assert cli("show", "aa-bb-two", *db).code == 1
+    assert [r["id"] for r in cli("list", *db, "--format", "json").json()] == ["aa-bb-one"]
 
 
-def test_upsert_and_replace_modes(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
-    cli("import", write_jsonl(tmp_path / "1.jsonl", [minimal("aa-one"), minimal("aa-two")]), "--db", db)
+def test_upsert_and_replace_modes(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> None:
+    db = fresh_db.db
+    cli("import", write_jsonl(tmp_path / "1.jsonl", [minimal("aa-one"), minimal("aa-two")]), *db)
     res = cli("import", write_jsonl(tmp_path / "2.jsonl", [minimal("aa-one", status="completed"),
-                                                           minimal("aa-three")]), "--db", db, "--mode", "upsert")
+                                                           minimal("aa-three")]), *db, "--mode", "upsert")
     assert "1 were inserted, 1 updated, 0 unchanged" in res.stdout
-    res = cli("import", write_jsonl(tmp_path / "3.jsonl", [minimal("aa-one", status="completed")]), "--db", db,
+    res = cli("import", write_jsonl(tmp_path / "3.jsonl", [minimal("aa-one", status="completed")]), *db,
               "--mode", "replace")
     assert "0 were inserted, 0 updated, 1 unchanged, 2 deleted" in res.stdout
-    dry = cli("import", write_jsonl(tmp_path / "4.jsonl", [minimal("aa-new")]), "--db", db, "--dry-run")
+    before = fresh_db.snapshot()
+    dry = cli("import", write_jsonl(tmp_path / "4.jsonl", [minimal("aa-new")]), *db, "--dry-run")
     assert dry.code == 0 and "would be inserted" in dry.stdout
-    assert [r["id"] for r in cli("list", "--db", db, "--format", "json").json()] == ["aa-one"]
+    assert fresh_db.snapshot() == before
+    assert [r["id"] for r in cli("list", *db, "--format", "json").json()] == ["aa-one"]
 
 
-def test_validate_reports_json(cli: Cli, tmp_path: Path) -> None:
+@pytest.mark.db_via_env
+def test_validate_reports_json(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name,partnership_type,origin,destination,start_year,status\n"
                    "x-1,X,pilot,Narnia,DEU,2020,ongoing\n", "utf-8")
-    res = cli("validate", bad, "--db", tmp_path / "v.db", "--report-format", "json")
+    res = cli("validate", bad, *fresh_db.db, "--report-format", "json")
     assert res.code == 2
     report = res.json()
     assert report["valid"] is False
     assert {(p["row"], p["column"]) for p in report["problems"]} == {(2, "partnership_type"), (2, "origin")}
 
 
-def test_export_formats_from_the_cli(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "d.db"
-    cli("demo", "--db", db)
+def test_export_formats_from_the_cli(cli: Cli, demo_db: Inventory, tmp_path: Path) -> None:
     for fmt, name in [("csv", "o.csv"), ("xlsx", "o.xlsx"), ("jsonl", "o.jsonl"), ("datapackage", "pkg")]:
-        res = cli("export", "--db", db, "--format", fmt, "--out", tmp_path / name, "--destination", "DEU")
+        res = cli("export", *demo_db.db, "--format", fmt, "--out", tmp_path / name, "--destination", "DEU")
         assert res.code == 0, res.stderr
     pkg = json.loads((tmp_path / "pkg" / "datapackage.json").read_text())
     assert pkg["resources"][0]["schema"]["primaryKey"] == ["id"]
+    exported = [json.loads(line) for line in (tmp_path / "o.jsonl").read_text("utf-8").splitlines()]
+    assert exported and all("DEU" in r["destination_countries"] for r in exported)
 
 
 def test_codebook_command_and_check(cli: Cli, tmp_path: Path) -> None:
@@ -111,23 +117,40 @@ def test_codebook_command_and_check(cli: Cli, tmp_path: Path) -> None:
     assert cli("codebook", "--check", stale).code == 1
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("list", "--db", "{tmp}/missing.db"), "No SMP Atlas inventory"),
-        (("list", "--db", "{tmp}/x.db", "--skill-level", "hgh"), "did you mean 'high'?"),
+def _error_cases() -> list[Any]:
+    both = [
+        (("list", "--db", "{blank}"), "No SMP Atlas inventory"),
         (("show", "nope", "--db", "{demo}"), "No partnership with id 'nope'"),
-        (("import", "{tmp}/nothing.csv", "--db", "{tmp}/y.db"), "file not found"),
         (("export", "--out", "{tmp}/no/such/dir/x.csv", "--db", "{demo}"), "does not exist"),
         (("list", "--db", "{demo}", "--sort", "colour"), "Cannot sort by"),
+    ]
+    sqlite_only = [  # nothing to do with the engine: the same on PostgreSQL
+        (("list", "--db", "{tmp}/x.db", "--skill-level", "hgh"), "did you mean 'high'?"),
+        (("import", "{tmp}/nothing.csv", "--db", "{tmp}/y.db"), "file not found"),
         (("list", "--db", "{demo}", "--year-from", "2025", "--year-to", "2020"), "before --year-from"),
-    ],
-)
-def test_user_errors_are_one_clear_message(cli: Cli, tmp_path: Path, args: tuple[str, ...], message: str) -> None:
-    demo = tmp_path / "demo.db"
-    cli("demo", "--db", demo)
+    ]
+    postgresql_only = [
+        (("list", "--db", "{no_such_database}"), 'database "no_such_database" does not exist'),
+        (("list", "--db", "postgresql+psycopg://atlas@127.0.0.1:1/atlas"), "Connection refused"),  # no server
+    ]
+    cases = [(b, args, msg) for args, msg in both for b in ENGINES]
+    cases += [("sqlite", args, msg) for args, msg in sqlite_only]
+    cases += [("postgresql", args, msg) for args, msg in postgresql_only]
+    return [pytest.param(b, args, msg, id=f"{b}-{args[0]}-{msg}") for b, args, msg in cases]
+
+
+@pytest.mark.parametrize(("backend", "args", "message"), _error_cases(), indirect=["backend"])
+def test_user_errors_are_one_clear_message(cli: Cli, request: pytest.FixtureRequest, backend: str, tmp_path: Path,
+                                           args: tuple[str, ...], message: str) -> None:
     (tmp_path / "x.db").touch()
-    res = cli(*[a.format(tmp=tmp_path, demo=demo) for a in args])
+    where = {"tmp": tmp_path}
+    if "{demo}" in args:
+        where["demo"] = request.getfixturevalue("demo_db").url
+    if "{blank}" in args:
+        where["blank"] = request.getfixturevalue("blank_db").url
+    if "{no_such_database}" in args:
+        where["no_such_database"] = request.getfixturevalue("pg_server").url("no_such_database")
+    res = cli(*[a.format(**where) for a in args])
     assert res.code in (1, 2)
     assert message in res.stderr
     assert "Traceback" not in res.stderr + res.stdout

@@ -1,10 +1,13 @@
-"""isco, shortages, who-list and align from the command line."""
+"""isco, shortages, who-list and align from the command line (on SQLite and PostgreSQL where a database is used)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
+from tests.cli.conftest import Inventory
 from tests.conftest import Result
 
 Cli = Callable[..., Result]
@@ -20,9 +23,8 @@ def test_isco_commands(cli: Cli) -> None:
     assert bad.code == 1 and "nearest group: 222" in bad.stderr
 
 
-def test_shortages_and_align(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "a.db"
-    assert cli("demo", "--db", db).code == 0
+def test_shortages_and_align(cli: Cli, demo_db: Inventory, tmp_path: Path) -> None:
+    db = demo_db.url
     summary = cli("shortages", "list", "--db", db)
     assert "1835 rows" in summary.stdout
     de = cli("shortages", "list", "--country", "DEU", "--year", "2022", "--db", db, "--format", "json").json()
@@ -44,21 +46,22 @@ def test_shortages_and_align(cli: Cli, tmp_path: Path) -> None:
     assert res.code == 2 and "row 2" in res.stderr and "not an ISCO-08 code" in res.stderr
 
 
-def test_who_list(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "w.db"
-    assert cli("who-list", "list", "--db", db).code == 1  # no inventory yet
-    cli("init", "--db", db)
-    res = cli("who-list", "list", "--db", db)
+@pytest.mark.db_via_env
+def test_who_list(cli: Cli, blank_db: Inventory, tmp_path: Path) -> None:
+    db = blank_db.db  # () here: the inventory is in SMPATLAS_DATABASE_URL
+    res = cli("who-list", "list", *db)
+    assert res.code == 1 and "No SMP Atlas inventory" in res.stderr  # no inventory yet
+    res = cli("init", *db)
+    assert res.code == 0 and "created" in res.stdout
+    res = cli("who-list", "list", *db)
     assert res.code == 1 and "No WHO safeguards list is loaded" in res.stderr
     f = tmp_path / "ssl.csv"
     f.write_text("country\nGhana\n", "utf-8")
-    assert cli("who-list", "import", f, "--edition", "2023", "--source", "test", "--db", db).code == 0
-    assert "GHA Ghana" in cli("who-list", "list", "--db", db).stdout
+    assert cli("who-list", "import", f, "--edition", "2023", "--source", "test", *db).code == 0
+    assert "GHA Ghana" in cli("who-list", "list", *db).stdout
 
 
-def test_stats_by_country_groups(cli: Cli, tmp_path: Path) -> None:
-    db = tmp_path / "g.db"
-    cli("demo", "--db", db)
-    d = cli("stats", "--db", db, "--by", "origin_region", "--format", "json").json()
+def test_stats_by_country_groups(cli: Cli, demo_db: Inventory) -> None:
+    d = cli("stats", *demo_db.db, "--by", "origin_region", "--format", "json").json()
     regions = {c["origin_region"] for c in d["crosstab"]["cells"]}
     assert "Northern Africa" in regions and "South-eastern Asia" in regions
