@@ -149,8 +149,6 @@ def _with_password(url: str) -> str:
     return url.replace(f"{PgServer.user}@", f"{PgServer.user}:{SECRET}@", 1)
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: init, db upgrade, serve, demo and open_engine's errors print the "
-                   "database URL with its password (cmd_db.py, cmd_serve.py, cmd_demo.py, store/database.py)")
 @pytest.mark.parametrize("args", [("init",), ("db", "upgrade"), ("serve",), ("list",), ("demo",)], ids=" ".join)
 def test_database_passwords_are_never_printed(cli: Cli, monkeypatch: pytest.MonkeyPatch, pg_server: PgServer,
                                               pg_template: str, args: tuple[str, ...]) -> None:

@@ -96,3 +96,14 @@ def test_opening_read_only_does_not_create_a_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         database.open_engine(str(tmp_path / "new.db"), create_if_missing=False)
     assert not (tmp_path / "new.db").exists()
+
+
+@pytest.mark.parametrize(("db", "expected"), [
+    ("postgresql+psycopg://atlas:pw@db.example:5432/atlas", "postgresql+psycopg://atlas:***@db.example:5432/atlas"),
+    ("postgresql+psycopg://atlas@localhost/atlas", "postgresql+psycopg://atlas@localhost/atlas"),
+    ("sqlite:///data/atlas.db", "sqlite:///data/atlas.db"),
+    ("atlas.db", "atlas.db"),
+    (None, ""),
+])
+def test_shown_hides_passwords(db: str | None, expected: str) -> None:
+    assert database.shown(db) == expected

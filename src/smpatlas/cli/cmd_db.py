@@ -27,7 +27,7 @@ def init(db: c.DbOption = None) -> None:
             database.seed_reference_data(engine)
     finally:
         engine.dispose()
-    c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)
+    c.out.print(f"Inventory {database.shown(db or database.resolve_url(db))}: {what}.", markup=False)
 
 
 @db_app.command("upgrade")
@@ -45,4 +45,4 @@ def upgrade(db: c.DbOption = None) -> None:
             database.seed_reference_data(engine)  # new reference tables start with the shipped data
     finally:
         engine.dispose()
-    c.out.print(f"Inventory {db or database.resolve_url(db)}: {what}.", markup=False)
+    c.out.print(f"Inventory {database.shown(db or database.resolve_url(db))}: {what}.", markup=False)

@@ -41,7 +41,7 @@ def demo(
             ov = overview(conn)
     finally:
         engine.dispose()
-    c.out.print(f"[bold]SMP Atlas demo inventory[/bold] → {db}")
+    c.out.print(f"[bold]SMP Atlas demo inventory[/bold] → {database.shown(db)}")
     for line in ov.sentences():
         c.out.print("  " + line, markup=False)
     c.out.print("  Origins: " + ", ".join(f"{name_of(x)}" for x in ov.origins), markup=False)

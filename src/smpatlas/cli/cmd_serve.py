@@ -8,6 +8,7 @@ import typer
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
+from smpatlas.store import database
 from smpatlas.web.settings import DEFAULT_HOST, DEFAULT_PORT
 
 
@@ -39,6 +40,6 @@ def serve(
     settings = Settings.from_env(database_url=db, public=public, secure_cookies=secure_cookies)
     web_app = create_app(settings)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    c.out.print(f"SMP Atlas is serving {db or 'the inventory'} at http://{shown}:{port}/ "
+    c.out.print(f"SMP Atlas is serving {database.shown(db) or 'the inventory'} at http://{shown}:{port}/ "
                 f"({'public' if settings.public else 'private'}; Ctrl-C to stop)", markup=False)
     uvicorn.run(web_app, host=host, port=port, log_level="warning")

@@ -10,6 +10,7 @@ records, files or the CLI.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,10 +53,23 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def shown(db: str | None) -> str:
+    """A database path or URL as printed to people: any password in a URL replaced by ``***``."""
+    if not db or "://" not in db:
+        return db or ""
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", db)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA busy_timeout = 30000")
     cur.execute("PRAGMA foreign_keys = ON")
+    # Up to 64 MB of page cache (default 2 MB): a large import is one transaction, and a full cache
+    # spills dirty pages mid-transaction, each spill syncing the rollback journal first.
+    cur.execute("PRAGMA cache_size = -65536")
     cur.close()
 
 
@@ -67,7 +81,7 @@ def create(url: str) -> Engine:
     try:
         engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
     except (ArgumentError, ModuleNotFoundError) as exc:
-        raise ConfigError(f"Cannot use database {url!r}: {exc}.") from exc
+        raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -148,17 +162,17 @@ def open_engine(db: str | None = None, *, create_if_missing: bool = True) -> Eng
     url = resolve_url(db)
     path = sqlite_path(url)
     if path is not None and not path.exists() and not create_if_missing:
-        raise ConfigError(f"No SMP Atlas inventory at {db or url!r}; run 'smpatlas init' or import a file first.")
+        raise ConfigError(f"No SMP Atlas inventory at {shown(db or url)!r}; run 'smpatlas init' or import a file first.")
     engine = create(url)
     st = state(engine)
     if st == "empty":
         if not create_if_missing:
-            raise ConfigError(f"No SMP Atlas inventory at {db or url!r}; run 'smpatlas init' or import a file first.")
+            raise ConfigError(f"No SMP Atlas inventory at {shown(db or url)!r}; run 'smpatlas init' or import a file first.")
         upgrade(engine)
         seed_reference_data(engine)
     elif st == "behind":
         raise ConfigError(
-            f"The database {db or url!r} uses an older schema; run 'smpatlas db upgrade' (back it up first)."
+            f"The database {shown(db or url)!r} uses an older schema; run 'smpatlas db upgrade' (back it up first)."
         )
     elif st in ("ahead", "foreign"):
         upgrade(engine)  # raises the right message
