@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -123,6 +124,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     out: dict[str, dict[str, float]] = {}
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as d:
         for n in (int(x) for x in args.sizes.split(",")):
             t = time.perf_counter()
@@ -145,9 +147,13 @@ def main() -> None:
     for n, m in out.items():
         print(f"| {int(n):,} | {m['stats_s']:.3f} | {m['assess_all_s']:.3f} | {m['assess_per_s']:,.0f} | "
               f"{m['sqlite_groupby_s']:.3f} | {m['duckdb_s']:.4f} | {m['stats_s'] / m['duckdb_s']:.0f}× |")
+    print(f"load average (1 min) at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}; "
+          f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
     path = ROOT / "benchmarks" / "results" / f"stats-{dt.date.today()}.json"
     path.parent.mkdir(exist_ok=True)
-    path.write_text(json.dumps(out, indent=2), "utf-8")
+    meta = {"load_start": load_before, "load_end": os.getloadavg()[0], "cpus": os.cpu_count(),
+            "python": sys.version.split()[0], "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+    path.write_text(json.dumps({**out, "_meta": meta}, indent=2), "utf-8")
 
 
 if __name__ == "__main__":

@@ -124,8 +124,8 @@ def _has_items(name: str) -> Any:
     return case((or_(p.c[name].is_(None), text == "null"), None), (text == "[]", 0), else_=1)
 
 
-def fetch(conn: Connection, filters: Filters | None, names: Iterable[str]) -> Columns:
-    """The selected partnerships' ``names`` columns (in no particular order), with one SELECT.
+def fetch(conn: Connection, filters: Filters | None, names: Iterable[str], *, order_by_id: bool = False) -> Columns:
+    """The selected partnerships' ``names`` columns (in id order, or none), with one SELECT.
 
     ``has:NAME`` reads whether list field NAME holds any item (1, 0 or NULL when
     missing) instead of the list. JSON columns are read as text
@@ -137,6 +137,8 @@ def fetch(conn: Connection, filters: Filters | None, names: Iterable[str]) -> Co
     cols = [_has_items(n[len(HAS):]).label(n) if n.startswith(HAS)
             else cast(p.c[n], Text).label(n) if n in JSON_FIELDS else p.c[n] for n in names]
     stmt = select(*cols).where(*(filters.conditions() if filters else ()))
+    if order_by_id:
+        stmt = stmt.order_by(p.c.id)
     rows = conn.execute(stmt).all()
     if not rows:
         return Columns(0, {n: () for n in names})

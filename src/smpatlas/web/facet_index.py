@@ -19,11 +19,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from smpatlas.analysis.columns import fetch, paused_gc
 from smpatlas.codebook import default as default_codebook
 from smpatlas.store.filters import Filters
 from smpatlas.store.schema import from_row
 from smpatlas.store.schema import history as h
-from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
 from smpatlas.web import facets as fc
 
@@ -52,33 +52,30 @@ class FacetIndex:
 
     @classmethod
     def build(cls, conn: Connection, stamp: Any) -> FacetIndex:
-        ids = list(conn.execute(select(p.c.id).order_by(p.c.id)).scalars())
-        pos = {rid: i for i, rid in enumerate(ids)}
-        nbytes = (len(ids) + 7) // 8
-        cb = default_codebook()
-        multi = [f.name for f in fc.FACET_FIELDS if f.multi]
-        single = [f.name for f in fc.FACET_FIELDS if not f.multi]
-        bufs: dict[str, dict[str, bytearray]] = {name: {} for name in (*multi, *single)}
-        rows = conn.execute(select(pv.c.field, pv.c.value, pv.c.partnership_id).where(pv.c.field.in_(multi)))
-        for fname, value, rid in rows:
-            i = pos.get(rid)
-            if i is None:
-                continue
-            buf = bufs[fname].get(value)
-            if buf is None:
-                buf = bufs[fname][value] = bytearray(nbytes)
-            buf[i >> 3] |= 1 << (i & 7)
-        for row in conn.execute(select(p.c.id, *[p.c[n] for n in single])):
-            i = pos[row[0]]
-            for name, value in zip(single, row[1:], strict=True):
-                if value is None:
-                    continue
-                text = fc._text(value if cb[name].kind != "bool" else bool(value))
-                buf = bufs[name].get(text)
-                if buf is None:
-                    buf = bufs[name][text] = bytearray(nbytes)
-                buf[i >> 3] |= 1 << (i & 7)
-        masks = {name: {v: int.from_bytes(b, "little") for v, b in values.items()} for name, values in bufs.items()}
+        """Read the facet fields as columns (one row per record) and set one bit per record and value.
+
+        Records holding the same stored value (the same JSON list, the same enum) are grouped first,
+        so each distinct value is decoded once; positions follow the records' ids in sorted order.
+        """
+        names = [f.name for f in fc.FACET_FIELDS]
+        with paused_gc():
+            cols = fetch(conn, None, ["id", *names], order_by_id=True)
+            ids = [str(i) for i in cols["id"]]
+            nbytes = (len(ids) + 7) // 8
+            masks: dict[str, dict[str, int]] = {}
+            for f in fc.FACET_FIELDS:
+                groups: dict[Any, list[int]] = {}
+                for i, key in enumerate(cols[f.name]):
+                    if key is not None:
+                        groups.setdefault(key, []).append(i)
+                positions: dict[str, list[int]] = {}
+                for key, where in groups.items():
+                    value = cols.decode(f.name, key)
+                    if value is None:
+                        continue
+                    for v in (value if f.multi else (value,)):
+                        positions.setdefault(fc._text(v), []).extend(where)
+                masks[f.name] = {v: _bitmap(where, nbytes) for v, where in positions.items()}
         return cls(stamp=stamp, ids=ids, masks=masks, alive=(1 << len(ids)) - 1)
 
     def patched(self, conn: Connection, changed: list[str], stamp: Any) -> FacetIndex:
