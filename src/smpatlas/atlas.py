@@ -19,6 +19,7 @@ from smpatlas.analysis import rubric as rubric_mod
 from smpatlas.analysis import similarity
 from smpatlas.analysis.alignment import ReferenceContext, align, align_all
 from smpatlas.analysis.overview import Overview, overview
+from smpatlas.analysis.portfolio import Portfolio, portfolio_of_selection
 from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats
 from smpatlas.analysis.stats import of_selection as stats_of_selection
 from smpatlas.errors import NotFound, ValidationFailed
@@ -99,10 +100,10 @@ class Atlas:
         """The six-dimension assessment of one partnership."""
         return asm.assess(self.get(rid), self.rubric, self.context)
 
-    def assess_all(self, filters: Filters | None = None, **kw: Any) -> asm.Portfolio:
+    def assess_all(self, filters: Filters | None = None, **kw: Any) -> Portfolio:
         f = _filters(filters, kw)
         with self.engine.connect() as conn:
-            return asm.portfolio_of_selection(conn, f, self.rubric, self.context)
+            return portfolio_of_selection(conn, f, self.rubric, self.context)
 
     def whatif(self, rid: str, changes: dict[str, Any]) -> asm.WhatIf:
         """The assessment of a modified design, with the delta; nothing is written."""

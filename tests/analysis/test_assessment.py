@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smpatlas.analysis import rubric
-from smpatlas.analysis.assessment import assess, portfolio, whatif
+from smpatlas.analysis.assessment import assess, whatif
+from smpatlas.analysis.portfolio import portfolio
 
 RB = rubric.default()
 BEYOND = ["cultural_orientation", "administrative_assistance", "networking", "mentoring", "soft_skills",

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine
 
 from smpatlas.analysis import assessment as asm
+from smpatlas.analysis import portfolio as pf
 from smpatlas.analysis import stats
 from smpatlas.analysis.alignment import ReferenceContext, Row
 from smpatlas.analysis.columns import HAS, Columns, fetch
@@ -124,7 +125,7 @@ def _naive_portfolio(recs: list[dict[str, Any]], ctx: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("ctx", [None, CTX], ids=["no-reference-data", "shortage-and-who-lists"])
 def test_portfolio_equals_assess_on_every_record(records: list[dict[str, Any]], ctx: Any) -> None:
-    p = asm.portfolio(records, ctx=ctx)
+    p = pf.portfolio(records, ctx=ctx)
     naive = _naive_portfolio(records, ctx)
     for k, d in p.dimensions.items():
         assert d["distribution"] == {b: naive["bins"][k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}
@@ -138,8 +139,8 @@ def test_portfolio_equals_assess_on_every_record(records: list[dict[str, Any]], 
 
 def test_portfolio_from_the_database_equals_the_records(stored: Engine, records: list[dict[str, Any]]) -> None:
     with stored.connect() as conn:
-        from_db = asm.portfolio_of_selection(conn, None, ctx=CTX).to_dict()
-    assert from_db == asm.portfolio(records, ctx=CTX).to_dict()
+        from_db = pf.portfolio_of_selection(conn, None, ctx=CTX).to_dict()
+    assert from_db == pf.portfolio(records, ctx=CTX).to_dict()
 
 
 class Tracking(dict[str, Any]):
@@ -169,11 +170,11 @@ def test_rules_and_flags_read_only_the_fields_they_declare(records: list[dict[st
         for rule in rb.rules:
             t = Tracking(r)
             asm._evaluate_rule(rule, t, CTX)
-            assert t.read <= set(asm.reads(rule.inputs())), (rule.id, t.read)
+            assert t.read <= set(pf.reads(rule.inputs())), (rule.id, t.read)
         for flag in rb.flags:
             t = Tracking(r)
             flag.when.fn(t, CTX)
-            assert t.read <= set(asm.reads(flag.when.fields())), (flag.id, t.read)
+            assert t.read <= set(pf.reads(flag.when.fields())), (flag.id, t.read)
 
 
 def test_derived_figures_read_only_the_fields_they_declare(records: list[dict[str, Any]]) -> None:
@@ -187,6 +188,6 @@ def test_derived_figures_read_only_the_fields_they_declare(records: list[dict[st
 def test_empty_selection(engine: Engine) -> None:
     with engine.connect() as conn:
         s = stats.of_selection(conn, None).to_dict()
-        p = asm.portfolio_of_selection(conn, None)
+        p = pf.portfolio_of_selection(conn, None)
     assert s["n"] == 0 and s["fields"]["skill_levels"]["values"] == {}
     assert p.n == 0 and p.most_balanced == []

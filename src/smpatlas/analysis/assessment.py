@@ -2,26 +2,20 @@
 
 Owns :func:`assess` (six dimension scores with coverage and the rules behind
 them, the stakeholder profile, balance, gap flags and ranked
-recommendations), :func:`whatif` (the same for a modified design, as a delta)
-and :func:`portfolio` (distributions over many partnerships). Every number
-says which rules produced it and what was unknown. Reads rules from
-:mod:`rubric`; never writes anything.
+recommendations) and :func:`whatif` (the same for a modified design, as a delta).
+Every number says which rules produced it and what was unknown.
+:func:`_dimension` and :func:`_profile` are the only places scores and profiles
+are put together; :mod:`portfolio` reuses them. Reads rules from :mod:`rubric`;
+never writes anything.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
-
-from smpatlas.analysis.columns import Columns, fetch, paused_gc
 from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric, Rule
 from smpatlas.analysis.rubric import default as default_rubric
-from smpatlas.store.filters import Filters
 
 EARNED, PARTIAL, MISSED, UNKNOWN, NOT_APPLICABLE = "earned", "partial", "missed", "unknown", "not_applicable"
 KNOWN = frozenset({EARNED, PARTIAL, MISSED, NOT_APPLICABLE})
@@ -308,178 +302,3 @@ def whatif(record: dict[str, Any], modified: dict[str, Any], rubric: Rubric | No
     changes = {k: (record.get(k), modified.get(k)) for k in set(record) | set(modified)
                if record.get(k) != modified.get(k)}
     return WhatIf(assess(record, rubric, ctx), assess(modified, rubric, ctx), changes)
-
-
-@dataclass
-class Portfolio:
-    n: int
-    rubric_version: str
-    dimensions: dict[str, dict[str, Any]]
-    flags: dict[str, dict[str, Any]]
-    stakeholders: dict[str, dict[str, Any]]
-    balance: dict[str, Any]
-    most_balanced: list[dict[str, Any]]
-    least_balanced: list[dict[str, Any]]
-    filters: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"n": self.n, "rubric_version": self.rubric_version, "filters": self.filters,
-                "dimensions": self.dimensions, "flags": self.flags, "stakeholders": self.stakeholders,
-                "balance": self.balance, "most_balanced": self.most_balanced, "least_balanced": self.least_balanced}
-
-
-def _summary(values: list[float], n: int) -> dict[str, Any]:
-    return {"n_scored": len(values), "n_unscored": n - len(values),
-            "mean": round(statistics.fmean(values), 4) if values else None,
-            "median": round(statistics.median(values), 4) if values else None}
-
-
-def portfolio(records: Iterable[dict[str, Any]], rubric: Rubric | None = None, ctx: Any = None,
-              top: int = 5, filters: dict[str, Any] | None = None) -> Portfolio:
-    """Distributions of every dimension, flag shares and stakeholder means over canonical ``records``."""
-    rb = rubric or default_rubric()
-    cols = Columns.from_records(records, portfolio_fields(rb))
-    return portfolio_columns(cols, rb, ctx, top=top, filters=filters)
-
-
-def portfolio_of_selection(conn: Connection, filters: Filters | None = None, rubric: Rubric | None = None,
-                           ctx: Any = None, top: int = 5) -> Portfolio:
-    """The portfolio assessment of the partnerships ``filters`` select, read from the database as columns."""
-    rb = rubric or default_rubric()
-    with paused_gc():
-        cols = fetch(conn, filters, portfolio_fields(rb))
-        return portfolio_columns(cols, rb, ctx, top=top, filters=filters.to_dict() if filters else {})
-
-
-def reads(condition_fields: Iterable[str]) -> tuple[str, ...]:
-    """The codebook fields behind a condition's inputs (derived predicates expanded)."""
-    out: list[str] = []
-    for name in sorted(condition_fields):
-        out += DERIVED_FIELDS[name[8:]] if name.startswith("derived:") else (name,)
-    return tuple(dict.fromkeys(out))
-
-
-def portfolio_fields(rb: Rubric) -> list[str]:
-    """Every field the rubric's rules and flags read, plus id and name."""
-    names = ["id", "name"]
-    for rule in rb.rules:
-        names += reads(rule.inputs())
-    for flag in rb.flags:
-        names += reads(flag.when.fields())
-    return list(dict.fromkeys(names))
-
-
-def _per_record(cols: Columns, names: tuple[str, ...], fn: Any, codes: list[Any]) -> list[int]:
-    """``fn`` of every record, computed once per distinct combination of ``names``, as codes into ``codes``."""
-    if not names:
-        codes.append(fn({}))
-        return [0] * cols.n
-    keys: Sequence[Any] = cols[names[0]] if len(names) == 1 else cols.keys(names)
-    memo: dict[Any, int] = {}
-    index: dict[Any, int] = {}
-    for k in set(keys):
-        value = fn({names[0]: cols.decode(names[0], k)} if len(names) == 1 else cols.fragment(names, k))
-        if value not in index:
-            index[value] = len(codes)
-            codes.append(value)
-        memo[k] = index[value]
-    return list(map(memo.__getitem__, keys))
-
-
-def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = None, top: int = 5,
-                      filters: dict[str, Any] | None = None) -> Portfolio:
-    """The portfolio over a column view of the selection (see :mod:`columns`).
-
-    Each rule and flag is evaluated once per distinct combination of the
-    fields it reads (it reads nothing else: the rubric declares its inputs);
-    each dimension is scored once per distinct combination of its rules'
-    outcomes and flags, and each record's profile once per distinct
-    combination of dimension results — by the same code as :func:`assess`.
-    """
-    rb = rubric or default_rubric()
-    n = cols.n
-    parties = list(rb.parties)
-    # 1. Each rule's outcome and each flag's truth, per record, as small integer codes.
-    outcome_of: dict[str, tuple[list[Any], list[int]]] = {}
-    for rule in rb.rules:
-        codes: list[Any] = []
-        per = _per_record(cols, reads(rule.inputs()), lambda r, rule=rule: _evaluate_rule(rule, r, ctx), codes)
-        outcome_of[rule.id] = codes, per
-    for flag in rb.flags:
-        codes = []
-        per = _per_record(cols, reads(flag.when.fields()), lambda r, flag=flag: flag.when.fn(r, ctx) is True, codes)
-        outcome_of["flag:" + flag.id] = codes, per
-    # 2. Each dimension, once per distinct combination of its rules' outcomes and flags.
-    dim_codes: list[list[int]] = []
-    dim_results: list[list[tuple[DimensionResult, tuple[float, ...], tuple[float, ...]]]] = []
-    for key in rb.dimensions:
-        rule_ids = [r.id for r in rb.rules_of(key)]
-        flag_ids = [f.id for f in rb.flags_of(key)]
-        inputs = [outcome_of[i] for i in rule_ids] + [outcome_of["flag:" + f] for f in flag_ids]
-        results: list[tuple[DimensionResult, tuple[float, ...], tuple[float, ...]]] = []
-        memo: dict[tuple[int, ...], int] = {}
-        sigs = list(zip(*(per for _, per in inputs), strict=True)) if inputs else [()] * n
-        for sig in set(sigs):
-            outcomes = {rid: inputs[i][0][sig[i]] for i, rid in enumerate(rule_ids)}
-            raised = frozenset(f for j, f in enumerate(flag_ids) if inputs[len(rule_ids) + j][0][sig[len(rule_ids) + j]])
-            d, got, avail = _dimension(rb, key, outcomes, raised, None)
-            memo[sig] = len(results)
-            results.append((d, tuple(got[p] for p in parties), tuple(avail[p] for p in parties)))
-        dim_codes.append(list(map(memo.__getitem__, sigs)))
-        dim_results.append(results)
-    cross = [outcome_of["flag:" + f.id] for f in rb.flags_of("cross_cutting")]
-    # 3. Each record's profile, once per distinct combination of dimension results and cross-cutting flags.
-    signatures = list(zip(*dim_codes, *(per for _, per in cross), strict=True)) if dim_codes or cross else [()] * n
-    keys = list(rb.dimensions)
-    n_dims = len(keys)
-    profiles: dict[tuple[int, ...], tuple[dict[str, DimensionResult], dict[str, float | None], float | None,
-                                          list[str]]] = {}
-    for sig in set(signatures):
-        parts = [dim_results[i][c] for i, c in enumerate(sig[:n_dims])]
-        dims = {k: part[0] for k, part in zip(keys, parts, strict=True)}
-        # Summed dimension by dimension, in the same order as _aggregate (so the floats are identical).
-        got = dict(zip(parties, map(sum, zip(*(part[1] for part in parts), strict=True)), strict=True))
-        avail = dict(zip(parties, map(sum, zip(*(part[2] for part in parts), strict=True)), strict=True))
-        raised = frozenset(f.id for c, f in zip(sig[n_dims:], rb.flags_of("cross_cutting"), strict=True)
-                           if outcome_of["flag:" + f.id][0][c])
-        stakeholders, balance, flags, _ = _profile(rb, dims, got, avail, raised, weakest_party=False)
-        profiles[sig] = dims, stakeholders, balance, flags
-    # 4. Weighted sums over records.
-    scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}
-    bins: dict[str, Counter[str]] = {k: Counter() for k in rb.dimensions}
-    coverage: dict[str, list[float]] = {k: [] for k in rb.dimensions}
-    by_party: dict[str, list[float]] = {p: [] for p in rb.parties}
-    flag_counts: Counter[str] = Counter()
-    for sig, w in Counter(signatures).items():
-        dims, stakeholders, _, flags = profiles[sig]
-        for k, d in dims.items():
-            coverage[k] += [d.coverage] * w
-            if d.score is None:
-                bins[k]["not scored"] += w
-            else:
-                scores[k] += [d.score] * w
-                bins[k][str(min(4, int(d.score)))] += w
-        for p, v in stakeholders.items():
-            if v is not None:
-                by_party[p] += [v] * w
-        for f in set(flags):
-            flag_counts[f] += w
-    ids, names = cols["id"], cols["name"]
-    balances = sorted((b, ids[i], names[i]) for i, sig in enumerate(signatures)
-                      if (b := profiles[sig][2]) is not None)
-    dims_out = {k: {**_summary(scores[k], n),
-                    "mean_coverage": round(statistics.fmean(coverage[k]), 4) if n else None,
-                    "distribution": {b: bins[k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}}
-                for k in rb.dimensions}
-    titles = {k: v for k, v in flag_titles(rb).items() if k != "low_coverage"}
-    flags_out = {f: {"title": titles[f], "count": flag_counts.get(f, 0), "denominator": n,
-                     "share": round(flag_counts.get(f, 0) / n, 4) if n else None} for f in titles}
-    return Portfolio(
-        n=n, rubric_version=rb.version, dimensions=dims_out, flags=flags_out,
-        stakeholders={p: _summary(v, n) for p, v in by_party.items()},
-        balance={**_summary([b for b, _, _ in balances], n),
-                 "destination_skewed": flag_counts.get("destination_skewed", 0)},
-        most_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in reversed(balances[-top:])],
-        least_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in balances[:top]],
-        filters=filters or {},
-    )

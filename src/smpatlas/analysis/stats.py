@@ -1,9 +1,12 @@
 """Inventory statistics: distributions of every coded field and the seed's figures.
 
-Owns :func:`compute` (one pass over the selected records: for every field
-its distribution with count, denominator, share, missing and unspecified;
-the derived figures of the seed commentary; cross-tabulations) and
-:class:`Stats` with its renderings. Multi-valued fields are multi-label:
+Owns :func:`compute_columns` (for every field its distribution with count,
+denominator, share, missing and unspecified; the derived figures of the seed
+commentary; cross-tabulations), its entry points :func:`of_selection` (read
+from the database as columns, see :mod:`columns`) and :func:`compute` (over
+canonical records), and :class:`Stats` with its renderings. Each figure is
+computed once per distinct value (or combination of the fields it declares)
+and weighted by the number of records holding it. Multi-valued fields are multi-label:
 each value's share is of N, so shares may sum past 100%. Nothing here is
 stored; every figure states its denominator and what was missing.
 """

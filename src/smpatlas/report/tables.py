@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from smpatlas.analysis.assessment import Portfolio
+from smpatlas.analysis.portfolio import Portfolio
 from smpatlas.analysis.rubric import Rubric
 from smpatlas.analysis.stats import Stats
 from smpatlas.codebook import UNSPECIFIED
@@ -75,6 +75,8 @@ class InventoryData:
     rubric: Rubric
     title: str = "Inventory of skills mobility partnerships"
     generated: str = field(default_factory=lambda: date.today().isoformat())
+    #: Charts already drawn for this selection (name → SVG): writing the HTML and the PDF draws each once.
+    rendered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:

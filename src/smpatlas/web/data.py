@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from smpatlas.analysis import assessment as asm
+from smpatlas.analysis.portfolio import portfolio as portfolio_of
 from smpatlas.analysis.stats import compute
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
@@ -107,5 +107,5 @@ def stats(conn: Connection, query: fc.Query) -> dict[str, Any]:
 
 
 def portfolio(atlas: Atlas, conn: Connection, query: fc.Query) -> dict[str, Any]:
-    p = asm.portfolio(fc.all_records(conn, query), atlas.rubric, atlas.context, filters=query.to_dict())
+    p = portfolio_of(fc.all_records(conn, query), atlas.rubric, atlas.context, filters=query.to_dict())
     return {"ok": True, "portfolio": p.to_dict()}
