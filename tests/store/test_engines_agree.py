@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from smpatlas.analysis.alignment import ReferenceContext, align_all
-from smpatlas.analysis.assessment import portfolio
+from smpatlas.analysis.portfolio import portfolio
 from smpatlas.analysis.stats import compute
 from smpatlas.io.importer import import_files
 from smpatlas.store import database

@@ -70,6 +70,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # Up to 64 MB of page cache (default 2 MB): a large import is one transaction, and a full cache
     # spills dirty pages mid-transaction, each spill syncing the rollback journal first.
     cur.execute("PRAGMA cache_size = -65536")
+    # Write-ahead log: readers (the web app, other commands) never wait for a writer, even during a
+    # long import; a failed or killed import leaves only uncommitted frames, which SQLite ignores.
+    cur.execute("PRAGMA journal_mode = WAL")
     cur.close()
 
 
