@@ -107,3 +107,14 @@ def test_opening_read_only_does_not_create_a_file(tmp_path: Path) -> None:
 ])
 def test_shown_hides_passwords(db: str | None, expected: str) -> None:
     assert database.shown(db) == expected
+
+
+def test_sqlite_inventories_use_the_write_ahead_log(tmp_path: Path) -> None:
+    """Readers must not wait for a long import: SQLite's WAL journal, set on every connection."""
+    from sqlalchemy import text
+
+    engine = database.open_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -65536
+    engine.dispose()
