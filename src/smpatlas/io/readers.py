@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
 import zipfile
@@ -22,6 +23,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from smpatlas.cells import restore
+from smpatlas.io import sheetstream
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -198,20 +200,21 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             hint="SMP Atlas imports values only: copy the sheet and 'Paste Special → Values', then import",
             code="formula",
         )
-    it = iter(ws.iter_rows())  # rows from row 1 of the sheet
+    numbered = _numbered_rows(path, sheet, ws)
     try:
-        header_cells = next(it)
+        first, header_cells = next(numbered)
     except StopIteration:
         raise FileError("the sheet is empty", hint="put the column names in row 1", code="empty") from None
+    if first != 1:  # the first row with cells is further down: row 1 is blank
+        header_cells = []
+        numbered = _chain_rows((first, header_cells), numbered)
     header = [_header_text(c) for c in header_cells]
     if not any(h.strip() for h in header):
         raise FileError("row 1 is blank: the header (the column names) must be in row 1",
                         hint="delete the blank rows above the header", row=1, code="no_header")
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        n = 1
-        for cells in it:
-            n += 1
+        for n, cells in numbered:
             blank = True
             out = []
             for c in cells:
@@ -228,6 +231,37 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
 
     problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
+
+
+#: Sheets whose XML is larger than this (bytes, uncompressed) are streamed (:mod:`sheetstream`) rather than
+#: loaded whole by python-calamine: memory stays flat however many rows a workbook has. About 13,000 rows of
+#: the codebook's columns; ``SMPATLAS_XLSX_STREAM_ABOVE`` overrides it.
+STREAM_ABOVE = 32 * 1024 * 1024
+
+
+def _numbered_rows(path: Path, sheet: str, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of the sheet: from python-calamine, or streamed when the sheet is large."""
+    limit = int(os.environ.get("SMPATLAS_XLSX_STREAM_ABOVE", STREAM_ABOVE))
+    with zipfile.ZipFile(path) as z:
+        member = sheetstream.member_of(z, sheet)
+        size = z.getinfo(member).file_size
+    if size > limit:
+        return _streamed(str(path), sheet)
+    return ((i, list(cells)) for i, cells in enumerate(ws.iter_rows(), 1))
+
+
+def _streamed(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    try:
+        yield from sheetstream.stream(path, sheet)
+    except sheetstream.SheetError as exc:
+        raise FileError(f"not a readable .xlsx file ({exc})", hint="open it in Excel and save it again as .xlsx",
+                        code="xlsx") from None
+
+
+def _chain_rows(first: tuple[int, list[Any]], rest: Iterator[tuple[int, list[Any]]]
+                ) -> Iterator[tuple[int, list[Any]]]:
+    yield first
+    yield from rest
 
 
 def _header_text(cell: Any) -> str:

@@ -1,0 +1,234 @@
+"""Rows of a large XLSX worksheet, streamed in flat memory.
+
+Owns reading one worksheet straight from its XML with the expat parser, one
+chunk at a time, yielding each row as soon as it is complete: the shared
+strings, the number formats that mark dates and the 1904 date system are read
+first. Values are typed as python-calamine types them (text ``str``, numbers
+``float``, booleans, dates ``date`` / ``datetime`` / ``time``, empty cells
+``""``), so the importer cannot tell the two readers apart (a test compares
+them). :mod:`readers` uses python-calamine (faster) for ordinary sheets and
+this module for sheets too large to hold in memory. Interprets and validates
+nothing. Memory grows with the number of distinct shared strings, as in
+every XLSX reader, not with the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+from xml.etree import ElementTree as ET
+from xml.parsers import expat
+
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+#: Built-in number formats that show dates or times (ECMA-376 §18.8.30).
+_DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
+_NOT_TOKENS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_DATE_TOKENS = re.compile(r"[dmyhs]", re.IGNORECASE)
+_CHUNK = 1 << 16
+
+
+class SheetError(Exception):
+    """The workbook cannot be read (a part is missing or its XML is broken)."""
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
+
+
+def _unescape(text: str) -> str:
+    """OOXML's ``_xHHHH_`` escapes (control characters in cell text) back to characters."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
+def _column(ref: str) -> int:
+    """'BC12' → 54: the 0-based column of a cell reference."""
+    col = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            col = col * 26 + ord(ch) - 64
+        elif "a" <= ch <= "z":
+            col = col * 26 + ord(ch) - 96
+        else:
+            break
+    return col - 1
+
+
+def member_of(z: zipfile.ZipFile, sheet: str) -> str:
+    """The package part holding the worksheet called ``sheet``."""
+    wb = ET.fromstring(z.read("xl/workbook.xml"))
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels if _local(r.tag) == "Relationship"}
+    for el in wb.iter():
+        if _local(el.tag) == "sheet" and el.get("name") == sheet:
+            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+            target = targets.get(rid, "")
+            return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    raise SheetError(f"no sheet named {sheet!r} in the workbook")
+
+
+def _date1904(z: zipfile.ZipFile) -> bool:
+    for el in ET.fromstring(z.read("xl/workbook.xml")).iter():
+        if _local(el.tag) == "workbookPr":
+            return el.get("date1904", "0").lower() in ("1", "true")
+    return False
+
+
+def _shared_strings(z: zipfile.ZipFile) -> list[str]:
+    name = next((n for n in z.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if name is None:
+        return []
+    out: list[str] = []
+    with z.open(name) as fh:
+        for _, el in ET.iterparse(fh, events=("end",)):
+            if _local(el.tag) == "si":
+                text = _unescape("".join(_texts(el)))
+                out.append("" if text.isspace() else text)
+                el.clear()
+    return out
+
+
+_PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+def _t(el: ET.Element) -> str:
+    """A ``<t>``'s text; without ``xml:space="preserve"`` surrounding whitespace is dropped (as Excel
+    and python-calamine read it)."""
+    text = el.text or ""
+    return text if el.get(_PRESERVE) == "preserve" else text.strip()
+
+
+def _texts(el: ET.Element) -> Iterator[str]:
+    """The ``<t>`` texts of a string item, rich-text runs included, phonetic runs (``<rPh>``) left out."""
+    for child in el:
+        name = _local(child.tag)
+        if name == "t":
+            yield _t(child)
+        elif name == "r":
+            yield from (_t(t) for t in child if _local(t.tag) == "t")
+
+
+def _date_styles(z: zipfile.ZipFile) -> frozenset[int]:
+    """Indexes of the cell formats (``s=`` on a cell) whose number format shows a date or a time."""
+    if "xl/styles.xml" not in z.namelist():
+        return frozenset()
+    root = ET.fromstring(z.read("xl/styles.xml"))
+    custom = {int(nf.get("numFmtId", "-1")): nf.get("formatCode", "") for nf in root.iter()
+              if _local(nf.tag) == "numFmt"}
+    out: set[int] = set()
+    for xfs in root.iter():
+        if _local(xfs.tag) == "cellXfs":
+            for i, xf in enumerate(x for x in xfs if _local(x.tag) == "xf"):
+                fid = int(xf.get("numFmtId", "0"))
+                if fid in _DATE_FORMAT_IDS or (fid in custom and _DATE_TOKENS.search(_NOT_TOKENS.sub("", custom[fid]))):
+                    out.add(i)
+    return frozenset(out)
+
+
+def stream(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, values from column A) for each row of ``sheet`` that has cells, in order."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            member = member_of(z, sheet)
+            strings = _shared_strings(z)
+            dates = _date_styles(z)
+            epoch = dt.datetime(1904, 1, 1) if _date1904(z) else dt.datetime(1899, 12, 30)
+            with z.open(member) as fh:
+                yield from _rows(fh, strings, dates, epoch)
+    except (KeyError, zipfile.BadZipFile, ET.ParseError, expat.ExpatError, EOFError, OSError) as exc:
+        raise SheetError(f"{type(exc).__name__}: {exc}") from None
+
+
+def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+          ) -> Iterator[tuple[int, list[Any]]]:
+    done: list[tuple[int, list[Any]]] = []
+    row: list[Any] = []
+    number = 0
+    kind = "n"
+    style = 0
+    col = 0
+    text: list[str] | None = None  # the text being collected (inside <v>, or <t> of an inline string)
+    value: list[str] | None = None
+    preserve = True
+    in_phonetic = False
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal row, number, kind, style, col, text, value, in_phonetic, preserve
+        name = name.rsplit(":", 1)[-1]
+        if name == "c":
+            kind = attrs.get("t", "n")
+            style = int(attrs.get("s", 0) or 0)
+            ref = attrs.get("r")
+            col = _column(ref) if ref else len(row)
+            value = None
+        elif name == "v" or (name == "t" and not in_phonetic):
+            text = []
+            preserve = name == "v" or attrs.get("xml:space") == "preserve"
+        elif name == "row":
+            r = attrs.get("r")
+            number = int(r) if r else number + 1
+            row = []
+        elif name == "rPh":
+            in_phonetic = True
+
+    def end(name: str) -> None:
+        nonlocal text, value, in_phonetic
+        name = name.rsplit(":", 1)[-1]
+        if name == "v" or (name == "t" and not in_phonetic):
+            if text is not None:
+                value = (value or []) + (text if preserve else ["".join(text).strip()])
+            text = None
+        elif name == "rPh":
+            in_phonetic = False
+        elif name == "c":
+            if col > len(row):
+                row.extend([""] * (col - len(row)))
+            row.append(_typed(kind, None if value is None else "".join(value), style))
+        elif name == "row":
+            done.append((number, row))
+
+    def chars(data: str) -> None:
+        if text is not None:
+            text.append(data)
+
+    def _typed(kind: str, v: str | None, style: int) -> Any:
+        if kind == "s":
+            return strings[int(v)] if v else ""
+        if not v or v.isspace():  # no value, or only whitespace (python-calamine reads both as "")
+            return ""
+        if kind in ("inlineStr", "str"):
+            return _unescape(v)
+        if kind == "b":
+            return v.strip() in ("1", "true")
+        if kind == "e":
+            return v  # the error value (#N/A, …); readers report such cells separately
+        if kind == "d":
+            return dt.datetime.fromisoformat(v)
+        number = float(v)
+        if style in dates:
+            return _date(number, epoch)
+        return number
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    while chunk := fh.read(_CHUNK):
+        parser.Parse(chunk, False)
+        if done:
+            yield from done
+            done.clear()
+    parser.Parse(b"", True)
+    yield from done
+
+
+def _date(serial: float, epoch: dt.datetime) -> dt.date | dt.datetime | dt.time:
+    moment = epoch + dt.timedelta(days=serial)
+    if 0 <= serial < 1:  # a time of day (python-calamine reads 0 as midnight, too)
+        return moment.time()
+    if serial == int(serial):
+        return moment.date()
+    return moment
