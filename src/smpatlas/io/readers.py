@@ -1,7 +1,8 @@
 """Readers: files of partnerships as streams of rows.
 
 Owns opening CSV (UTF-8 with or without BOM; comma, semicolon or tab),
-XLSX (python-calamine, the fastest sound reader; formula cells detected in
+XLSX (python-calamine, the fastest sound reader, for ordinary sheets; large
+sheets streamed in flat memory by :mod:`sheetstream`; formula cells detected in
 the sheet XML), JSON, JSON Lines and Frictionless Data Packages, and turning
 each into a :class:`Table`: where it came from, its header, and its rows with
 the row numbers a person sees. Reading problems become :class:`FileError`
