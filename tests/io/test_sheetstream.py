@@ -73,7 +73,8 @@ def test_an_exported_inventory(tmp_path: Path, sample_records: list[dict[str, An
 SHARED = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="5" uniqueCount="5">
 <x:si><x:t>id</x:t></x:si>
-<x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">Rich </x:t></x:r><x:r><x:t xml:space="preserve">text &amp; more</x:t></x:r></x:si>
+<x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">Rich </x:t></x:r>
+<x:r><x:t xml:space="preserve">text &amp; more</x:t></x:r></x:si>
 <x:si><x:t>東京</x:t><x:rPh sb="0" eb="2"><x:t>トウキョウ</x:t></x:rPh></x:si>
 <x:si><x:t>a_x000D_b</x:t></x:si>
 <x:si><x:t>  trimmed  </x:t></x:si>
@@ -81,7 +82,8 @@ SHARED = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 SHEET = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>
 <x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c></x:row>
-<x:row r="2"><x:c r="A2" t="s"><x:v>2</x:v></x:c><x:c r="C2" s="1"><x:v>0</x:v></x:c><x:c r="D2" s="2"><x:v>1.5</x:v></x:c></x:row>
+<x:row r="2"><x:c r="A2" t="s"><x:v>2</x:v></x:c><x:c r="C2" s="1"><x:v>0</x:v></x:c>
+<x:c r="D2" s="2"><x:v>1.5</x:v></x:c></x:row>
 <x:row><x:c t="s"><x:v>3</x:v></x:c><x:c t="str"><x:f>A1</x:f><x:v>id</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c>
 <x:c t="b"><x:v>0</x:v></x:c><x:c><x:v>1E3</x:v></x:c><x:c t="s"><x:v>4</x:v></x:c></x:row>
 </x:sheetData></x:worksheet>"""
@@ -101,7 +103,8 @@ TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="xml" ContentType="application/xml"/><Default Extension="rels"
  ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
-<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
+<Override PartName="/xl/workbook.xml"
+ ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>
 <Override PartName="/xl/worksheets/sheet1.xml"
  ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>
 <Override PartName="/xl/sharedStrings.xml"

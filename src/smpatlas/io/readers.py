@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,7 +188,8 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             raise FileError(f"no sheet named {sheet!r}", hint="sheets in this file: " + ", ".join(map(repr, names)),
                             code="sheet")
         assert sheet is not None
-        ws = wb.get_sheet_by_name(sheet)
+        # A large sheet is streamed: don't let python-calamine load it whole (only to check it opens).
+        ws = None if _streams(path, sheet) else wb.get_sheet_by_name(sheet)
     except FileError:
         raise
     except Exception as exc:  # calamine raises several types for broken files
@@ -240,13 +242,16 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
 STREAM_ABOVE = 32 * 1024 * 1024
 
 
-def _numbered_rows(path: Path, sheet: str, ws: Any) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cells) of the sheet: from python-calamine, or streamed when the sheet is large."""
+def _streams(path: Path, sheet: str) -> bool:
+    """True when the sheet's XML is larger than the streaming threshold."""
     limit = int(os.environ.get("SMPATLAS_XLSX_STREAM_ABOVE", STREAM_ABOVE))
     with zipfile.ZipFile(path) as z:
-        member = sheetstream.member_of(z, sheet)
-        size = z.getinfo(member).file_size
-    if size > limit:
+        return z.getinfo(sheetstream.member_of(z, sheet)).file_size > limit
+
+
+def _numbered_rows(path: Path, sheet: str, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, cells) of the sheet: from python-calamine, or streamed when the sheet is large (no ``ws``)."""
+    if ws is None:
         return _streamed(str(path), sheet)
     return ((i, list(cells)) for i, cells in enumerate(ws.iter_rows(), 1))
 
@@ -326,8 +331,8 @@ def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, i
                             errors.append((*_ref(el.get("r", "")), v.text if v is not None and v.text else "?"))
                         el.clear()
             return refs, errors
-    except (KeyError, zipfile.BadZipFile, ET.ParseError):
-        return [], []
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError):
+        return [], []  # a damaged part: the reader reports it when it reaches it
 
 
 # --- JSON, JSON Lines, Data Package ------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -137,7 +138,8 @@ def stream(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
             epoch = dt.datetime(1904, 1, 1) if _date1904(z) else dt.datetime(1899, 12, 30)
             with z.open(member) as fh:
                 yield from _rows(fh, strings, dates, epoch)
-    except (KeyError, zipfile.BadZipFile, ET.ParseError, expat.ExpatError, EOFError, OSError) as exc:
+    except (KeyError, zipfile.BadZipFile, zlib.error, ET.ParseError, expat.ExpatError, EOFError, OSError,
+            ValueError, IndexError) as exc:  # damaged parts, broken XML, cells pointing at nothing
         raise SheetError(f"{type(exc).__name__}: {exc}") from None
 
 
