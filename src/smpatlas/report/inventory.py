@@ -11,7 +11,9 @@ the filters, the date and every record's sources.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,17 +81,54 @@ def chart(name: str, data: InventoryData) -> tuple[Table, dict[str, Any]]:
         raise ConfigError(f"There is no chart called {name!r}. Charts: {', '.join(CHARTS)}.")
     d = CHARTS[name]
     table = d.table(data)
-    return table, d.spec(table, data.source_line())
+    with charts.unchecked():
+        return table, d.spec(table, data.source_line())
+
+
+def _figure(name: str, table: Table, spec: dict[str, Any]) -> dict[str, Any]:
+    notes = list(table.notes)
+    if name == "world_map" and (missing := maps.not_drawn(table)):
+        notes.append(f"Too small for the 1:110m map (listed in the table): {', '.join(missing)}.")
+    return {"name": name, "title": table.title, "table": table, "notes": notes, "spec": spec}
+
+
+def _drawn(names: list[str], data: InventoryData,
+           draw: Callable[[dict[str, Any]], Future[str]]) -> dict[str, dict[str, Any]]:
+    """The figures ``names``, each with the ``future`` of its SVG; every spec goes to ``draw`` as soon as it is built.
+
+    In the report a chart goes without its title and source line (the heading and the caption print them). A chart
+    already drawn for this selection is not drawn again.
+    """
+    figs = {}
+    for name in dict.fromkeys(names):
+        fig = figs[name] = _figure(name, *chart(name, data))
+        if name in data.rendered:
+            done: Future[str] = Future()
+            done.set_result(data.rendered[name])
+            fig["future"] = done
+        else:
+            fig["future"] = draw(render.embedded(fig["spec"]))
+    return figs
+
+
+def figures(names: list[str], data: InventoryData) -> dict[str, dict[str, Any]]:
+    """The figures ``names`` of the report: each chart's table, spec and SVG (drawn once per selection)."""
+    with render.drawing() as draw:
+        figs = _drawn(names, data, draw)
+        for name, fig in figs.items():
+            data.rendered[name] = svg = fig.pop("future").result()
+            fig["svg"] = html_mod.trusted_svg(svg)
+            fig["raw_svg"] = svg
+    return figs
 
 
 def figure(name: str, data: InventoryData) -> dict[str, Any]:
     """One figure of the report: its rendered SVG and its table."""
-    table, spec = chart(name, data)
-    notes = list(table.notes)
-    if name == "world_map" and (missing := maps.not_drawn(table)):
-        notes.append(f"Too small for the 1:110m map (listed in the table): {', '.join(missing)}.")
-    return {"name": name, "title": table.title, "svg": html_mod.trusted_svg(render.svg(spec)), "table": table,
-            "notes": notes, "spec": spec}
+    return figures([name], data)[name]
+
+
+def _chart_names() -> list[str]:
+    return [n for *_, names in SECTIONS for n in names]
 
 
 def _filters_text(filters: dict[str, Any]) -> list[str]:
@@ -97,29 +136,79 @@ def _filters_text(filters: dict[str, Any]) -> list[str]:
             for k, v in filters.items()] or ["none (the whole inventory)"]
 
 
-def context(data: InventoryData) -> dict[str, Any]:
-    """Everything the inventory template shows."""
+def _sources(records: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, Any]]]:
+    """Every record's sources, by name, and the most common access date, said once instead of ~800 times.
+
+    A source accessed on another date keeps its date; one without a date says so when a common date is stated.
+    """
+    dates = Counter(s.get("accessed") for r in records for s in r.get("sources") or [] if s.get("accessed"))
+    common = dates.most_common(1)[0][0] if dates else None
+    out = []
+    for r in sorted(records, key=lambda r: str(r.get("name", "")).lower()):
+        srcs = []
+        for s in r.get("sources") or []:
+            when = s.get("accessed")
+            note = (None if when == common else f"accessed {when}" if when
+                    else "no access date" if common else None)
+            srcs.append({"title": s.get("title"), "url": s.get("url"), "note": note})
+        out.append({"id": r.get("id", ""), "name": r.get("name", ""), "sources": srcs})
+    return (str(common) if common else None), out
+
+
+def context(data: InventoryData, *, for_print: bool = False,
+            figs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Everything the inventory template shows.
+
+    ``for_print``: the charts as SVG images (``data:`` URIs), which WeasyPrint parses apart from the page — much
+    cheaper than inline SVG markup; ``figs``: figures already made (see :func:`pdf`).
+    """
     s = data.stats
     years = ("no start years" if s.year_min is None else
              f"{s.year_min}" if s.year_min == s.year_max else f"{s.year_min}–{s.year_max}")
     overview = [f"{s.n:,} partnerships, {len(s.countries)} countries, start years {years}."] if s.n else []
-    sections = [{"anchor": a, "heading": h, "intro": i, "figures": [figure(n, data) for n in names]}
+    if figs is None:
+        figs = figures(_chart_names(), data) if s.n else {}
+        if for_print:
+            for fig in figs.values():
+                fig["img"] = render.data_uri(render.for_print(fig["raw_svg"]))
+    sections = [{"anchor": a, "heading": h, "intro": i, "figures": [figs[n] for n in names]}
                 for a, h, i, names in SECTIONS] if s.n else []
-    sources = [{"id": r.get("id", ""), "name": r.get("name", ""), "sources": r.get("sources") or []}
-               for r in sorted(data.records, key=lambda r: str(r.get("name", "")).lower())]
+    accessed, sources = _sources(data.records)
     return {
         "title": data.title, "generated": data.generated, "n": s.n, "overview": overview,
         "headlines": s.headlines(), "sections": sections,
         "methodology": {"codebook_version": default_codebook().version, "rubric_version": data.portfolio.rubric_version,
                         "rubric_title": data.rubric.title, "filters": _filters_text(s.filters),
                         "date": data.generated, "palette": charts.PALETTE},
-        "sources": sources, "source_line": data.source_line(),
+        "sources": sources, "accessed": accessed, "source_line": data.source_line(), "for_print": for_print,
     }
 
 
-def html(data: InventoryData) -> str:
-    """The self-contained HTML report."""
-    return html_mod.render("inventory.html", **context(data))
+def html(data: InventoryData, *, for_print: bool = False) -> str:
+    """The self-contained HTML report (``for_print``: the variant WeasyPrint prints, charts as SVG images)."""
+    return html_mod.render("inventory.html", **context(data, for_print=for_print))
+
+
+def pdf(data: InventoryData) -> bytes:
+    """The PDF report: A4, page numbers, contents.
+
+    The charts are drawn in the background while the page is written, parsed and styled; WeasyPrint fetches each
+    (``smpatlas-chart:NAME``) when it lays it out, by which time it is usually drawn.
+    """
+    from smpatlas.report import pdf as pdf_mod
+
+    with render.drawing() as draw:
+        figs = _drawn(_chart_names(), data, draw) if data.n else {}
+        for name, fig in figs.items():
+            fig["img"] = pdf_mod.CHART_SCHEME + name
+        page = html_mod.render("inventory.html", **context(data, for_print=True, figs=figs))
+
+        def printed(fig: dict[str, Any]) -> Callable[[], bytes]:
+            return lambda: render.for_print(fig["future"].result()).encode("utf-8")
+
+        out = pdf_mod.from_html(page, {name: printed(fig) for name, fig in figs.items()})
+        data.rendered.update((name, fig["future"].result()) for name, fig in figs.items())
+    return out
 
 
 def resolve_format(out: Path, fmt: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
@@ -146,9 +235,7 @@ def write(atlas: Atlas, out: str | Path, *, fmt: str | None = None, filters: Fil
 
         xlsx.write(data, path)
     elif chosen == "pdf":
-        from smpatlas.report import pdf
-
-        path.write_bytes(pdf.from_html(html(data)))
+        path.write_bytes(pdf(data))
     else:
         path.write_text(html(data), "utf-8")
     return path

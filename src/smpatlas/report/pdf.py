@@ -5,17 +5,31 @@ contents' page references and "never split a chart" are print rules in the
 report stylesheet (``templates/report.css``, ``@media print`` and ``@page``),
 so the PDF is the HTML report, paginated. WeasyPrint needs Pango (from the
 system); a missing library is reported with what to install.
+
+Nothing is loaded from outside the page: the URL fetcher opens only ``data:``
+URIs and the report's own charts, named ``smpatlas-chart:NAME`` and handed in
+by the caller as functions — so a chart still being drawn (vl-convert, on
+another core) is waited for only when WeasyPrint reaches it, after parsing
+and styling the page.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from smpatlas.errors import ConfigError
 
+#: The scheme of the charts a report hands to :func:`from_html` (``<img src="smpatlas-chart:world_map">``).
+CHART_SCHEME = "smpatlas-chart:"
 
-def from_html(html: str) -> bytes:
-    """The PDF of a self-contained HTML document (no base URL: nothing is fetched)."""
+
+def from_html(html: str, charts: Mapping[str, Callable[[], bytes]] | None = None) -> bytes:
+    """The PDF of a self-contained HTML document (no base URL: nothing is fetched).
+
+    ``charts`` maps a chart name to a function returning its SVG, for ``<img src="smpatlas-chart:NAME">``.
+    """
     try:
         import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:  # pragma: no cover - depends on the system
@@ -23,7 +37,16 @@ def from_html(html: str) -> bytes:
                           f"Debian/Ubuntu apt install libpango-1.0-0 libpangoft2-1.0-0 ({exc}).") from exc
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    # No protocol is allowed: a report must not load anything from outside itself.
-    fetcher = weasyprint.urls.URLFetcher(allowed_protocols=frozenset())
-    out: bytes = weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()
+    own = dict(charts or {})
+
+    class Fetcher(weasyprint.urls.URLFetcher):  # type: ignore[misc]
+        """Refuses every URL but data: and the report's own charts: a report loads nothing from outside."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith(CHART_SCHEME) and url[len(CHART_SCHEME):] in own:
+                return weasyprint.urls.URLFetcherResponse(url, own[url[len(CHART_SCHEME):]](),
+                                                          {"Content-Type": "image/svg+xml"})
+            return super().fetch(url, headers)
+
+    out: bytes = weasyprint.HTML(string=html, url_fetcher=Fetcher(allowed_protocols=frozenset({"data"}))).write_pdf()
     return out

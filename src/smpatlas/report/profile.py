@@ -28,14 +28,40 @@ from smpatlas.report.tables import NOT_CODED, Table, plain
 FORMATS = ("html", "pdf")
 #: Fields shown elsewhere on the page (header, sources, outcomes) or too long for one page.
 NOT_IN_FIELD_LIST = frozenset({"id", "name", "acronym", "summary", "sources", "outcomes", "notes"})
+#: What the one A4 page of the PDF lists; the rest is counted ("and K more"), never dropped silently, and the
+#: HTML profile lists everything.
 MAX_RECOMMENDATIONS = 5
-#: Actors and outcome rows listed on the page (one A4 page); the rest are counted, not dropped silently.
-MAX_ACTORS = 4
-MAX_OUTCOME_ROWS = 8
+MAX_ACTORS = 3
+MAX_OUTCOME_ROWS = 6
+MAX_SOURCES = 6
+#: Outcome sources (free text) are cut at this length on the PDF page, with an ellipsis.
+MAX_OUTCOME_SOURCE_CHARS = 48
+#: Summaries longer than this are cut at a word with an ellipsis on the PDF page.
+MAX_SUMMARY_CHARS = 420
+#: The chart headings on the page (the chart titles repeat the partnership's name, in the page's title).
+HEADINGS = {"profile_dimensions": "Six dimensions (score 0–4, with coverage)",
+            "profile_stakeholders": "Stakeholder profile (score 0–100)"}
+#: Where the full lists are, said wherever the PDF page shortens one.
+FULL_LIST = "full list in the HTML profile and the web inventory"
 
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head[limit // 2:]:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,;:.–-") + "…"
+
+
+def more(shown: int, total: int) -> str | None:
+    """"and K more — full list in …" when ``shown`` of ``total`` are listed, else None."""
+    return f"and {total - shown} more — {FULL_LIST}" if total > shown else None
 
 
 def _actor(a: dict[str, Any]) -> str:
@@ -44,15 +70,16 @@ def _actor(a: dict[str, Any]) -> str:
     return str(a.get("name", "")) + (f" ({extra})" if extra else "")
 
 
-def field_text(f: Field, value: Any) -> str:
-    """A coded value in plain language; ``None`` is "not coded"."""
+def field_text(f: Field, value: Any, *, max_actors: int | None = None) -> str:
+    """A coded value in plain language; ``None`` is "not coded" (``max_actors``: list that many, count the rest)."""
     if value is None or value == []:
         return NOT_CODED.lower()
     if f.kind == "countries":
         return ", ".join(name_of(c) for c in value)
     if f.kind == "actors":
-        more = f"; and {len(value) - MAX_ACTORS} more (see the full record)" if len(value) > MAX_ACTORS else ""
-        return "; ".join(_actor(a) for a in value[:MAX_ACTORS]) + more
+        shown = value if max_actors is None else value[:max_actors]
+        rest = more(len(shown), len(value))
+        return "; ".join(_actor(a) for a in shown) + (f"; {rest}" if rest else "")
     if f.kind in ("bool", "tristate"):
         return "yes" if value is True else "no" if value is False else "not specified in the sources"
     if f.kind == "number":
@@ -67,16 +94,22 @@ def field_text(f: Field, value: Any) -> str:
     return str(value)
 
 
-def fields(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The coded fields by codebook section, each with its plain-language text."""
+def fields(record: dict[str, Any], *, max_actors: int | None = None) -> list[dict[str, Any]]:
+    """The coded fields by codebook section, each with its plain-language text.
+
+    Each section also lists its coded ``entries`` apart from the labels of its ``missing`` (not coded) fields,
+    which the PDF page prints on one line per section.
+    """
     cb = default_codebook()
     out = []
     for key, heading in cb.sections.items():
-        items = [{"label": f.label, "text": field_text(f, record.get(f.name)),
+        items = [{"label": f.label, "text": field_text(f, record.get(f.name), max_actors=max_actors),
                   "missing": record.get(f.name) in (None, [])}
                  for f in cb.in_section(key) if f.name not in NOT_IN_FIELD_LIST]
         if items:
-            out.append({"heading": heading.split(". ", 1)[-1], "entries": items})
+            out.append({"heading": heading.split(". ", 1)[-1], "entries": items,
+                        "coded": [it for it in items if not it["missing"]],
+                        "not_coded": [it["label"] for it in items if it["missing"]]})
     return out
 
 
@@ -109,13 +142,16 @@ def outcome_table(record: dict[str, Any], name: str) -> Table:
             for o in record.get("outcomes") or []]
     rows.sort(key=lambda r: (r["label"], r["period"]))
     return Table("profile_outcomes", _short(f"Outcomes over time: {name}"),
-                 [("period", "Period"), ("label", "Indicator"), ("value", "Value"), ("source", "Source")], rows,
-                 [f"{len(rows)} outcome records; the chart shows them all, the table the first {MAX_OUTCOME_ROWS}."]
-                 if len(rows) > MAX_OUTCOME_ROWS else [])
+                 [("period", "Period"), ("label", "Indicator"), ("value", "Value"), ("source", "Source")], rows)
 
 
-def context(atlas: Atlas, rid: str) -> dict[str, Any]:
-    """Everything the profile template shows, for the partnership ``rid``."""
+def context(atlas: Atlas, rid: str, *, for_print: bool = False) -> dict[str, Any]:
+    """Everything the profile template shows, for the partnership ``rid``.
+
+    ``for_print`` is the one A4 page of the PDF: long lists are shortened (saying how many more there are and
+    where the full list is), a long summary is cut with an ellipsis, the charts are images without the tables
+    that repeat their labels. The HTML profile (``for_print`` false) lists everything.
+    """
     record = atlas.get(rid)
     a = atlas.assess(rid)
     rb = atlas.rubric
@@ -123,34 +159,60 @@ def context(atlas: Atlas, rid: str) -> dict[str, Any]:
     produced = date.today().isoformat()
     source = (f"Source: SMP Atlas record {rid} (codebook {default_codebook().version}, rubric {a.rubric_version}); "
               f"produced {produced}.")
-    figures = []
-    for table, fn in ((dimension_table(a, rb, name), charts.profile_dimensions),
-                      (stakeholder_table(a, rb, name), charts.profile_stakeholders)):
-        figures.append({"name": table.name, "title": table.title, "table": table, "notes": table.notes,
-                        "svg": html_mod.trusted_svg(render.svg(fn(table, source)))})
     outcomes = outcome_table(record, name)
     plotted = [r for r in outcomes.rows if isinstance(r["value"], int | float)]
-    outcome_svg = None
-    if plotted:
-        outcome_svg = html_mod.trusted_svg(render.svg(charts.profile_outcomes(
-            Table(outcomes.name, outcomes.title, outcomes.columns, plotted), source)))
+    tables = [(dimension_table(a, rb, name), charts.profile_dimensions),
+              (stakeholder_table(a, rb, name), charts.profile_stakeholders)]
+    with charts.unchecked():
+        specs = [fn(table, source) for table, fn in tables]
+        if plotted:
+            specs.append(charts.profile_outcomes(Table(outcomes.name, outcomes.title, outcomes.columns, plotted),
+                                                 source))
+    # The page prints each chart's title as a heading and the source line once, at the foot.
+    drawn = list(render.svgs(render.embedded(spec) for spec in specs))
+    figures = []
+    for (table, _), svg in zip(tables, drawn, strict=False):
+        figures.append({"name": table.name, "title": table.title, "heading": HEADINGS[table.name],
+                        "table": table, "notes": table.notes,
+                        "svg": html_mod.trusted_svg(svg),
+                        "img": render.data_uri(svg) if for_print else None})
+    outcome_svg = html_mod.trusted_svg(drawn[2]) if plotted else None
+    outcome_img = render.data_uri(drawn[2]) if plotted and for_print else None
     flags = [a.flag_titles.get(f, plain(f)) for f in a.flags]
+    ranked = a.recommendations[:MAX_RECOMMENDATIONS] if for_print else a.recommendations
     recs = [{"text": r.text, "dimension": rb.dimensions[r.dimension].title if r.dimension in rb.dimensions
-             else plain(r.dimension), "gain": r.gain, "because": r.because}
-            for r in a.recommendations[:MAX_RECOMMENDATIONS]]
+             else plain(r.dimension), "gain": r.gain, "because": r.because} for r in ranked]
+    sources = record.get("sources") or []
+    shown_sources = sources[:MAX_SOURCES] if for_print else sources
+    outcome_rows = ([{**r, "source": _cut(str(r["source"]), MAX_OUTCOME_SOURCE_CHARS)}
+                     for r in outcomes.rows[:MAX_OUTCOME_ROWS]] if for_print else outcomes.rows)
+    summary = record.get("summary")
+    if for_print and isinstance(summary, str):
+        summary = _cut(summary, MAX_SUMMARY_CHARS)
     return {
         "title": name, "record": record, "rid": rid, "acronym": record.get("acronym"),
-        "summary": record.get("summary"), "fields": fields(record), "figures": figures,
-        "flags": flags, "recommendations": recs, "weakest": rb.parties.get(a.weakest or "", a.weakest),
-        "outcomes": outcomes, "outcome_rows": outcomes.rows[:MAX_OUTCOME_ROWS], "outcome_svg": outcome_svg,
-        "sources": record.get("sources") or [],
-        "source_line": source, "generated": produced, "rubric_version": a.rubric_version,
+        "summary": summary, "fields": fields(record, max_actors=MAX_ACTORS if for_print else None),
+        "figures": figures, "flags": flags, "recommendations": recs,
+        "more_recommendations": more(len(recs), len(a.recommendations)),
+        "weakest": rb.parties.get(a.weakest or "", a.weakest),
+        "outcomes": outcomes, "outcome_rows": outcome_rows, "outcome_svg": outcome_svg, "outcome_img": outcome_img,
+        "more_outcomes": (f"{len(outcomes.rows)} outcome records; the chart shows them all, the table the first "
+                          f"{len(outcome_rows)} — {FULL_LIST}") if len(outcome_rows) < len(outcomes.rows) else None,
+        "sources": shown_sources, "more_sources": more(len(shown_sources), len(sources)),
+        "source_line": source, "generated": produced, "rubric_version": a.rubric_version, "for_print": for_print,
     }
 
 
-def html(atlas: Atlas, rid: str) -> str:
-    """The self-contained HTML profile."""
-    return html_mod.render("partnership.html", **context(atlas, rid))
+def html(atlas: Atlas, rid: str, *, for_print: bool = False) -> str:
+    """The self-contained HTML profile (``for_print``: the one-page variant WeasyPrint prints)."""
+    return html_mod.render("partnership.html", **context(atlas, rid, for_print=for_print))
+
+
+def pdf(atlas: Atlas, rid: str) -> bytes:
+    """The profile as one A4 page of PDF."""
+    from smpatlas.report import pdf as pdf_mod
+
+    return pdf_mod.from_html(html(atlas, rid, for_print=True))
 
 
 def write(atlas: Atlas, rid: str, out: str | Path, *, fmt: str | None = None) -> Path:
@@ -159,11 +221,8 @@ def write(atlas: Atlas, rid: str, out: str | Path, *, fmt: str | None = None) ->
     chosen = resolve_format(path, fmt, FORMATS)
     if not path.parent.exists():
         raise ConfigError(f"The folder {str(path.parent)!r} does not exist; create it first.")
-    page = html(atlas, rid)
     if chosen == "pdf":
-        from smpatlas.report import pdf
-
-        path.write_bytes(pdf.from_html(page))
+        path.write_bytes(pdf(atlas, rid))
     else:
-        path.write_text(page, "utf-8")
+        path.write_text(html(atlas, rid), "utf-8")
     return path
