@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pypdf
@@ -17,7 +18,7 @@ from sqlalchemy import Engine
 
 from smpatlas.atlas import Atlas
 from smpatlas.report import profile, render
-from tests.report.test_reports import atlas_of, pdf_text
+from tests.report.test_reports import SQLITE_ONLY, atlas_of, pdf_text
 
 
 def _actors(rec: dict[str, Any]) -> int:
@@ -29,7 +30,7 @@ def largest(atlas: Atlas) -> dict[str, str]:
     """The bundled record that is largest by each measure (what makes a profile long), by id."""
     recs = atlas.records()
     n_recs = {r["id"]: len(atlas.assess(r["id"]).recommendations) for r in recs}
-    measures = {
+    measures: dict[str, Callable[[dict[str, Any]], int]] = {
         "sources": lambda r: len(r.get("sources") or []),
         "recommendations": lambda r: n_recs[r["id"]],
         "actors": _actors,
@@ -41,6 +42,7 @@ def largest(atlas: Atlas) -> dict[str, str]:
     return {what: max(recs, key=lambda r, f=f: (f(r), r["id"]))["id"] for what, f in measures.items()}
 
 
+@SQLITE_ONLY
 @pytest.mark.slow
 def test_largest_bundled_profiles_are_one_a4_page(sample_engine: Engine) -> None:
     atlas = atlas_of(sample_engine)
@@ -60,6 +62,7 @@ def test_largest_bundled_profiles_are_one_a4_page(sample_engine: Engine) -> None
             assert re.search(r"and \d+ more — full list in the HTML profile", text), rid
 
 
+@SQLITE_ONLY
 def test_pdf_page_shortens_lists_and_says_so_html_lists_everything(sample_engine: Engine) -> None:
     atlas = atlas_of(sample_engine)
     picked = largest(atlas)
