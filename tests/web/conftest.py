@@ -37,17 +37,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled inventory plus three users, built once; copy it before writing."""
     path = tmp_path_factory.mktemp("web") / "sample.db"
-    engine = database.open_engine(str(path))
-    report = import_files(engine, [BUNDLED], user="fixture")
-    assert report.valid, report.to_text()
-    with engine.begin() as conn:
-        for name, role in USERS.items():
-            users_store.create_user(conn, name=name, role=role, password=PASSWORD)
-    engine.dispose()
+    _load_sample(str(path))
     return path
 
 
-def settings_for(db: Path, tmp: Path, **kw: Any) -> Settings:
+def settings_for(db: Path | str, tmp: Path, **kw: Any) -> Settings:
     return Settings(database_url=str(db), secret_key=SECRET, upload_dir=str(tmp / "uploads"), **kw)
 
 
@@ -60,8 +54,55 @@ def ro_client(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     app.state.smpatlas.atlas.close()
 
 
+def _load_sample(url: str) -> None:
+    engine = database.open_engine(url)
+    report = import_files(engine, [BUNDLED], user="fixture")
+    assert report.valid, report.to_text()
+    with engine.begin() as conn:
+        for name, role in USERS.items():
+            users_store.create_user(conn, name=name, role=role, password=PASSWORD)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_sample_template(pg_server: Any) -> str:
+    """A PostgreSQL database holding the sample inventory and the three users, to copy for each test."""
+    url = pg_server.create_database()
+    _load_sample(url)
+    return str(url.rsplit("/", 1)[1])
+
+
 @pytest.fixture
-def db_copy(sample_db: Path, tmp_path: Path) -> Path:
+def web_backend(request: pytest.FixtureRequest) -> str:
+    """The engine behind the app: SQLite unless a module parametrises it (``WEB_BACKENDS``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules with ``BOTH_ENGINES = True`` run every test that uses the app's database on SQLite and PostgreSQL."""
+    if getattr(metafunc.module, "BOTH_ENGINES", False) and "web_backend" in metafunc.fixturenames:
+        metafunc.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
+
+
+def all_rows(db: Path | str) -> str:
+    """Every stored row as text (for 'no secret is stored' checks on either engine)."""
+    from sqlalchemy import MetaData, select
+
+    engine = database.open_engine(str(db))
+    md = MetaData()
+    md.reflect(engine)
+    with engine.connect() as conn:
+        text = "\n".join(repr(row) for t in md.sorted_tables for row in conn.execute(select(t)))
+    engine.dispose()
+    return text
+
+
+@pytest.fixture
+def db_copy(web_backend: str, sample_db: Path, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
+    """A private copy of the sample inventory: a SQLite file (a Path), or a PostgreSQL database (its URL)."""
+    if web_backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        return server.create_database(template=request.getfixturevalue("pg_sample_template"))
     path = tmp_path / "atlas.db"
     shutil.copy(sample_db, path)
     return path
@@ -103,7 +144,7 @@ def log_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
     return csrf_of(client.get("/partnerships?per_page=1").text)
 
 
-def token_for(db: Path, name: str) -> dict[str, str]:
+def token_for(db: Path | str, name: str) -> dict[str, str]:
     engine = database.open_engine(str(db))
     with engine.begin() as conn:
         token = users_store.create_token(conn, user_name=name)

@@ -16,10 +16,13 @@ from smpatlas.web import auth
 from smpatlas.web.errors import TooManyAttempts
 from tests.web.conftest import PASSWORD, csrf_of, log_in, token_for
 
+#: The app tests here run on SQLite and on PostgreSQL (see conftest.pytest_generate_tests).
+BOTH_ENGINES = True
+
 NEW_PW = "another-long-password"
 
 
-def _user(db: Path, name: str) -> dict[str, Any] | None:
+def _user(db: Path | str, name: str) -> dict[str, Any] | None:
     engine = database.open_engine(str(db))
     try:
         with engine.connect() as conn:

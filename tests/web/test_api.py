@@ -12,6 +12,9 @@ from smpatlas.store import repository as repo
 from tests.conftest import BUNDLED, minimal
 from tests.web.conftest import token_for
 
+#: The app tests here run on SQLite and on PostgreSQL (see conftest.pytest_generate_tests).
+BOTH_ENGINES = True
+
 
 def _sample() -> list[dict[str, Any]]:
     return [json.loads(line) for line in BUNDLED.read_text("utf-8").splitlines() if line.strip()]
