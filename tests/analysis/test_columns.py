@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import Engine
 
 from smpatlas.analysis import assessment as asm
+from smpatlas.analysis import columns, stats
 from smpatlas.analysis import portfolio as pf
-from smpatlas.analysis import stats
 from smpatlas.analysis.alignment import ReferenceContext, Row
 from smpatlas.analysis.columns import HAS, Columns, fetch
 from smpatlas.analysis.rubric import default as default_rubric
@@ -81,6 +81,17 @@ def test_stats_from_the_database_equal_stats_from_the_records(stored: Engine, fi
     from_records = stats.compute(selected, filters=f.to_dict() if f else {}, by=by).to_dict()
     assert from_db["n"] == len(selected) > 0
     assert json.dumps(from_db, sort_keys=True) == json.dumps(from_records, sort_keys=True)
+
+
+@pytest.mark.parametrize(("filters", "by"), FILTERS[:2])
+def test_stats_read_in_small_chunks_are_the_same(stored: Engine, filters: Filters | None, by: list[str] | None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    f = filters.normalised() if filters else None
+    with stored.connect() as conn:
+        whole = stats.of_selection(conn, f, by=by).to_dict()
+        monkeypatch.setattr(columns, "CHUNK", 37)  # many chunks, the last one short
+        chunked = stats.of_selection(conn, f, by=by).to_dict()
+    assert json.dumps(chunked, sort_keys=True) == json.dumps(whole, sort_keys=True)
 
 
 def test_columns_decode_to_the_canonical_values(stored: Engine, records: list[dict[str, Any]]) -> None:

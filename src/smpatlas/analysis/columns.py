@@ -33,6 +33,8 @@ from smpatlas.store.schema import partnerships as p
 _CB = default_codebook()
 #: Fields whose stored value is a JSON list (read as text, decoded once per distinct text).
 JSON_FIELDS = frozenset(f.name for f in _CB.fields if f.kind in MULTI_KINDS)
+#: Records per chunk when a selection is read in chunks (:func:`fetch_chunks`).
+CHUNK = 20_000
 #: Prefix of a column saying whether a list field holds any item (``has:sources``: 1, 0, or None when missing).
 HAS = "has:"
 
@@ -124,26 +126,43 @@ def _has_items(name: str) -> Any:
     return case((or_(p.c[name].is_(None), text == "null"), None), (text == "[]", 0), else_=1)
 
 
+def _select(filters: Filters | None, names: list[str], order_by_id: bool) -> Any:
+    cols = [_has_items(n[len(HAS):]).label(n) if n.startswith(HAS)
+            else cast(p.c[n], Text).label(n) if n in JSON_FIELDS else p.c[n] for n in names]
+    stmt = select(*cols).where(*(filters.conditions() if filters else ()))
+    return stmt.order_by(p.c.id) if order_by_id else stmt
+
+
+def _columns(names: list[str], rows: Sequence[Any]) -> Columns:
+    if not rows:
+        return Columns(0, {n: () for n in names})
+    return Columns(len(rows), dict(zip(names, zip(*rows, strict=True), strict=True)))
+
+
 def fetch(conn: Connection, filters: Filters | None, names: Iterable[str], *, order_by_id: bool = False) -> Columns:
     """The selected partnerships' ``names`` columns (in id order, or none), with one SELECT.
 
     ``has:NAME`` reads whether list field NAME holds any item (1, 0 or NULL when
     missing) instead of the list. JSON columns are read as text
-    (``CAST(... AS TEXT)`` on both engines), so
-    nothing is decoded per record; :meth:`Columns.decode` decodes each
-    distinct text once.
+    (``CAST(... AS TEXT)`` on both engines), so nothing is decoded per record;
+    :meth:`Columns.decode` decodes each distinct text once.
     """
     names = list(dict.fromkeys(names))
-    cols = [_has_items(n[len(HAS):]).label(n) if n.startswith(HAS)
-            else cast(p.c[n], Text).label(n) if n in JSON_FIELDS else p.c[n] for n in names]
-    stmt = select(*cols).where(*(filters.conditions() if filters else ()))
-    if order_by_id:
-        stmt = stmt.order_by(p.c.id)
-    rows = conn.execute(stmt).all()
-    if not rows:
-        return Columns(0, {n: () for n in names})
-    data: dict[str, Sequence[Hashable]] = dict(zip(names, zip(*rows, strict=True), strict=True))
-    return Columns(len(rows), data)
+    return _columns(names, conn.execute(_select(filters, names, order_by_id)).all())
+
+
+def fetch_chunks(conn: Connection, filters: Filters | None, names: Iterable[str], *,
+                 size: int | None = None) -> Iterator[Columns]:
+    """As :func:`fetch`, in chunks of ``size`` (default :data:`CHUNK`) records: memory bounded by the chunk."""
+    names = list(dict.fromkeys(names))
+    size = size or CHUNK
+    result = conn.execution_options(yield_per=size).execute(_select(filters, names, False))
+    empty = True
+    for rows in result.partitions(size):
+        empty = False
+        yield _columns(names, rows)
+    if empty:
+        yield _columns(names, [])
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from smpatlas.analysis.columns import HAS, Columns, fetch, paused_gc
+from smpatlas.analysis.columns import HAS, Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import return_anticipated
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
@@ -333,71 +333,122 @@ def compute(records: Iterable[dict[str, Any]], *, filters: dict[str, Any] | None
 
 def of_selection(conn: Connection, filters: Filters | None = None, *,
                  scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None) -> Stats:
-    """Statistics over the partnerships ``filters`` select, read from the database as columns."""
+    """Statistics over the partnerships ``filters`` select, read from the database as columns, in chunks."""
     cb = default_codebook()
-    _check_by(by or [], cb)
+    by = by or []
+    _check_by(by, cb)
+    tally = _Tally(cb, by, scale_threshold)
     with paused_gc():
-        cols = fetch(conn, filters, needed_fields(by, cb))
-        return compute_columns(cols, filters=filters.to_dict() if filters else {}, scale_threshold=scale_threshold,
-                               by=by, cb=cb)
+        for cols in fetch_chunks(conn, filters, needed_fields(by, cb)):
+            tally.add(cols)
+    return tally.stats(filters.to_dict() if filters else {})
 
 
 def compute_columns(cols: Columns, *, filters: dict[str, Any] | None = None,
                     scale_threshold: int = DEFAULT_SCALE_THRESHOLD, by: list[str] | None = None,
                     cb: Codebook | None = None) -> Stats:
-    """Statistics over a column view of the selection (see :mod:`columns`).
-
-    Every figure is a sum over records; each is computed once per distinct
-    value (or combination of values) and weighted by the number of records
-    holding it, which gives the same counts as a pass over every record.
-    """
+    """Statistics over a column view of the selection (see :mod:`columns`)."""
     cb = cb or default_codebook()
     by = by or []
     _check_by(by, cb)
-    n = cols.n
-    fields = [f for f in cb.fields if f.name not in SKIPPED]
-    dists = {f.name: Distribution(n, multi=f.multi, order=list(f.values())) for f in fields}
-    for f in fields:
-        d = dists[f.name]
-        if f.kind in ("text", "date", "slug"):
-            d.missing = sum(1 for k in cols[f.name] if k is None)
-            continue
-        if f.kind in ("int", "number"):
-            numbers = [v for v in cols.values(f.name) if v is not None]
-            d.missing = n - len(numbers)
-            d.numbers = numbers
-            if f.name in ("start_year", "end_year"):
-                d.values = Counter(str(v) for v in numbers)
-            continue
-        if f.nested:
-            _nested(cols, f, d)
-            continue
-        for key, w in cols.counts(f.name).items():
-            vals = _values({f.name: cols.decode(f.name, key)}, f)
-            if vals is None:
-                d.missing += w
+    tally = _Tally(cb, by, scale_threshold)
+    tally.add(cols)
+    return tally.stats(filters or {})
+
+
+class _Tally:
+    """Every figure's counts, summed chunk by chunk of records.
+
+    Every figure is a sum over records; within a chunk each is computed once
+    per distinct value (or combination of the fields it reads) and weighted by
+    the number of records holding it, which gives the same counts as a pass
+    over every record.
+    """
+
+    def __init__(self, cb: Codebook, by: list[str], scale_threshold: int) -> None:
+        self.cb, self.by, self.threshold = cb, by, scale_threshold
+        self.n = 0
+        self.fields = [f for f in cb.fields if f.name not in SKIPPED]
+        self.dists = {f.name: Distribution(0, multi=f.multi, order=list(f.values())) for f in self.fields}
+        self.labels: dict[str, Counter[str]] = {name: Counter() for name in DERIVED}
+        self.countries: set[str] = set()
+        self.years: list[int] = []
+        self.planned_known = self.planned_above = 0
+        self.cross: Counter[tuple[str, ...]] = Counter()
+        self.margins: list[Counter[str]] = [Counter() for _ in by]
+
+    def add(self, cols: Columns) -> None:
+        n = cols.n
+        self.n += n
+        for f in self.fields:
+            d = self.dists[f.name]
+            if f.kind in ("text", "date", "slug"):
+                d.missing += sum(1 for k in cols[f.name] if k is None)
                 continue
-            if UNSPECIFIED in vals:
-                d.unspecified += w
-            for v in (set(vals) if f.multi else vals):
-                d.values[str(v)] += w
-    labels: dict[str, Counter[str]] = {}
-    for name, (inputs, fn) in DERIVED.items():
-        c: Counter[str] = Counter()
-        for fragment, w in cols.groups(inputs):
-            for label in fn(fragment):
-                c[label] += w
-        labels[name] = c
-    countries: set[str] = set()
-    for side in ("origin_countries", "destination_countries"):
-        for key in cols.counts(side):
-            countries.update(cols.decode(side, key) or ())
-    years = [y for y in cols.values("start_year") if y is not None]
-    planned = cols.values("planned_participants")
-    derived = _derived_blocks(labels, n, planned, scale_threshold)
-    crosstab = _crosstab(cols, by, n, cb) if by else None
-    return Stats(n=n, filters=filters or {}, fields=dists, derived=derived, countries=sorted(countries),
-                 year_min=min(years) if years else None, year_max=max(years) if years else None, crosstab=crosstab)
+            if f.kind in ("int", "number"):
+                numbers = [v for v in cols.values(f.name) if v is not None]
+                d.missing += n - len(numbers)
+                d.numbers += numbers
+                if f.name in ("start_year", "end_year"):
+                    d.values.update(Counter(str(v) for v in numbers))
+                continue
+            if f.nested:
+                _nested(cols, f, d)
+                continue
+            for key, w in cols.counts(f.name).items():
+                vals = _values({f.name: cols.decode(f.name, key)}, f)
+                if vals is None:
+                    d.missing += w
+                    continue
+                if UNSPECIFIED in vals:
+                    d.unspecified += w
+                for v in (set(vals) if f.multi else vals):
+                    d.values[str(v)] += w
+        for name, (inputs, fn) in DERIVED.items():
+            c = self.labels[name]
+            for fragment, w in cols.groups(inputs):
+                for label in fn(fragment):
+                    c[label] += w
+        for side in ("origin_countries", "destination_countries"):
+            for key in cols.counts(side):
+                self.countries.update(cols.decode(side, key) or ())
+        years = [y for y in cols.values("start_year") if y is not None]
+        if years:
+            self.years += [min(years), max(years)]
+        planned = [v for v in cols.values("planned_participants") if v is not None]
+        self.planned_known += len(planned)
+        self.planned_above += sum(1 for v in planned if v > self.threshold)
+        if self.by:
+            self._cross(cols)
+
+    def _cross(self, cols: Columns) -> None:
+        sources = [(g[0] if (g := _grouping(name)) else name) for name in self.by]
+        for fragment, w in cols.groups(list(dict.fromkeys(sources))):
+            keys = [_keys(fragment, name, self.cb) for name in self.by]
+            for i, k in enumerate(keys):
+                for v in k:
+                    self.margins[i][v] += w
+            for combo in product(*keys):
+                self.cross[combo] += w
+
+    def stats(self, filters: dict[str, Any]) -> Stats:
+        n, by = self.n, self.by
+        for d in self.dists.values():
+            d.denominator = n
+        derived = _derived_blocks(self.labels, n, self.planned_known, self.planned_above, self.threshold)
+        crosstab = None
+        if by:
+            crosstab = {
+                "by": by, "denominator": n,
+                "note": "Multi-valued fields count a partnership once for each of its values.",
+                "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
+                          for k, c in sorted(self.cross.items(), key=lambda kc: (-kc[1], kc[0]))],
+                "margins": [{"field": name, "values": dict(m.most_common())}
+                            for name, m in zip(by, self.margins, strict=True)],
+            }
+        return Stats(n=n, filters=filters, fields=self.dists, derived=derived, countries=sorted(self.countries),
+                     year_min=min(self.years) if self.years else None,
+                     year_max=max(self.years) if self.years else None, crosstab=crosstab)
 
 
 def _nested(cols: Columns, f: Field, d: Distribution) -> None:
@@ -426,7 +477,7 @@ def _counted(c: Counter[str]) -> Counter[str]:
     return Counter({k: v for k, v in c.items() if k not in (MISSING, OUTSIDE)})
 
 
-def _derived_blocks(labels: dict[str, Counter[str]], n: int, planned: list[Any],
+def _derived_blocks(labels: dict[str, Counter[str]], n: int, pp_known: int, pp_above: int,
                     scale_threshold: int) -> dict[str, dict[str, Any]]:
     def block(name: str, order: list[str], note: str, denominator: int | None = None) -> dict[str, Any]:
         c = labels[name]
@@ -435,8 +486,6 @@ def _derived_blocks(labels: dict[str, Counter[str]], n: int, planned: list[Any],
     sk = labels["skill_levels_students_as_middle"]
     re = labels["reintegration_when_return_anticipated"]
     tg = labels["target_group_combinations"]
-    pp_known = [v for v in planned if v is not None]
-    pp_above = sum(1 for v in pp_known if v > scale_threshold)
     return {
         "skill_levels_students_as_middle": {
             **_block(Counter({k: v for k, v in _counted(sk).items() if k != UNSPECIFIED}), n, sk.get(MISSING, 0),
@@ -455,7 +504,7 @@ def _derived_blocks(labels: dict[str, Counter[str]], n: int, planned: list[Any],
                     "Exact combinations of targeted groups; 'none' = the sources say no group is targeted."),
             "any_group": sum(v for k, v in _counted(tg).items() if k != "none")},
         "planned_participants_above_threshold": {
-            "threshold": scale_threshold, "count": pp_above, "denominator": n, "missing": n - len(pp_known),
+            "threshold": scale_threshold, "count": pp_above, "denominator": n, "missing": n - pp_known,
             "share": share(pp_above, n),
             "note": "Partnerships planning more than the threshold; missing = planned scale not coded."},
         "mobility_options": block("mobility_options", ["single", "several", UNSPECIFIED],
@@ -469,21 +518,3 @@ def _derived_blocks(labels: dict[str, Counter[str]], n: int, planned: list[Any],
     }
 
 
-def _crosstab(cols: Columns, by: list[str], n: int, cb: Codebook) -> dict[str, Any]:
-    sources = [(g[0] if (g := _grouping(name)) else name) for name in by]
-    cross: Counter[tuple[str, ...]] = Counter()
-    margins: list[Counter[str]] = [Counter() for _ in by]
-    for fragment, w in cols.groups(list(dict.fromkeys(sources))):
-        keys = [_keys(fragment, name, cb) for name in by]
-        for i, k in enumerate(keys):
-            for v in k:
-                margins[i][v] += w
-        for combo in product(*keys):
-            cross[combo] += w
-    return {
-        "by": by, "denominator": n,
-        "note": "Multi-valued fields count a partnership once for each of its values.",
-        "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
-                  for k, c in sorted(cross.items(), key=lambda kc: (-kc[1], kc[0]))],
-        "margins": [{"field": name, "values": dict(m.most_common())} for name, m in zip(by, margins, strict=True)],
-    }
