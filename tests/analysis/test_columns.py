@@ -94,6 +94,14 @@ def test_stats_read_in_small_chunks_are_the_same(stored: Engine, filters: Filter
     assert json.dumps(chunked, sort_keys=True) == json.dumps(whole, sort_keys=True)
 
 
+def test_portfolio_read_in_small_chunks_is_the_same(stored: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    with stored.connect() as conn:
+        whole = pf.portfolio_of_selection(conn, None, ctx=CTX).to_dict()
+        monkeypatch.setattr(columns, "CHUNK", 29)
+        chunked = pf.portfolio_of_selection(conn, None, ctx=CTX).to_dict()
+    assert chunked == whole
+
+
 def test_columns_decode_to_the_canonical_values(stored: Engine, records: list[dict[str, Any]]) -> None:
     names = ["id", "sources", "actors", "government_to_government", "extension_possible", "planned_participants",
              "skill_levels", HAS + "sources", HAS + "outcomes"]

@@ -13,6 +13,7 @@ test checks it). Never writes anything.
 
 from __future__ import annotations
 
+import heapq
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from smpatlas.analysis.assessment import DimensionResult, _dimension, _evaluate_rule, _profile, flag_titles
-from smpatlas.analysis.columns import Columns, fetch, paused_gc
+from smpatlas.analysis.columns import Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric
 from smpatlas.analysis.rubric import default as default_rubric
 from smpatlas.store.filters import Filters
@@ -62,11 +63,13 @@ def portfolio(records: Iterable[dict[str, Any]], rubric: Rubric | None = None, c
 
 def portfolio_of_selection(conn: Connection, filters: Filters | None = None, rubric: Rubric | None = None,
                            ctx: Any = None, top: int = 5) -> Portfolio:
-    """The portfolio assessment of the partnerships ``filters`` select, read from the database as columns."""
+    """The portfolio assessment of the partnerships ``filters`` select, read from the database in chunks."""
     rb = rubric or default_rubric()
+    tally = _Tally(rb, top)
     with paused_gc():
-        cols = fetch(conn, filters, portfolio_fields(rb))
-        return portfolio_columns(cols, rb, ctx, top=top, filters=filters.to_dict() if filters else {})
+        for cols in fetch_chunks(conn, filters, portfolio_fields(rb)):
+            tally.add(cols, ctx)
+    return tally.portfolio(filters.to_dict() if filters else {})
 
 
 def reads(condition_fields: Iterable[str]) -> tuple[str, ...]:
@@ -106,7 +109,17 @@ def _per_record(cols: Columns, names: tuple[str, ...], fn: Any, codes: list[Any]
 
 def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = None, top: int = 5,
                       filters: dict[str, Any] | None = None) -> Portfolio:
-    """The portfolio over a column view of the selection (see :mod:`columns`).
+    """The portfolio over a column view of the selection (see :mod:`columns`)."""
+    tally = _Tally(rubric or default_rubric(), top)
+    tally.add(cols, ctx)
+    return tally.portfolio(filters or {})
+
+
+Profile = tuple[dict[str, DimensionResult], dict[str, float | None], float | None, list[str]]
+
+
+def _profiles(cols: Columns, rb: Rubric, ctx: Any) -> tuple[list[tuple[int, ...]], dict[tuple[int, ...], Profile]]:
+    """Each record's signature, and the assessment behind each distinct signature.
 
     Each rule and flag is evaluated once per distinct combination of the
     fields it reads (it reads nothing else: the rubric declares its inputs);
@@ -114,7 +127,6 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
     outcomes and flags, and each record's profile once per distinct
     combination of dimension results — by the same code as :func:`assess`.
     """
-    rb = rubric or default_rubric()
     n = cols.n
     parties = list(rb.parties)
     # 1. Each rule's outcome and each flag's truth, per record, as small integer codes.
@@ -147,11 +159,11 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
         dim_results.append(results)
     cross = [outcome_of["flag:" + f.id] for f in rb.flags_of("cross_cutting")]
     # 3. Each record's profile, once per distinct combination of dimension results and cross-cutting flags.
-    signatures = list(zip(*dim_codes, *(per for _, per in cross), strict=True)) if dim_codes or cross else [()] * n
+    signatures: list[tuple[int, ...]] = (list(zip(*dim_codes, *(per for _, per in cross), strict=True))
+                                         if dim_codes or cross else [()] * n)
     keys = list(rb.dimensions)
     n_dims = len(keys)
-    profiles: dict[tuple[int, ...], tuple[dict[str, DimensionResult], dict[str, float | None], float | None,
-                                          list[str]]] = {}
+    profiles: dict[tuple[int, ...], Profile] = {}
     for sig in set(signatures):
         parts = [dim_results[i][c] for i, c in enumerate(sig[:n_dims])]
         dims = {k: part[0] for k, part in zip(keys, parts, strict=True)}
@@ -162,42 +174,62 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
                            if outcome_of["flag:" + f.id][0][c])
         stakeholders, balance, flags, _ = _profile(rb, dims, got, avail, raised, weakest_party=False)
         profiles[sig] = dims, stakeholders, balance, flags
-    # 4. Weighted sums over records.
-    scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}
-    bins: dict[str, Counter[str]] = {k: Counter() for k in rb.dimensions}
-    coverage: dict[str, list[float]] = {k: [] for k in rb.dimensions}
-    by_party: dict[str, list[float]] = {p: [] for p in rb.parties}
-    flag_counts: Counter[str] = Counter()
-    for sig, w in Counter(signatures).items():
-        dims, stakeholders, _, flags = profiles[sig]
-        for k, d in dims.items():
-            coverage[k] += [d.coverage] * w
-            if d.score is None:
-                bins[k]["not scored"] += w
-            else:
-                scores[k] += [d.score] * w
-                bins[k][str(min(4, int(d.score)))] += w
-        for p, v in stakeholders.items():
-            if v is not None:
-                by_party[p] += [v] * w
-        for f in set(flags):
-            flag_counts[f] += w
-    ids, names = cols["id"], cols["name"]
-    balances = sorted((b, ids[i], names[i]) for i, sig in enumerate(signatures)
-                      if (b := profiles[sig][2]) is not None)
-    dims_out = {k: {**_summary(scores[k], n),
-                    "mean_coverage": round(statistics.fmean(coverage[k]), 4) if n else None,
-                    "distribution": {b: bins[k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}}
-                for k in rb.dimensions}
-    titles = {k: v for k, v in flag_titles(rb).items() if k != "low_coverage"}
-    flags_out = {f: {"title": titles[f], "count": flag_counts.get(f, 0), "denominator": n,
-                     "share": round(flag_counts.get(f, 0) / n, 4) if n else None} for f in titles}
-    return Portfolio(
-        n=n, rubric_version=rb.version, dimensions=dims_out, flags=flags_out,
-        stakeholders={p: _summary(v, n) for p, v in by_party.items()},
-        balance={**_summary([b for b, _, _ in balances], n),
-                 "destination_skewed": flag_counts.get("destination_skewed", 0)},
-        most_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in reversed(balances[-top:])],
-        least_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in balances[:top]],
-        filters=filters or {},
-    )
+    return signatures, profiles
+
+
+class _Tally:
+    """The portfolio's sums over records, added chunk by chunk."""
+
+    def __init__(self, rb: Rubric, top: int) -> None:
+        self.rb, self.top, self.n = rb, top, 0
+        self.scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}
+        self.bins: dict[str, Counter[str]] = {k: Counter() for k in rb.dimensions}
+        self.coverage: dict[str, list[float]] = {k: [] for k in rb.dimensions}
+        self.by_party: dict[str, list[float]] = {p: [] for p in rb.parties}
+        self.flag_counts: Counter[str] = Counter()
+        self.balances: list[float] = []
+        self.least: list[tuple[float, str, str]] = []  # the `top` lowest (balance, id, name) so far
+        self.most: list[tuple[float, str, str]] = []
+
+    def add(self, cols: Columns, ctx: Any) -> None:
+        self.n += cols.n
+        signatures, profiles = _profiles(cols, self.rb, ctx)
+        for sig, w in Counter(signatures).items():
+            dims, stakeholders, _, flags = profiles[sig]
+            for k, d in dims.items():
+                self.coverage[k] += [d.coverage] * w
+                if d.score is None:
+                    self.bins[k]["not scored"] += w
+                else:
+                    self.scores[k] += [d.score] * w
+                    self.bins[k][str(min(4, int(d.score)))] += w
+            for p, v in stakeholders.items():
+                if v is not None:
+                    self.by_party[p] += [v] * w
+            for f in set(flags):
+                self.flag_counts[f] += w
+        ids, names = cols["id"], cols["name"]
+        chunk = [(b, str(ids[i]), str(names[i])) for i, sig in enumerate(signatures)
+                 if (b := profiles[sig][2]) is not None]
+        self.balances += [b for b, _, _ in chunk]
+        self.least = heapq.nsmallest(self.top, self.least + chunk)
+        self.most = heapq.nlargest(self.top, self.most + chunk)
+
+    def portfolio(self, filters: dict[str, Any]) -> Portfolio:
+        rb, n = self.rb, self.n
+        dims_out = {k: {**_summary(self.scores[k], n),
+                        "mean_coverage": round(statistics.fmean(self.coverage[k]), 4) if n else None,
+                        "distribution": {b: self.bins[k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}}
+                    for k in rb.dimensions}
+        titles = {k: v for k, v in flag_titles(rb).items() if k != "low_coverage"}
+        counts = self.flag_counts
+        flags_out = {f: {"title": titles[f], "count": counts.get(f, 0), "denominator": n,
+                         "share": round(counts.get(f, 0) / n, 4) if n else None} for f in titles}
+        return Portfolio(
+            n=n, rubric_version=rb.version, dimensions=dims_out, flags=flags_out,
+            stakeholders={p: _summary(v, n) for p, v in self.by_party.items()},
+            balance={**_summary(sorted(self.balances), n), "destination_skewed": counts.get("destination_skewed", 0)},
+            most_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in self.most],
+            least_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in self.least],
+            filters=filters,
+        )
