@@ -118,6 +118,34 @@ def timed(fn: object) -> float:
     return time.perf_counter() - t
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def peak_added_mb(fn: object) -> float:
+    """How much the process's resident memory rose during ``fn()`` at its peak (sampled every 5 ms), in MB."""
+    import threading
+
+    before = _rss_mb()
+    peak = before
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.005):
+            peak = max(peak, _rss_mb())
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    try:
+        fn()  # type: ignore[operator]
+    finally:
+        done.set()
+        t.join()
+    return max(peak, _rss_mb()) - before
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,100000")
@@ -137,16 +165,19 @@ def main() -> None:
                 "sqlite_groupby_s": [sqlite_anchor(url) for _ in range(args.repeat)],
                 "duckdb_s": [duckdb_anchor(url) for _ in range(args.repeat)],
             }
+            mem = {"stats_mb": peak_added_mb(atlas.stats), "assess_all_mb": peak_added_mb(atlas.assess_all)}
             atlas.close()
             med = {k: statistics.median(v) for k, v in runs.items()}
+            med.update(mem)
             med["assess_per_s"] = n / med["assess_all_s"]
             out[str(n)] = med
     print("| N | stats (s) | assess --all (s) | partnerships/s assessed | SQLite GROUP BY (s) | DuckDB (s) | "
-          "stats ÷ DuckDB |")
-    print("|---|---|---|---|---|---|---|")
+          "stats ÷ DuckDB | memory added: stats / assess (MB) |")
+    print("|---|---|---|---|---|---|---|---|")
     for n, m in out.items():
         print(f"| {int(n):,} | {m['stats_s']:.3f} | {m['assess_all_s']:.3f} | {m['assess_per_s']:,.0f} | "
-              f"{m['sqlite_groupby_s']:.3f} | {m['duckdb_s']:.4f} | {m['stats_s'] / m['duckdb_s']:.0f}× |")
+              f"{m['sqlite_groupby_s']:.3f} | {m['duckdb_s']:.4f} | {m['stats_s'] / m['duckdb_s']:.1f}× | "
+              f"{m['stats_mb']:.0f} / {m['assess_all_mb']:.0f} |")
     print(f"load average (1 min) at start {load_before:.1f}, at end {os.getloadavg()[0]:.1f}; "
           f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
     path = ROOT / "benchmarks" / "results" / f"stats-{dt.date.today()}.json"
