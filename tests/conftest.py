@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -138,3 +139,13 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def archive_contents(path: Path) -> dict[str, str]:
+    """An archive's files, without the moment it was written."""
+    with zipfile.ZipFile(path) as z:
+        out = {n: z.read(n).decode("utf-8") for n in z.namelist()}
+    manifest = json.loads(out.pop("manifest.json"))
+    manifest.pop("created_at")
+    out["manifest"] = json.dumps(manifest, sort_keys=True)
+    return out

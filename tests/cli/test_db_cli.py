@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import json
 import re
 import shutil
 import sys
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from alembic.config import Config
 from smpatlas.store import database
 from smpatlas.store import users as users_store
 from tests.cli.conftest import Inventory
-from tests.conftest import BUNDLED, Result, minimal, write_jsonl
+from tests.conftest import BUNDLED, Result, archive_contents, minimal, write_jsonl
 from tests.pgserver import PgServer
 
 Cli = Callable[..., Result]
@@ -99,16 +97,6 @@ def test_users_and_tokens(cli: Cli, fresh_db: Inventory, monkeypatch: pytest.Mon
     assert res.code == 1 and "No user named 'nobody'" in res.stderr
 
 
-def _contents(path: Path) -> dict[str, str]:
-    """An archive's files, without the moment it was written."""
-    with zipfile.ZipFile(path) as z:
-        out = {n: z.read(n).decode("utf-8") for n in z.namelist()}
-    manifest = json.loads(out.pop("manifest.json"))
-    manifest.pop("created_at")
-    out["manifest"] = json.dumps(manifest, sort_keys=True)
-    return out
-
-
 def test_dump_and_restore_between_engines(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                           sqlite_demo: Path, pg_server: PgServer, pg_template: str) -> None:
     """SQLite → archive → PostgreSQL (URL in SMPATLAS_DATABASE_URL) → archive → SQLite (--db), losslessly."""
@@ -138,7 +126,7 @@ def test_dump_and_restore_between_engines(cli: Cli, tmp_path: Path, monkeypatch:
     back = tmp_path / "b.db"
     assert cli("restore", second, "--db", back).code == 0  # --db wins over SMPATLAS_DATABASE_URL
     assert cli("dump", "--out", third, "--db", back).code == 0
-    assert _contents(first) == _contents(second) == _contents(third)
+    assert archive_contents(first) == archive_contents(second) == archive_contents(third)
 
 
 SECRET = "s3cret-pw-0451"

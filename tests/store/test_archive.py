@@ -12,17 +12,8 @@ from sqlalchemy import Engine
 from smpatlas.errors import ConfigError, ValidationFailed
 from smpatlas.io.importer import import_files
 from smpatlas.store import archive, database
-from tests.conftest import BUNDLED, minimal, write_jsonl
+from tests.conftest import BUNDLED, archive_contents, minimal, write_jsonl
 from tests.pgserver import PgServer
-
-
-def _contents(path: Path) -> dict[str, str]:
-    with zipfile.ZipFile(path) as z:
-        out = {n: z.read(n).decode("utf-8") for n in z.namelist()}
-    manifest = json.loads(out.pop("manifest.json"))
-    manifest.pop("created_at")
-    out["manifest"] = json.dumps(manifest, sort_keys=True)
-    return out
 
 
 def _populated(url: str, tmp_path: Path) -> Engine:
@@ -46,7 +37,7 @@ def test_round_trip_between_engines(direction: str, tmp_path: Path, pg_server: P
     counts = archive.restore(target, first)
     archive.dump(target, second)
     target.dispose()
-    assert _contents(first) == _contents(second)
+    assert archive_contents(first) == archive_contents(second)
     assert counts["partnerships"] == len(BUNDLED.read_text("utf-8").splitlines())
     assert counts["history"] > counts["partnerships"]  # creates plus the updates
 
