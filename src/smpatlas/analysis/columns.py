@@ -35,6 +35,8 @@ _CB = default_codebook()
 JSON_FIELDS = frozenset(f.name for f in _CB.fields if f.kind in MULTI_KINDS)
 #: Records per chunk when a selection is read in chunks (:func:`fetch_chunks`).
 CHUNK = 20_000
+#: What a nested item without the counted key (an actor without role, an outcome without indicator) counts as.
+NOT_GIVEN = "not given"
 #: Prefix of a column saying whether a list field holds any item (``has:sources``: 1, 0, or None when missing).
 HAS = "has:"
 
@@ -96,11 +98,34 @@ class Columns:
         """Each distinct combination of ``names`` as a record fragment, with its number of records."""
         if len(names) == 1:
             name = names[0]
-            for key, w in Counter(self.data[name]).items():
+            for key, w in self.counts(name).items():
                 yield {name: self.decode(name, key)}, w
             return
         for keys, w in Counter(zip(*(self.data[n] for n in names), strict=True)).items():
             yield {n: self.decode(n, k) for n, k in zip(names, keys, strict=True)}, w
+
+    def missing(self, name: str) -> int:
+        """How many records have no value in column ``name``."""
+        return sum(1 for k in self.data[name] if k is None)
+
+    def numbers(self, name: str) -> list[Any]:
+        """The canonical values of one column that are present, in record order."""
+        return [v for v in self.values(name) if v is not None]
+
+    def item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
+        """For nested list column ``name``: how many records hold an item with each ``key`` value (an item
+        without it counts as :data:`NOT_GIVEN`; a record counts once per distinct value), and how many
+        records have no list."""
+        loads = orjson.loads
+        seen: list[str] = []  # each record's distinct values, counted once at the end (in C)
+        missing = 0
+        for text in self.data[name]:
+            items = None if text is None else loads(text)  # type: ignore[arg-type]
+            if items is None:
+                missing += 1
+                continue
+            seen += {item.get(key) or NOT_GIVEN for item in items}
+        return Counter(seen), missing
 
     def values(self, name: str) -> list[Any]:
         """Every record's canonical value of one column, in order (decoded once per distinct key)."""
@@ -126,7 +151,8 @@ def _has_items(name: str) -> Any:
     return case((or_(p.c[name].is_(None), text == "null"), None), (text == "[]", 0), else_=1)
 
 
-def _select(filters: Filters | None, names: list[str], order_by_id: bool) -> Any:
+def select_columns(filters: Filters | None, names: list[str], *, order_by_id: bool) -> Any:
+    """The SELECT of ``names`` (JSON lists as text, ``has:`` columns as 1/0/NULL) for the filtered selection."""
     cols = [_has_items(n[len(HAS):]).label(n) if n.startswith(HAS)
             else cast(p.c[n], Text).label(n) if n in JSON_FIELDS else p.c[n] for n in names]
     stmt = select(*cols).where(*(filters.conditions() if filters else ()))
@@ -148,15 +174,31 @@ def fetch(conn: Connection, filters: Filters | None, names: Iterable[str], *, or
     :meth:`Columns.decode` decodes each distinct text once.
     """
     names = list(dict.fromkeys(names))
-    return _columns(names, conn.execute(_select(filters, names, order_by_id)).all())
+    return _columns(names, conn.execute(select_columns(filters, names, order_by_id=order_by_id)).all())
 
 
 def fetch_chunks(conn: Connection, filters: Filters | None, names: Iterable[str], *,
                  size: int | None = None) -> Iterator[Columns]:
-    """As :func:`fetch`, in chunks of ``size`` (default :data:`CHUNK`) records: memory bounded by the chunk."""
-    names = list(dict.fromkeys(names))
-    size = size or CHUNK
-    result = conn.execution_options(yield_per=size).execute(_select(filters, names, False))
+    """As :func:`fetch`, in chunks of ``size`` (default :data:`CHUNK`) records: memory bounded by the chunk.
+
+    A SQLite file without uncommitted writes in ``conn`` is read as Arrow tables
+    (:mod:`columnar`); anything else row by row. The chunks share one memo of
+    decoded keys, so a value seen in several chunks is decoded once.
+    """
+    decoded: dict[str, dict[Hashable, Any]] = {}
+    for chunk in _chunks(conn, filters, list(dict.fromkeys(names)), size or CHUNK):
+        chunk._decoded = decoded
+        yield chunk
+
+
+def _chunks(conn: Connection, filters: Filters | None, names: list[str], size: int) -> Iterator[Columns]:
+    from smpatlas.analysis import columnar  # Arrow reads for SQLite files (imports this module)
+
+    path = columnar.readable(conn)
+    if path is not None:
+        yield from columnar.arrow_chunks(path, conn, filters, names, size=size)
+        return
+    result = conn.execution_options(yield_per=size).execute(select_columns(filters, names, order_by_id=False))
     empty = True
     for rows in result.partitions(size):
         empty = False

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-import orjson
 from sqlalchemy import Connection
 
 from smpatlas.analysis.columns import HAS, Columns, fetch_chunks, paused_gc
@@ -383,14 +382,14 @@ class _Tally:
         for f in self.fields:
             d = self.dists[f.name]
             if f.kind in ("text", "date", "slug"):
-                d.missing += sum(1 for k in cols[f.name] if k is None)
+                d.missing += cols.missing(f.name)
                 continue
             if f.kind in ("int", "number"):
-                numbers = [v for v in cols.values(f.name) if v is not None]
+                numbers = cols.numbers(f.name)
                 d.missing += n - len(numbers)
                 d.numbers += numbers
                 if f.name in ("start_year", "end_year"):
-                    d.values.update(Counter(str(v) for v in numbers))
+                    d.values.update({str(k): w for k, w in cols.counts(f.name).items() if k is not None})
                 continue
             if f.nested:
                 _nested(cols, f, d)
@@ -412,10 +411,10 @@ class _Tally:
         for side in ("origin_countries", "destination_countries"):
             for key in cols.counts(side):
                 self.countries.update(cols.decode(side, key) or ())
-        years = [y for y in cols.values("start_year") if y is not None]
+        years = cols.numbers("start_year")
         if years:
             self.years += [min(years), max(years)]
-        planned = [v for v in cols.values("planned_participants") if v is not None]
+        planned = cols.numbers("planned_participants")
         self.planned_known += len(planned)
         self.planned_above += sum(1 for v in planned if v > self.threshold)
         if self.by:
@@ -460,16 +459,9 @@ def _nested(cols: Columns, f: Field, d: Distribution) -> None:
             elif has:
                 d.values["source"] += w
         return
-    key = "role" if f.kind == "actors" else "indicator"
-    loads = orjson.loads
-    seen: list[str] = []  # each record's distinct values, counted once at the end (in C)
-    for text in cols[f.name]:
-        items = None if text is None else loads(text)  # type: ignore[arg-type]
-        if items is None:
-            d.missing += 1
-            continue
-        seen += {item.get(key) or "not given" for item in items}
-    d.values.update(Counter(seen))
+    counts, missing = cols.item_values(f.name, "role" if f.kind == "actors" else "indicator")
+    d.missing += missing
+    d.values.update(counts)
     d.unspecified = d.values.get(UNSPECIFIED, 0)
 
 
