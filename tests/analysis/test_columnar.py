@@ -34,6 +34,11 @@ def records() -> list[dict[str, Any]]:
     return recs
 
 
+@pytest.fixture(autouse=True)
+def _small_inventories_read_as_arrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "ARROW_ABOVE", 1)
+
+
 @pytest.fixture
 def sqlite_file(tmp_path: Path, records: list[dict[str, Any]]) -> Engine:
     engine = database.open_engine(f"sqlite:///{tmp_path / 'atlas.db'}")
@@ -69,7 +74,17 @@ def test_uncommitted_writes_send_the_read_through_the_callers_connection(sqlite_
         assert stats.of_selection(conn).n == before
 
 
+def test_small_inventories_use_the_row_path(sqlite_file: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "ARROW_ABOVE", 181)
+    with sqlite_file.connect() as conn:
+        assert columnar.readable(conn) is None
+        monkeypatch.setattr(columnar, "ARROW_ABOVE", 180)
+        assert columnar.readable(conn) is not None
+
+
 def test_memory_databases_and_other_engines_use_the_row_path(engine: Engine) -> None:
+    with engine.begin() as conn:
+        repo.write(conn, generated(3, seed=2), mode="insert", change=repo.Change(user="t"))
     with engine.connect() as conn:
         expected = conn.engine.url.get_backend_name() == "sqlite"
         assert (columnar.readable(conn) is not None) is expected

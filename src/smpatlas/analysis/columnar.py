@@ -48,18 +48,29 @@ def _arrow_type(name: str) -> pa.DataType:
 
 
 def readable(conn: Connection) -> Path | None:
-    """The SQLite file to read columns from directly, or None when the row path must be used."""
+    """The SQLite file to read columns from directly, or None when the row path must (or should) be used.
+
+    None for other engines, in-memory databases, a caller's transaction with
+    uncommitted writes (the reader has its own connection and would miss them),
+    and small inventories (below :data:`ARROW_ABOVE` rows the row path is faster:
+    the columnar path has a fixed cost of a few milliseconds).
+    """
     url = conn.engine.url
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
             or url.database.startswith("file:"):
         return None
     dbapi = conn.connection.dbapi_connection
-    if dbapi is None or getattr(dbapi, "in_transaction", True):  # uncommitted writes in the caller's transaction
+    if dbapi is None or getattr(dbapi, "in_transaction", True):
         return None
     path = Path(url.database)
-    return path if path.is_file() else None
+    if not path.is_file():
+        return None
+    lo, hi = conn.execute(text("SELECT min(rowid), max(rowid) FROM partnerships")).one()
+    return path if lo is not None and hi - lo + 1 >= ARROW_ABOVE else None
 
 
+#: Inventories with fewer rows than this are read by the row path (:func:`readable`).
+ARROW_ABOVE = 5_000
 #: Threads that read parts of a large selection at once (one per core, at most two).
 READERS = max(1, min(2, os.cpu_count() or 1))
 #: A selection spanning fewer rows than this is read by one thread.
