@@ -210,3 +210,13 @@ def test_empty_selection(engine: Engine) -> None:
         p = pf.portfolio_of_selection(conn, None)
     assert s["n"] == 0 and s["fields"]["skill_levels"]["values"] == {}
     assert p.n == 0 and p.most_balanced == []
+
+
+def test_writing_after_reading_columns_in_the_same_transaction(engine: Engine) -> None:
+    """Reading columns must not leave streaming options on the caller's connection (PostgreSQL then fails)."""
+    recs = generated(4, seed=3)
+    with engine.begin() as conn:
+        repo.write(conn, recs, mode="insert", change=repo.Change(user="test"))
+        assert stats.of_selection(conn).n == 4
+        assert repo.delete_ids(conn, [recs[0]["id"]], change=repo.Change(user="test")) == 1
+        assert stats.of_selection(conn).n == 3

@@ -127,3 +127,89 @@ def test_filters_match_an_independent_count(sample_engine: Engine, sample_record
         got = {r["id"] for r in repo.select_records(conn, f)}
         assert repo.count(conn, f) == len(got)
     assert got == _independent(sample_records, f)
+
+
+# -- value rows (partnership_values) and stored bytes -------------------------------------------------
+
+def _value_rows(engine: Engine) -> set[tuple[str, str, str]]:
+    from sqlalchemy import select
+
+    from smpatlas.store.schema import partnership_values as pv
+
+    with engine.connect() as conn:
+        return {(r.partnership_id, r.field, r.value) for r in conn.execute(select(pv))}
+
+
+def _expected_values(records: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    from smpatlas.record import normalise
+    from smpatlas.store.schema import value_rows
+
+    return {row for r in records for row in value_rows(normalise(r)[0])}
+
+
+def test_value_rows_follow_updates_and_deletes(engine: Engine) -> None:
+    a = minimal("xx-yy-a", origin_countries=["PHL", "IND"], sectors=["ict", "health_care"])
+    b = minimal("xx-yy-b", origin_countries=["PHL"], sectors=["ict"], skill_levels=["high"])
+    _write(engine, [a, b], mode="insert")
+    assert _value_rows(engine) == _expected_values([a, b])
+    assert ("xx-yy-a", "sectors", "health_care") in _value_rows(engine)
+    a2 = minimal("xx-yy-a", origin_countries=["IND", "VNM"], sectors=["ict"], skill_levels=["low"])  # sets change
+    assert _write(engine, [a2, b]).updated == 1
+    assert _value_rows(engine) == _expected_values([a2, b])
+    from smpatlas.record import normalise
+
+    a3, _ = normalise(minimal("xx-yy-a", destination_countries=["FRA", "DEU"]))  # a web edit
+    with engine.begin() as conn:
+        repo.replace_one(conn, a3, expected_version=2, change=repo.Change(user="ben"))
+    assert _value_rows(engine) == _expected_values([a3, b])
+    with engine.begin() as conn:
+        repo.delete_ids(conn, ["xx-yy-a"], change=repo.Change(user="ben"))
+    assert _value_rows(engine) == _expected_values([b])  # b's rows, with the same values, stay
+    with engine.connect() as conn:
+        assert {r["id"] for r in repo.select_records(conn, Filters(origin=["PHL"]).normalised())} == {"xx-yy-b"}
+        assert repo.count(conn, Filters(origin=["IND"]).normalised()) == 0
+
+
+def _stored(engine: Engine, rid: str) -> dict[str, Any]:
+    """A ``partnerships`` row as the database holds it: every column as text (JSON as written)."""
+    from sqlalchemy import Text, cast, select
+
+    from smpatlas.store.schema import partnerships as p
+
+    skip = {"id", "version", "created_at", "updated_at"}
+    with engine.connect() as conn:
+        row = conn.execute(select(*[cast(c, Text).label(c.name) for c in p.c if c.name not in skip])
+                           .where(p.c.id == rid)).one()
+    return dict(row._mapping)
+
+
+def test_import_and_edit_store_the_same_text(engine: Engine) -> None:
+    """The fast insert path writes exactly what a Core update (a web edit) writes: JSON text, missing values, types."""
+    from smpatlas.record import normalise
+
+    full = minimal("xx-yy-one", sectors=["ict", "health_care"], budget_eur=1500000, government_to_government=True,
+                   extension_possible="unspecified", integration_starts_pre_departure=False,
+                   actors=[{"name": "Ministry Ü", "role": "government", "country": "DEU"}],
+                   notes="Ünïcode and \"quotes\"")
+    bare = minimal("xx-yy-one", name="Test partnership xx-yy-two")
+    _write(engine, [full], mode="insert")
+    _write(engine, [{**bare, "id": "xx-yy-two"}], mode="insert")
+    with engine.begin() as conn:  # one becomes bare, two becomes full: by Core UPDATE
+        repo.replace_one(conn, normalise(bare)[0], expected_version=None, change=repo.Change(user="ben"))
+        repo.replace_one(conn, normalise({**full, "id": "xx-yy-two", "name": "Test partnership xx-yy-one"})[0],
+                         expected_version=None, change=repo.Change(user="ben"))
+    edited_full, edited_bare = _stored(engine, "xx-yy-two"), _stored(engine, "xx-yy-one")
+    _write(engine, [{**full, "id": "xx-yy-three", "name": "Test partnership xx-yy-one"},
+                    {**bare, "id": "xx-yy-four"}], mode="insert")
+    assert _stored(engine, "xx-yy-three") == edited_full
+    assert _stored(engine, "xx-yy-four") == edited_bare
+    assert edited_bare["funders"] == "null"  # a missing JSON value is JSON null, written both ways
+
+
+def test_writes_after_reading_in_the_same_transaction(engine: Engine) -> None:
+    """Streaming a selection must not leave the connection streaming (PostgreSQL: server-side cursors refuse writes)."""
+    _write(engine, [minimal("xx-yy-a"), minimal("xx-yy-b")], mode="insert")
+    with engine.begin() as conn:
+        assert [r["id"] for r in repo.select_records(conn)] == ["xx-yy-a", "xx-yy-b"]
+        repo.delete_ids(conn, ["xx-yy-a"], change=repo.Change(user="anna"))
+        assert repo.count(conn) == 1

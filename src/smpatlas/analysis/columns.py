@@ -198,7 +198,7 @@ def _chunks(conn: Connection, filters: Filters | None, names: list[str], size: i
     if path is not None:
         yield from columnar.arrow_chunks(path, conn, filters, names, size=size)
         return
-    result = conn.execution_options(yield_per=size).execute(select_columns(filters, names, order_by_id=False))
+    result = conn.execute(select_columns(filters, names, order_by_id=False).execution_options(yield_per=size))
     empty = True
     for rows in result.partitions(size):
         empty = False

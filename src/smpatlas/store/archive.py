@@ -25,7 +25,9 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError, ValidationFailed
 from smpatlas.problems import Problem, Report
 from smpatlas.store import database
+from smpatlas.store.repository import insert_rows
 from smpatlas.store.schema import (
+    VALUE_COLUMNS,
     country_lists,
     from_row,
     history,
@@ -200,5 +202,5 @@ def _restore_records(conn: Connection, z: zipfile.ZipFile, report: Report) -> in
         conn.execute(insert(partnerships), rows)
     if values:
         for i in range(0, len(values), 5000):
-            conn.execute(insert(partnership_values), values[i : i + 5000])
+            insert_rows(conn, partnership_values, VALUE_COLUMNS, values[i : i + 5000])
     return int(conn.execute(select(func.count()).select_from(partnerships)).scalar_one())

@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import JSON, Column, Connection, Dialect, Table, bindparam, delete, func, insert, select, update
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConflictError, NotFound
 from smpatlas.store.filters import Filters
-from smpatlas.store.schema import dumps, from_row, to_row, value_rows
+from smpatlas.store.schema import (
+    ROW_COLUMNS,
+    VALUE_COLUMNS,
+    VALUE_FIELDS,
+    dumps,
+    from_row,
+    row_values,
+    search_text,
+    to_row,
+    value_rows,
+)
 from smpatlas.store.schema import history as h
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
@@ -56,30 +67,52 @@ class WriteCounts:
     deleted: int = 0
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows with the dialect's own type processing, without per-row statement overhead.
+def encoders(table: Table, columns: Sequence[str], dialect: Dialect) -> list[Callable[[Any], Any] | None]:
+    """Per column, what a Core ``insert`` on ``dialect`` does to a value before the driver gets it (None: nothing).
 
-    The statement is compiled once; each value goes through the column type's bind processor
-    (JSON serialisation, dates on SQLite, ...) exactly as a Core ``insert`` would apply it.
+    JSON columns get the engine's JSON serializer itself (``database.json_text`` for engines made
+    by :func:`~smpatlas.store.database.create`), which is what their bind processor applies — a
+    missing value included, stored as ``null`` — so a value written here and the same value written
+    by a Core ``update`` (a web edit) are the same text; on PostgreSQL the statement casts it to JSON.
+    Other columns keep the type's own bind processor (booleans and floats on SQLite, ...).
     """
-    if not rows:
-        return
-    dialect = conn.dialect
-    cols = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=cols)
-    procs = {c: table.c[c].type._cached_bind_processor(dialect) for c in cols}
-    active = [(c, p) for c, p in procs.items() if p is not None]
-    if active:
-        rows = [dict(r) for r in rows]
-        for r in rows:
-            for c, p in active:
-                r[c] = p(r[c])
+    out: list[Callable[[Any], Any] | None] = []
+    serializer: Callable[[Any], Any] = getattr(dialect, "_json_serializer", None) or json.dumps
+    for name in columns:
+        typ = table.c[name].type
+        if isinstance(typ, JSON):
+            out.append(serializer if not typ.none_as_null else (lambda v: None if v is None else serializer(v)))
+        else:
+            out.append(typ._cached_bind_processor(dialect))
+    return out
+
+
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+    """INSERT many rows, given as tuples of driver-ready values in ``columns`` order, in one executemany.
+
+    No per-row statement building and no type processing here (see :func:`encoders`).
+    """
+    if rows:
+        _executemany(conn, insert(table), list(columns), rows, column_keys=list(columns))
+
+
+def _executemany(conn: Connection, stmt: ClauseElement, names: list[str], rows: Sequence[tuple[Any, ...]],
+                 column_keys: list[str] | None = None) -> None:
+    """Run ``stmt`` once per row, the row's values bound to the parameters ``names``, straight through the driver.
+
+    The statement is compiled once; rows go as they are for qmark / numeric paramstyles (SQLite),
+    as dicts for named ones (psycopg).
+    """
+    compiled = cast(SQLCompiler, stmt.compile(dialect=conn.dialect, column_keys=column_keys))
     positions = compiled.positiontup
-    if positions:  # qmark / numeric paramstyles (SQLite)
-        getter = itemgetter(*positions)
-        params: list[Any] = [getter(r) for r in rows] if len(positions) > 1 else [(getter(r),) for r in rows]
-    else:  # named / pyformat paramstyles (psycopg)
+    params: Sequence[Any]
+    if positions is None:  # named / pyformat paramstyles (psycopg)
+        params = [dict(zip(names, r, strict=True)) for r in rows]
+    elif list(positions) == names:
         params = rows
+    else:
+        at = [names.index(k) for k in positions]
+        params = [tuple([r[i] for i in at]) for r in rows]
     conn.exec_driver_sql(str(compiled), params)
 
 
@@ -117,21 +150,37 @@ def diff(old: dict[str, Any], new: dict[str, Any], *, keep_missing: bool = False
     return out
 
 
+_PARTNERSHIP_COLUMNS = (*ROW_COLUMNS, "version", "search_text", "created_at", "updated_at")  # table order
+_HISTORY_COLUMNS = ("partnership_id", "version", "action", "field", "old_value", "new_value", "user_name", "at",
+                    "context")
+
+
 def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change: Change) -> WriteCounts:
     """Store validated records: ``insert`` (ids must be new) or ``upsert``.
 
     The caller checked ids for ``insert``; ``upsert`` updates changed records
     (version + 1, one history row per changed field) and leaves unchanged ones alone.
+    New records go in with one executemany per table, their values encoded here
+    exactly as a Core insert would (:func:`encoders`).
     """
     counts = WriteCounts()
     if not records:
         return counts
     at = change.time()
     existing = _load(conn, [r["id"] for r in records]) if mode != "insert" else {}
-    new_rows, hist, values = [], [], []
+    dialect = conn.dialect
+    # (position, processor, what it makes of None): missing values are common and need no call
+    row_enc = [(i, f, f(None)) for i, f in enumerate(encoders(p, ROW_COLUMNS, dialect)) if f is not None]
+    created = _encoded(p.c.created_at, at, dialect)  # also updated_at
+    new_rows: list[tuple[Any, ...]] = []
+    hist: list[tuple[Any, ...]] = []
+    values: list[tuple[str, str, str]] = []
+    hist_at = _encoded(h.c.at, at, dialect)
+    user, context = change.user, change.context
     for rec in records:
-        if rec["id"] in existing:
-            old, version = existing[rec["id"]]
+        rid = rec["id"]
+        if rid in existing:
+            old, version = existing[rid]
             changes = diff(old, rec)
             if not changes:
                 counts.unchanged += 1
@@ -139,22 +188,24 @@ def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change:
             _update(conn, rec, version, changes, change)
             counts.updated += 1
             continue
-        row = to_row(rec)
-        row.update(version=1, created_at=at, updated_at=at)
-        new_rows.append(row)
+        row = row_values(rec)
+        for i, f, none in row_enc:
+            v = row[i]
+            row[i] = none if v is None else f(v)
+        new_rows.append((*row, 1, search_text(rec), created, created))
         values.extend(value_rows(rec))
-        hist.append({
-            "partnership_id": rec["id"], "version": 1, "action": "create", "field": None,
-            "old_value": None, "new_value": dumps(rec), "user_name": change.user, "at": at,
-            "context": change.context,
-        })
+        hist.append((rid, 1, "create", None, None, dumps(rec), user, hist_at, context))
         counts.inserted += 1
-    if new_rows:
-        bulk_insert(conn, p, new_rows)
-        bulk_insert(conn, h, hist)
-    if values:
-        bulk_insert(conn, pv, values)
+    insert_rows(conn, p, _PARTNERSHIP_COLUMNS, new_rows)
+    insert_rows(conn, h, _HISTORY_COLUMNS, hist)
+    insert_rows(conn, pv, VALUE_COLUMNS, values)
     return counts
+
+
+def _encoded(column: Column[Any], value: Any, dialect: Dialect) -> Any:
+    """``value`` as the driver gets it for ``column`` (e.g. a datetime as SQLite text), for values shared by many rows."""
+    proc = column.type._cached_bind_processor(dialect)
+    return value if proc is None else proc(value)
 
 
 def _update(conn: Connection, rec: dict[str, Any], version: int, changes: dict[str, tuple[Any, Any]],
@@ -169,10 +220,14 @@ def _update(conn: Connection, rec: dict[str, Any], version: int, changes: dict[s
             f"Partnership {rec['id']!r} was changed by someone else meanwhile (you edited version "
             f"{expected if expected is not None else version}); reload it and apply your change again."
         )
-    conn.execute(delete(pv).where(pv.c.partnership_id == rec["id"]))
-    vals = value_rows(rec)
-    if vals:
-        conn.execute(insert(pv), vals)
+    gone, added = [], []
+    for name, (old, new) in changes.items():
+        if name in _VALUE_FIELDS:
+            before, after = set(old or ()), set(new or ())
+            gone += [(rec["id"], name, v) for v in before - after]
+            added += [(rec["id"], name, v) for v in after - before]
+    _delete_values(conn, gone)
+    insert_rows(conn, pv, VALUE_COLUMNS, added)
     conn.execute(insert(h), [
         {"partnership_id": rec["id"], "version": version + 1, "action": "update", "field": name,
          "old_value": dumps(old), "new_value": dumps(new), "user_name": change.user, "at": at,
@@ -180,6 +235,20 @@ def _update(conn: Connection, rec: dict[str, Any], version: int, changes: dict[s
         for name, (old, new) in changes.items()
     ])
     return version + 1
+
+
+_VALUE_FIELDS = frozenset(VALUE_FIELDS)
+_DELETE_VALUE = delete(pv).where(pv.c.field == bindparam("k_field"), pv.c.value == bindparam("k_value"),
+                                 pv.c.partnership_id == bindparam("k_id"))
+
+
+def _delete_values(conn: Connection, keys: list[tuple[str, str, str]]) -> None:
+    """Delete value rows by their exact keys (partnership_id, field, value): one primary-key lookup each.
+
+    The table has no index on ``partnership_id`` alone (on SQLite); the keys come from the old record.
+    """
+    if keys:
+        _executemany(conn, _DELETE_VALUE, ["k_id", "k_field", "k_value"], keys)
 
 
 def replace_one(conn: Connection, rec: dict[str, Any], *, expected_version: int | None, change: Change
@@ -210,10 +279,9 @@ def delete_ids(conn: Connection, ids: Iterable[str], *, change: Change) -> int:
     for rid in ids:
         if rid not in loaded:
             raise NotFound(rid)
+    _delete_values(conn, [key for rid in ids for key in value_rows(loaded[rid][0])])
     for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        conn.execute(delete(pv).where(pv.c.partnership_id.in_(chunk)))
-        conn.execute(delete(p).where(p.c.id.in_(chunk)))
+        conn.execute(delete(p).where(p.c.id.in_(ids[i : i + 500])))
     if ids:
         conn.execute(insert(h), [
             {"partnership_id": rid, "version": loaded[rid][1] + 1, "action": "delete", "field": None,
@@ -254,7 +322,9 @@ def select_records(conn: Connection, filters: Filters | None = None, *, order: s
         stmt = stmt.limit(limit)
     if offset:
         stmt = stmt.offset(offset)
-    result = conn.execution_options(yield_per=batch).execute(stmt)
+    # on the statement, not the connection: Connection.execution_options() changes the connection in place,
+    # and every later statement on it (a write too) would then use a server-side cursor on PostgreSQL
+    result = conn.execute(stmt.execution_options(yield_per=batch))
     for row in result:
         yield from_row(row)
 

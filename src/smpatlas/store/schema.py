@@ -2,7 +2,10 @@
 
 Owns the SQLAlchemy tables: ``partnerships`` (one row per record, one column
 per codebook field; sets and nested lists as JSON), ``partnership_values``
-(one row per value of every multi-valued field, for filters and facets),
+(one row per value of every multi-valued field, for filters and facets: a
+single B-tree keyed by field, value, partnership — ``WITHOUT ROWID`` on
+SQLite — so rows are found by value, or by their exact key when the record
+is known),
 ``history`` (every create, update and delete: who, when, field, old → new)
 and the conversion between canonical records and rows. Portable SQL only
 (SQLite and PostgreSQL). Migrations in ``migrations/`` must create exactly
@@ -23,6 +26,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -76,10 +80,14 @@ def build_metadata(cb: Codebook) -> MetaData:
     Table(
         "partnership_values",
         md,
-        Column("partnership_id", String(80), primary_key=True),
-        Column("field", String(64), primary_key=True),
-        Column("value", String(80), primary_key=True),
-        Index(None, "field", "value", "partnership_id"),
+        Column("partnership_id", String(80), nullable=False),
+        Column("field", String(64), nullable=False),
+        Column("value", String(80), nullable=False),
+        # One B-tree (migration 0006): filters look up (field, value), facets scan a field in value
+        # order, and a record's rows are deleted by their exact keys (known from the old record).
+        # PostgreSQL alone also has ix_partnership_values_partnership_id (see the migration).
+        PrimaryKeyConstraint("field", "value", "partnership_id"),
+        sqlite_with_rowid=False,
     )
     Table(
         "history",
@@ -146,15 +154,30 @@ def search_text(record: dict[str, Any]) -> str:
     return "\n".join(parts).lower()
 
 
+#: The ``partnerships`` columns that :func:`row_values` fills (the codebook's), in its order.
+ROW_COLUMNS: tuple[str, ...] = tuple(_CB.names)
+_TRISTATE_AT = tuple(ROW_COLUMNS.index(name) for name in _TRISTATE)
+
+
+def row_values(record: dict[str, Any]) -> list[Any]:
+    """A canonical record's codebook columns in :data:`ROW_COLUMNS` order, before type processing.
+
+    Tristates become ``"true"`` / ``"false"``; ``search_text`` and the bookkeeping columns are not included.
+    """
+    get = record.get
+    vals = [get(name) for name in ROW_COLUMNS]
+    for i in _TRISTATE_AT:
+        v = vals[i]
+        if v is True:
+            vals[i] = "true"
+        elif v is False:
+            vals[i] = "false"
+    return vals
+
+
 def to_row(record: dict[str, Any]) -> dict[str, Any]:
     """A canonical record as a ``partnerships`` row (without bookkeeping columns)."""
-    row = {name: record.get(name) for name in _CB.names}
-    for name in _TRISTATE:
-        v = row[name]
-        if v is True:
-            row[name] = "true"
-        elif v is False:
-            row[name] = "false"
+    row = dict(zip(ROW_COLUMNS, row_values(record), strict=True))
     row["search_text"] = search_text(record)
     return row
 
@@ -184,14 +207,22 @@ def from_row(row: Any) -> dict[str, Any]:
     return out
 
 
-def value_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``partnership_values`` rows of one record."""
+#: The ``partnership_values`` columns, in the order of :func:`value_rows`' tuples.
+VALUE_COLUMNS = ("partnership_id", "field", "value")
+#: The fields with value rows (sets of codes), in codebook order.
+VALUE_FIELDS: tuple[str, ...] = tuple(_SETS)
+
+
+def value_rows(record: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The ``partnership_values`` rows of one record, as (partnership_id, field, value)."""
     rid = record["id"]
-    return [
-        {"partnership_id": rid, "field": name, "value": v}
-        for name in _SETS
-        for v in record.get(name) or ()
-    ]
+    get = record.get
+    out: list[tuple[str, str, str]] = []
+    for name in VALUE_FIELDS:
+        vs = get(name)
+        if vs:
+            out += [(rid, name, v) for v in vs]
+    return out
 
 
 def dumps(value: Any) -> str | None:

@@ -248,5 +248,5 @@ def page_rows(conn: Connection, query: Query) -> list[dict[str, Any]]:
 def all_records(conn: Connection, query: Query, batch: int = 1000) -> Iterator[dict[str, Any]]:
     """Every matching record (for downloads), streamed."""
     stmt = select(p).where(*query.conditions()).order_by(*_order(query.sort))
-    for row in conn.execution_options(yield_per=batch).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch)):  # on the statement: not the connection
         yield from_row(row)
