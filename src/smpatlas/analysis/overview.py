@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Text, cast, func, select
 
 from smpatlas.store.filters import Filters
 from smpatlas.store.schema import partnership_values as pv
@@ -58,7 +58,9 @@ def overview(conn: Connection, filters: Filters | None = None) -> Overview:
     n, lo, hi = conn.execute(select(func.count(), func.min(p.c.start_year), func.max(p.c.start_year))
                              .where(*conds)).one()
     ongoing = conn.execute(select(func.count()).where(*conds, p.c.status == "ongoing")).scalar_one()
-    with_sources = conn.execute(select(func.count()).where(*conds, p.c.sources.is_not(None))).scalar_one()
+    # A missing list is stored as SQL NULL or as the JSON text null (the JSON type's None).
+    cited = (p.c.sources.is_not(None), cast(p.c.sources, Text).not_in(["null", "[]"]))
+    with_sources = conn.execute(select(func.count()).where(*conds, *cited)).scalar_one()
 
     def countries(fname: str) -> list[str]:
         stmt = (select(pv.c.value).where(pv.c.field == fname, pv.c.partnership_id.in_(ids))
