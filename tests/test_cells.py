@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from smpatlas.cells import format_nested, neutralise, parse_nested, restore
+from smpatlas.cells import (
+    _clean_item,
+    _item_from_line,
+    format_nested,
+    item_lines,
+    neutralise,
+    parse_nested,
+    read_line,
+    restore,
+)
 from smpatlas.problems import CellError
 
 
@@ -89,3 +98,30 @@ def test_neutralise_and_restore(text: str, safe: str) -> None:
 def test_neutralise_is_reversible(text: str) -> None:
     assert restore(neutralise(text)) == text
     assert neutralise(text)[:1] not in set("=+-@\t\r")
+
+
+_line = st.text(st.characters(codec=None) | st.sampled_from(list("|\\ \t\r")), max_size=40)
+
+
+@given(st.sampled_from(["actors", "sources", "outcomes"]), _line | st.sampled_from([
+    "GIZ | development_agency | DEU", "https://x.org", "T | https://x.org | 2026-11-27", "2023 | trained | 1,200 | s",
+    r"A \| B | ngo", " | https://x.org", "a | b | c | d | e", "x\\r | y", "T | u | 2026-02-30"]))
+def test_a_line_reads_as_the_item_it_spells(kind: str, line: str) -> None:
+    """read_line (straight from the parts) is _clean_item of _item_from_line (through a dict)."""
+    try:
+        expected: Any = _clean_item(kind, _item_from_line(kind, line))
+    except CellError as exc:
+        expected = (exc.message, exc.hint, exc.code)
+    try:
+        got: Any = read_line(kind, line)
+    except CellError as exc:
+        got = (exc.message, exc.hint, exc.code)
+    assert got == expected
+
+
+@pytest.mark.parametrize(("cell", "lines"), [
+    ("", []), ("  \n \r\n", []), ("a\r\nb\rc\nd", ["a", "b", "c", "d"]), (" a \n\n b ", ["a ", " b"]),
+    ('[{"name": "x"}]', None), (' {"name": "x"}', None),
+])
+def test_item_lines(cell: str, lines: list[str] | None) -> None:
+    assert item_lines(cell) == lines

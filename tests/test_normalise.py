@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from smpatlas.normalise import converters
+from smpatlas.normalise import CONTROL, converters, has_control
 from smpatlas.problems import CellError
 
 CONV = converters()
@@ -94,3 +96,41 @@ def test_memoised_results_are_not_shared_mutable() -> None:
     a = CONV["sectors"]("ict; health_care")
     a.append("x")
     assert CONV["sectors"]("ict; health_care") == ["health_care", "ict"]
+
+
+def test_has_control_finds_what_the_control_pattern_finds() -> None:
+    for code in [*range(0x300), 0x2028, 0xD800, 0xDFFF, 0xFFFD, 0xFFFE, 0xFFFF, 0x10FFFF]:
+        for text in (chr(code), f"abc{chr(code)}", f"ä{chr(code)}z"):
+            assert has_control(text) == (CONTROL.search(text) is not None), hex(code)
+
+
+@given(st.text(st.characters(codec=None)))
+def test_has_control_on_any_text(text: str) -> None:
+    assert has_control(text) == (CONTROL.search(text) is not None)
+
+
+def test_a_remembered_problem_is_raised_as_a_fresh_error() -> None:
+    """Raising one remembered exception again and again would grow its traceback (and memory)."""
+    conv = converters()["government_to_government"]
+    errors = []
+    for _ in range(3):
+        with pytest.raises(CellError) as info:
+            conv("maybe")
+        errors.append(info.value)
+    assert len({id(e) for e in errors}) == 3
+    assert {(e.message, e.hint, e.code) for e in errors} == {(errors[0].message, errors[0].hint, errors[0].code)}
+    depth = [len(list(_frames(e.__traceback__))) for e in errors]
+    assert depth[0] == depth[1] == depth[2]
+
+
+def _frames(tb: Any) -> Any:
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def test_converters_that_remember_nothing_give_the_same() -> None:
+    plain = converters(memo=False)
+    for field, raw in [("sectors", "ict; health_care"), ("start_year", "2021"), ("status", "ongoing"),
+                       ("origin_countries", "ph; in"), ("occupations", "2221; 25")]:
+        assert plain[field](raw) == CONV[field](raw) == CONV[field](raw)

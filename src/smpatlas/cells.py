@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import lookup
-from smpatlas.normalise import CONTROL, fold_value, is_blank, parse_date, suggest
+from smpatlas.normalise import fold_value, has_control, is_blank, parse_date, suggest
 from smpatlas.problems import CellError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -23,6 +24,7 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 _QUOTE_NEXT = FORMULA_STARTS | {"'"}
 PERIOD = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$")
 URL = re.compile(r"^(?:https?|ftp)://\S+$", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
 def neutralise(text: str) -> str:
@@ -70,75 +72,151 @@ def _split_escaped(line: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+Cleaner = Callable[[Any], Any]
+
+
+def _vocabulary_part(kind: str, part: str, vocab: tuple[str, ...]) -> Cleaner:
+    def clean(value: Any) -> Any:
+        folded = fold_value(str(value))
+        if folded not in vocab:
+            guess = suggest(str(value), vocab)
+            raise CellError(
+                f"unknown {part} {value!r} in {kind}",
+                hint=(guess + " " if guess else "") + "allowed: " + ", ".join(vocab),
+                code="unknown_value",
+            )
+        return folded
+
+    return clean
+
+
+def _country_part(value: Any) -> Any:
+    return lookup(str(value))
+
+
+def _period_part(value: Any) -> Any:
+    text = str(value).strip()
+    ends = text.split("/")
+    if len(ends) > 2 or not all(PERIOD.match(e) for e in ends):
+        raise CellError(
+            f"outcome period {text!r} is not YYYY, YYYY-MM or START/END",
+            hint="e.g. 2023, 2023-06 or 2022-01/2023-12",
+            code="bad_period",
+        )
+    if len(ends) == 2 and ends[0] > ends[1]:
+        raise CellError(f"outcome period {text!r} ends before it starts", hint="write START/END", code="bad_period")
+    return text
+
+
+def _value_part(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise CellError("outcome value must be a number", hint="e.g. 120", code="type")
+    try:
+        number = value if isinstance(value, (int, float)) else float(str(value).replace(",", ""))
+    except ValueError:
+        raise CellError(f"outcome value {value!r} is not a number", hint="e.g. 120", code="type") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")
+    return int(number) if float(number).is_integer() else float(number)
+
+
+def _text_part(kind: str, part: str) -> Cleaner:
+    def clean(value: Any) -> Any:
+        if type(value) is str:
+            text = value.strip()
+        elif isinstance(value, (dict, list)):
+            raise CellError(f"{kind} {part} must be text", code="type")
+        else:
+            text = str(value).strip()
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if has_control(text):
+            raise CellError(f"{kind} {part} contains a control character", hint="remove it", code="control_character")
+        return text
+
+    return clean
+
+
+@cache
+def _cleaners(kind: str) -> tuple[tuple[str, Cleaner], ...]:
+    """Per part of an item of ``kind``, in order: the function that canonicalises a non-blank value."""
+    return tuple((part, clean) for part, clean, _ in _part_readers(kind))
+
+
+@cache
+def _part_readers(kind: str) -> tuple[tuple[str, Cleaner, bool], ...]:
+    """:func:`_cleaners`, and whether the part is plain text (stripped text without CR or control
+    characters is its own canonical form)."""
+    spec = _specs()[kind]
+    out = []
+    for part in spec.parts:
+        clean: Cleaner
+        plain = False
+        if part in spec.vocabulary:
+            clean = _vocabulary_part(kind, part, spec.vocabulary[part])
+        elif kind == "actors" and part == "country":
+            clean = _country_part
+        elif kind == "sources" and part == "accessed":
+            clean = parse_date
+        elif kind == "outcomes" and part == "period":
+            clean = _period_part
+        elif kind == "outcomes" and part == "value":
+            clean = _value_part
+        else:
+            clean, plain = _text_part(kind, part), True
+        out.append((part, clean, plain))
+    return tuple(out)
+
+
 def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:
     """Validate and canonicalise one nested item (a dict of parts)."""
     spec = _specs()[kind]
-    unknown = [k for k in item if k not in spec.parts]
-    if unknown:
-        raise CellError(
-            f"unknown part {unknown[0]!r} in {ITEM[kind]} item",
-            hint="parts are: " + ", ".join(spec.parts),
-            code="unknown_part",
-        )
+    for k in item:
+        if k not in spec.parts:
+            raise CellError(
+                f"unknown part {k!r} in {ITEM[kind]} item",
+                hint="parts are: " + ", ".join(spec.parts),
+                code="unknown_part",
+            )
     out: dict[str, Any] = {}
-    for part in spec.parts:
+    for part, clean in _cleaners(kind):
         value = item.get(part)
-        if is_blank(value):
+        if value is None or (not value.strip() if type(value) is str else is_blank(value)):
             continue
-        if part in spec.vocabulary:
-            vocab = spec.vocabulary[part]
-            folded = fold_value(str(value))
-            if folded not in vocab:
-                guess = suggest(str(value), vocab)
-                raise CellError(
-                    f"unknown {part} {value!r} in {kind}",
-                    hint=(guess + " " if guess else "") + "allowed: " + ", ".join(vocab),
-                    code="unknown_value",
-                )
-            out[part] = folded
-        elif kind == "actors" and part == "country":
-            out[part] = lookup(str(value))
-        elif kind == "sources" and part == "accessed":
-            out[part] = parse_date(value)
-        elif kind == "outcomes" and part == "period":
-            text = str(value).strip()
-            ends = text.split("/")
-            if len(ends) > 2 or not all(PERIOD.match(e) for e in ends):
-                raise CellError(
-                    f"outcome period {text!r} is not YYYY, YYYY-MM or START/END",
-                    hint="e.g. 2023, 2023-06 or 2022-01/2023-12",
-                    code="bad_period",
-                )
-            if len(ends) == 2 and ends[0] > ends[1]:
-                raise CellError(f"outcome period {text!r} ends before it starts", hint="write START/END", code="bad_period")
-            out[part] = text
-        elif kind == "outcomes" and part == "value":
-            if isinstance(value, bool):
-                raise CellError("outcome value must be a number", hint="e.g. 120", code="type")
-            try:
-                number = value if isinstance(value, (int, float)) else float(str(value).replace(",", ""))
-            except ValueError:
-                raise CellError(f"outcome value {value!r} is not a number", hint="e.g. 120", code="type") from None
-            if number != number or number in (float("inf"), float("-inf")):
-                raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")
-            out[part] = int(number) if float(number).is_integer() else float(number)
-        else:
-            if isinstance(value, (dict, list)):
-                raise CellError(f"{kind} {part} must be text", code="type")
-            text = str(value).strip().replace("\r\n", "\n").replace("\r", "\n")
-            if CONTROL.search(text):
-                raise CellError(f"{kind} {part} contains a control character", hint="remove it", code="control_character")
-            out[part] = text
-    missing = [p for p in spec.required if p not in out]
-    if missing:
-        raise CellError(
-            f"{ITEM[kind]} item has no {missing[0]}",
-            hint=_syntax_hint(kind),
-            code="missing_part",
-        )
+        out[part] = clean(value)
+    return _complete(kind, out)
+
+
+def _complete(kind: str, out: dict[str, Any]) -> dict[str, Any]:
+    """A cleaned item, once it is sure to have the parts it needs."""
+    for part in _specs()[kind].required:
+        if part not in out:
+            raise CellError(f"{ITEM[kind]} item has no {part}", hint=_syntax_hint(kind), code="missing_part")
     if kind == "sources" and "title" not in out and "url" not in out:
         raise CellError("a source needs a title or a URL", hint=_syntax_hint(kind), code="missing_part")
     return out
+
+
+def read_line(kind: str, line: str) -> dict[str, Any]:
+    """One item line of a text cell, cleaned (raises :class:`CellError`)."""
+    # Without escapes, parts are stripped pieces of the line: when the line has no CR and no control
+    # character, neither has any part, and a plain text part is its own canonical form.
+    simple = "\\" not in line and "\r" not in line and not has_control(line)
+    out: dict[str, Any] = {}
+    for (part, clean, plain), text in zip(_part_readers(kind), _line_parts(kind, line), strict=False):
+        if text:
+            out[part] = text if plain and simple else clean(text)
+    return _complete(kind, out)
+
+
+def item_lines(value: str) -> list[str] | None:
+    """The lines of a nested text cell that hold items (blank lines left out), or None when the cell
+    holds JSON text."""
+    text = value.strip()
+    if text[:1] in ("[", "{"):
+        return None
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    return [line for line in lines if line.strip()]
 
 
 @cache
@@ -161,20 +239,17 @@ def _syntax_hint(kind: str) -> str:
 def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
     """Read a nested field from a cell (text or JSON) or a JSON list."""
     if isinstance(value, str):
-        text = value.strip()
-        if text[:1] in ("[", "{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise CellError(
-                    f"looks like JSON but is not valid JSON ({exc.msg} at character {exc.pos})",
-                    hint=_syntax_hint(kind),
-                    code="bad_json",
-                ) from None
-            if isinstance(value, dict):
-                value = [value]
-        else:
-            return [_clean_item(kind, _item_from_line(kind, line)) for line in re.split(r"\r\n|\n|\r", text) if line.strip()]
+        lines = item_lines(value)
+        if lines is not None:
+            return [read_line(kind, line) for line in lines]
+        try:
+            value = json.loads(value.strip())
+        except json.JSONDecodeError as exc:
+            raise CellError(
+                f"looks like JSON but is not valid JSON ({exc.msg} at character {exc.pos})",
+                hint=_syntax_hint(kind),
+                code="bad_json",
+            ) from None
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
@@ -189,8 +264,9 @@ def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
     return items
 
 
-def _item_from_line(kind: str, line: str) -> dict[str, Any]:
-    parts = _split_escaped(line)
+def _line_parts(kind: str, line: str) -> list[str]:
+    """The parts of one item line, in the order of the kind's parts ("" for a part left out)."""
+    parts = _split_escaped(line) if "\\" in line else [p.strip() for p in line.split("|")]
     spec = _specs()[kind]
     if len(parts) > len(spec.parts):
         raise CellError(
@@ -199,8 +275,12 @@ def _item_from_line(kind: str, line: str) -> dict[str, Any]:
             code="too_many_parts",
         )
     if kind == "sources" and len(parts) == 1 and URL.match(parts[0]):
-        return {"url": parts[0]}
-    return {name: p for name, p in zip(spec.parts, parts, strict=False) if p != ""}
+        return [""] * spec.parts.index("url") + parts  # a URL alone is the URL, not the title
+    return parts
+
+
+def _item_from_line(kind: str, line: str) -> dict[str, Any]:
+    return {name: p for name, p in zip(_specs()[kind].parts, _line_parts(kind, line), strict=False) if p != ""}
 
 
 def format_nested(kind: str, items: list[dict[str, Any]] | None) -> str:

@@ -5,8 +5,10 @@ from yes/no/true/false/1/0, vocabulary values case- and space-insensitive,
 multi-values split on ``;`` (or ``,``), countries via :mod:`smpatlas.countries`,
 ISCO-08 codes checked for shape, nested items via :mod:`smpatlas.cells`.
 A converter returns the canonical value (``None`` for missing) or raises
-:class:`~smpatlas.problems.CellError` with a hint. Knows nothing of files,
-rows or databases.
+:class:`~smpatlas.problems.CellError` with a hint. Converters of fields with
+few distinct values (vocabularies, countries, ISCO codes, yes/no, numbers,
+dates) remember what they returned for each text cell, up to a bound per
+field. Knows nothing of files, rows or databases.
 """
 
 from __future__ import annotations
@@ -31,7 +33,20 @@ ISCO = re.compile(r"^\d{1,4}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TOKEN = re.compile(r"[\s\-]+")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_MEMO_LIMIT = 2_048  # per converter: repeated cells hit, memory stays bounded
+_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # CONTROL's ASCII characters
+#: Per field: distinct text cells remembered (repeated cells hit, memory stays bounded).
+MEMO_LIMIT = 50_000
+#: Field kinds with few distinct values, worth remembering conversions for.
+MEMO_KINDS = frozenset({"enum", "set", "countries", "isco", "bool", "tristate", "int", "number", "date"})
+
+
+def has_control(text: str) -> bool:
+    """Whether :data:`CONTROL` finds a character in ``text`` (ASCII text, the usual case, is checked
+    a few times faster than the regex does it)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    return CONTROL.search(text) is not None
 
 
 def fold_value(text: str) -> str:
@@ -84,50 +99,57 @@ def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
     return [p.strip() for p in parts if p.strip()]
 
 
-def _memo(fn: Converter) -> Converter:
-    """Cache conversions of string inputs (cells repeat a lot)."""
+_UNSEEN = object()
+
+
+def again(error: CellError) -> CellError:
+    """A fresh copy of a remembered error (raising one object again and again grows its traceback)."""
+    return CellError(error.message, hint=error.hint, code=error.code)
+
+
+def _memo(fn: Converter, limit: int = MEMO_LIMIT) -> Converter:
+    """Remember conversions of text cells (cells repeat a lot); lists are copied on the way out."""
     memo: dict[str, Any] = {}
 
-    def wrapper(value: Any) -> Any:
-        if isinstance(value, str):
+    def remembered(value: Any) -> Any:
+        if type(value) is not str:
+            return fn(value)
+        hit = memo.get(value, _UNSEEN)
+        if hit is _UNSEEN:
             try:
-                hit = memo[value]
-            except KeyError:
-                pass
-            else:
-                if isinstance(hit, CellError):
-                    raise hit
-                return list(hit) if isinstance(hit, list) else hit
-            try:
-                result = fn(value)
+                hit = fn(value)
             except CellError as exc:
-                if len(memo) < _MEMO_LIMIT:
-                    memo[value] = exc
-                raise
-            if len(memo) < _MEMO_LIMIT:
-                memo[value] = result
-            return list(result) if isinstance(result, list) else result
-        return fn(value)
+                hit = exc
+            if len(memo) < limit:
+                memo[value] = hit
+        if isinstance(hit, CellError):
+            raise again(hit)
+        return hit[:] if type(hit) is list else hit
 
-    return wrapper
+    return remembered
 
 
 def _text(f: Field) -> Converter:
     limit = f.max_length
 
     def convert(value: Any) -> Any:
-        if is_blank(value):
-            return None
-        if isinstance(value, (dict, list)):
-            raise CellError("expected text, got a structure", hint="write plain text", code="type")
-        if isinstance(value, bool):
-            raise CellError("expected text, got a yes/no value", hint="write the text itself", code="type")
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        text = str(value).strip()
+        if type(value) is str:  # the usual case, quickly
+            text = value.strip()
+            if not text:
+                return None
+        else:
+            if is_blank(value):
+                return None
+            if isinstance(value, (dict, list)):
+                raise CellError("expected text, got a structure", hint="write plain text", code="type")
+            if isinstance(value, bool):
+                raise CellError("expected text, got a yes/no value", hint="write the text itself", code="type")
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            text = str(value).strip()
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        bad = CONTROL.search(text)
+        bad = CONTROL.search(text) if has_control(text) else None
         if bad:
             raise CellError(
                 f"contains a control character (U+{ord(bad.group()):04X})",
@@ -147,9 +169,14 @@ def _text(f: Field) -> Converter:
 
 def _slug(f: Field) -> Converter:
     def convert(value: Any) -> Any:
-        if is_blank(value):
+        if type(value) is str:
+            text = value.strip()
+            if not text:
+                return None
+        elif is_blank(value):
             return None
-        text = str(value).strip()
+        else:
+            text = str(value).strip()
         if not SLUG.match(text) or (f.max_length and len(text) > f.max_length):
             candidate = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[: f.max_length or 80]
             raise CellError(
@@ -179,7 +206,7 @@ def _enum(f: Field) -> Converter:
             raise CellError(f"unknown value for {f.name}", hint=_vocab_hint(value, vocab), code=code)
         return hit
 
-    return _memo(convert)
+    return convert
 
 
 def _check_exclusive(f: Field, values: list[str]) -> None:
@@ -217,7 +244,7 @@ def _set(f: Field) -> Converter:
         _check_exclusive(f, values)
         return values
 
-    return _memo(convert)
+    return convert
 
 
 def _countries(f: Field) -> Converter:
@@ -244,7 +271,7 @@ def _countries(f: Field) -> Converter:
                 raise CellError(f"{exc.message}: {part!r}", hint=exc.hint, code=exc.code) from None
         return sorted(out) or None
 
-    return _memo(convert)
+    return convert
 
 
 def isco_code(part: Any) -> str:
@@ -293,7 +320,7 @@ def _isco(f: Field) -> Converter:
                                                                            .replace(" ", "").isdigit()))}
         return sorted(codes) or None
 
-    return _memo(convert)
+    return convert
 
 
 def parse_bool(value: Any) -> bool:
@@ -404,11 +431,14 @@ def _number(f: Field) -> Converter:
 
 
 def parse_date(value: Any) -> str:
-    if isinstance(value, dt.datetime):
+    if type(value) is str:
+        text = value.strip()
+    elif isinstance(value, dt.datetime):
         return value.date().isoformat()
-    if isinstance(value, dt.date):
+    elif isinstance(value, dt.date):
         return value.isoformat()
-    text = str(value).strip()
+    else:
+        text = str(value).strip()
     if DATE.match(text):
         try:
             return dt.date.fromisoformat(text).isoformat()
@@ -434,23 +464,9 @@ def _date(f: Field) -> Converter:
 def _nested(f: Field) -> Converter:
     from smpatlas.cells import parse_nested
 
-    memo: dict[str, Any] = {}
-
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, str):
-            hit = memo.get(value)
-            if hit is None:
-                try:
-                    hit = parse_nested(f.kind, value) or None
-                except CellError as exc:
-                    hit = exc
-                if len(memo) < _MEMO_LIMIT:
-                    memo[value] = hit
-            if isinstance(hit, CellError):
-                raise hit
-            return None if hit is None else [dict(item) for item in hit]
         return parse_nested(f.kind, value) or None
 
     return convert
@@ -474,7 +490,15 @@ _BUILDERS: dict[str, Callable[[Field], Converter]] = {
 }
 
 
-def converters(cb: Codebook | None = None) -> dict[str, Converter]:
-    """One converter per field of the codebook."""
+def converters(cb: Codebook | None = None, *, memo: bool = True) -> dict[str, Converter]:
+    """One converter per field of the codebook.
+
+    ``memo=False`` gives converters that remember nothing (for callers that
+    keep their own memory of conversions, like :func:`smpatlas.record.normalise`).
+    """
     cb = cb or default_codebook()
-    return {f.name: _BUILDERS[f.kind](f) for f in cb.fields}
+    out = {}
+    for f in cb.fields:
+        conv = _BUILDERS[f.kind](f)
+        out[f.name] = _memo(conv) if memo and f.kind in MEMO_KINDS else conv
+    return out

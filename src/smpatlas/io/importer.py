@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import getpass
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from smpatlas.store import repository as repo
 
 MODES = ("insert", "upsert", "replace")
 BATCH = 2000
+_BLANK_CELLS = frozenset({"", None})
 Progress = Callable[[int, int, int], None]  # rows, bytes read, total bytes
 
 
@@ -45,6 +48,41 @@ class _Columns:
 
     fields: list[str | None]  # per column: field name, or None (ignored)
     labels: list[str]  # per column: the header as written
+    required: frozenset[str]  # fields every record needs
+    # For rows exactly as wide as the header when every column without a field has a header (so its
+    # cells are ignored): see :meth:`raw`.
+    plain: bool = field(init=False)  # every column has a field or a header
+    names: list[str] = field(init=False)  # the fields, in column order
+    pick: Callable[[Any], Any] = field(init=False)  # cells → the cells of the fields (a tuple)
+    needed: list[tuple[int, str]] = field(init=False)  # (position in names, field) of required fields
+    by_field: dict[str, str] = field(init=False)  # field → header as written
+
+    def __post_init__(self) -> None:
+        self.plain = all(f is not None or label for f, label in zip(self.fields, self.labels, strict=True))
+        picks = [(i, f) for i, f in enumerate(self.fields) if f is not None]
+        self.names = [f for _, f in picks]
+        where = [i for i, _ in picks]
+        self.pick = itemgetter(*where) if len(where) > 1 else lambda cells: tuple(cells[i] for i in where)
+        self.needed = [(n, f) for n, f in enumerate(self.names) if f in self.required]
+        self.by_field = {f: self.labels[i] for i, f in picks}
+
+    def raw(self, cells: Any) -> dict[str, Any] | None:
+        """Raw values by field of a row exactly as wide as the header (``plain`` tables only).
+
+        Blank cells ("" or None) of optional fields are left out: :func:`smpatlas.record.normalise`
+        would leave them out of the record without a word. Those of required fields stay ("required
+        but empty"). None when a cell cannot be hashed (readers give none): read the row the long way.
+        """
+        values = self.pick(cells)
+        try:
+            blank = list(map(_BLANK_CELLS.__contains__, values))
+        except TypeError:
+            return None
+        raw = dict(compress(zip(self.names, values, strict=True), map(not_, blank)))
+        for n, name in self.needed:
+            if blank[n]:
+                raw[name] = values[n]
+        return raw
 
 
 def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
@@ -88,7 +126,8 @@ def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
                 hint=f"add a column headed {f.name!r} (or {f.label!r})", **where,
             ))
             ok = False
-    return _Columns(fields, [str(h).strip() for h in table.header]) if ok else None
+    required = frozenset(f.name for f in cb.fields if f.required)
+    return _Columns(fields, [str(h).strip() for h in table.header], required) if ok else None
 
 
 class _Run:
@@ -165,29 +204,36 @@ class _Run:
                 self.problem({"file": table.file, "sheet": table.sheet, "row": row}, message=message, column=label,
                              code="error_cell", hint="fix or clear the cell in Excel, then import")
         rows_here = 0
+        report, cb, normalise, progress = self.report, self.cb, rec.normalise, self.progress
+        file, sheet = table.file, table.sheet
         try:
             for n, cells in table.rows:
                 rows_here += 1
-                self.report.rows += 1
-                loc = {"file": table.file, "sheet": table.sheet, "row": n}
-                raw, columns = self._raw(cells, cols, loc)
-                if raw is None:
-                    continue
-                record, issues = rec.normalise(raw, self.cb)
+                report.rows += 1
+                loc = {"file": file, "sheet": sheet, "row": n}
+                if (cols is not None and cols.plain and len(cells) == len(cols.fields)
+                        and (raw := cols.raw(cells)) is not None):
+                    columns = cols.by_field
+                else:
+                    got, columns = self._raw(cells, cols, loc)
+                    if got is None:
+                        continue
+                    raw = got
+                record, issues = normalise(raw, cb)
                 rid = record.get("id")
                 new_id = self.first_seen(rid, loc, id_column) if isinstance(rid, str) else True
                 if issues:
                     for issue in issues:
                         fname = issue.field or ""
-                        col = columns.get(fname, self.cb[fname].label if fname in self.cb else fname)
+                        col = columns.get(fname, cb[fname].label if fname in cb else fname)
                         self.problem(loc, message=issue.error.message, hint=issue.error.hint,
                                      code=issue.error.code, column=col, field=issue.field,
                                      value=issue.value, record_id=record.get("id"))
                     continue
                 if new_id:
                     self.add(record, loc, id_column, raw)
-                if self.progress and self.report.rows % 500 == 0:
-                    self.progress(self.report.rows, table.position() if table.position else 0, table.size)
+                if progress and report.rows % 500 == 0:
+                    progress(report.rows, table.position() if table.position else 0, table.size)
         except FileError as exc:
             self.problem({"file": table.file, "sheet": table.sheet, "row": exc.row},
                          message=exc.message, hint=exc.hint, code=exc.code)
@@ -201,6 +247,7 @@ class _Run:
 
     def _raw(self, cells: Any, cols: _Columns | None, loc: dict[str, Any]
              ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """Raw values by field, and the column each came from (None: the row is reported, skip it)."""
         if cols is None:  # keyed JSON record
             if not isinstance(cells, dict):
                 from smpatlas.io.readers import _json_type
