@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select, text
@@ -26,25 +23,9 @@ OLD_INDEX = "ix_partnership_values_field_value_partnership_id"
 PG_INDEX = "ix_partnership_values_partnership_id"
 
 
-def _alembic(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(database.MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
-    """A database with no tables at all (not migrated): a SQLite file or a PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{db_path}"
-    else:
-        yield request.getfixturevalue("pg_server").create_database()
-
-
 def _inventory_at_0005(url: str, records: list[dict[str, Any]]) -> Engine:
     """An inventory made by the previous release (schema 0005) holding ``records``."""
-    command.upgrade(_alembic(url), "0005")
+    command.upgrade(database.alembic_config(url), "0005")
     engine = database.create(url)
     with engine.begin() as conn:
         repo.write(conn, [normalise(r)[0] for r in records], mode="insert", change=repo.Change(user="old"))
@@ -99,7 +80,7 @@ def test_migration_0006_converts_an_existing_inventory_and_back(empty_url: str,
     after_delete = _values(engine)
     engine.dispose()
 
-    command.downgrade(_alembic(empty_url), "0005")  # and back: the previous release's layout, the same rows
+    command.downgrade(database.alembic_config(empty_url), "0005")  # and back: the previous release's layout, the same rows
     engine = database.create(empty_url)
     assert _layout(engine) == (["partnership_id", "field", "value"], {OLD_INDEX}, True)
     assert _values(engine) == after_delete

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, inspect, text
 
 from smpatlas.errors import ConfigError
@@ -128,24 +125,8 @@ def test_login_attempts_count_per_name_and_address(engine: Engine) -> None:
 
 # -- migration 0005 on an existing (0004) inventory ----------------------------------------------------
 
-def _alembic(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(database.MIGRATIONS))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    return cfg
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request: pytest.FixtureRequest, db_path: Path) -> Iterator[str]:
-    """A database with no tables at all (not migrated): a SQLite file or a PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{db_path}"
-    else:
-        yield request.getfixturevalue("pg_server").create_database()
-
-
 def test_migration_0005_upgrades_an_existing_inventory_and_back(empty_url: str) -> None:
-    cfg = _alembic(empty_url)
+    cfg = database.alembic_config(empty_url)
     command.upgrade(cfg, "0004")  # an inventory made by the previous release, with a user and a token
     eng = create_engine(empty_url)
     hashed = users_store.hash_password(PW)

@@ -95,7 +95,8 @@ def json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
 
 
-def _alembic_config(url: str) -> Config:
+def alembic_config(url: str) -> Config:
+    """Alembic's configuration for the migrations shipped in this package, on ``url``."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -103,7 +104,7 @@ def _alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = script.get_current_head()
     assert head is not None
     return head
@@ -127,7 +128,7 @@ def state(engine: Engine) -> str:
     rev = current_revision(engine)
     if rev == head_revision():
         return "current"
-    script = ScriptDirectory.from_config(_alembic_config("sqlite://"))
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     known = {s.revision for s in script.walk_revisions()}
     return "behind" if rev in known else "ahead"
 
@@ -146,7 +147,7 @@ def upgrade(engine: Engine) -> str:
             f"{engine.url!r} was created by a newer SMP Atlas (schema revision "
             f"{current_revision(engine)!r}); upgrade SMP Atlas instead — downgrades are refused."
         )
-    cfg = _alembic_config(str(engine.url))
+    cfg = alembic_config(str(engine.url))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
