@@ -374,18 +374,26 @@ def normalise(raw: dict[str, Any], cb: Codebook | None = None, *, draft: bool = 
             elif quick is not None and not quick(out):
                 unsure.append(name)
             record[name] = out
-    failed = {i.field for i in issues}
-    issues.extend(i for i in check(record, cb, present=raw.keys())
-                  if i.field not in failed and not (draft and i.error.code == "required"))
-    if not issues and "codebook_version" not in record:
-        record["codebook_version"] = cb.version
-        if not _version_valid():
-            unsure.append("codebook_version")
+    if _whole_record_checks(record, issues, raw, cb, draft) and not _version_valid():
+        unsure.append("codebook_version")
     if not issues and not draft and unsure:
         index = plans.index
         for name in sorted(unsure, key=index.__getitem__):
             issues.extend(_field_issues(name, record[name]))
     return record, issues
+
+
+def _whole_record_checks(record: dict[str, Any], issues: list[FieldIssue], raw: dict[str, Any], cb: Codebook,
+                         draft: bool) -> bool:
+    """Add the cross-field problems of :func:`check` (not for fields that already failed; a draft may lack
+    required fields) and, when all is well, stamp ``codebook_version``; True when it was stamped."""
+    failed = {i.field for i in issues}
+    issues.extend(i for i in check(record, cb, present=raw.keys())
+                  if i.field not in failed and not (draft and i.error.code == "required"))
+    if not issues and "codebook_version" not in record:
+        record["codebook_version"] = cb.version
+        return True
+    return False
 
 
 def _normalise_whole(raw: dict[str, Any], cb: Codebook, *, draft: bool = False
@@ -407,11 +415,7 @@ def _normalise_whole(raw: dict[str, Any], cb: Codebook, *, draft: bool = False
             continue
         if out is not None:
             record[name] = out
-    failed = {i.field for i in issues}
-    issues.extend(i for i in check(record, cb, present=raw.keys())
-                  if i.field not in failed and not (draft and i.error.code == "required"))
-    if not issues and "codebook_version" not in record:
-        record["codebook_version"] = cb.version
+    _whole_record_checks(record, issues, raw, cb, draft)
     if not issues and not draft:
         issues.extend(_schema_issues(record))
     return record, issues
