@@ -229,3 +229,57 @@ def test_halves_from_different_snapshots_are_read_again(sqlite_file: Engine, mon
         expected = stats.of_selection(conn).to_dict()
     assert len(calls) == 4  # two readers, twice
     assert got == expected
+
+
+@pytest.mark.parametrize("keys", [
+    ['["2221","3221"]', '["3221"]', None, "null", "[]", '["unspecified","2221"]'],
+    ['["2221","2221"]', '["2221"]'],  # a value listed twice counts once
+    ['[""]', '["",""]', '["a"]'],
+    ['["x\\"y","a"]', '["a"]'],  # an escaped quote: not plain tokens
+    ['["a", "b"]', '["b"]'],  # other spacing
+    ['["a,b","c"]', '["c"]'],
+    [None, None],
+    ["[]", "null"],
+])
+@pytest.mark.parametrize("split_above", [0, 500])
+def test_set_counts_match_the_row_path(keys: list[str | None], split_above: int,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lists split and counted by Arrow give the row path's counts, or the row path is used."""
+    import pyarrow as pa
+
+    monkeypatch.setattr(columnar, "SPLIT_DISTINCT", split_above)
+    arrow = ArrowColumns(pa.table({"occupations": pa.array(keys, pa.string())}))
+    rows = Columns(len(keys), {"occupations": keys})
+    assert arrow.set_counts("occupations") == rows.set_counts("occupations")
+
+
+def test_set_counts_count_records_once_per_value() -> None:
+    cols = Columns(4, {"occupations": ['["2221","unspecified"]', '["2221","2221"]', None, "[]"]})
+    values, missing, unspecified = cols.set_counts("occupations")
+    assert (dict(values), missing, unspecified) == ({"2221": 2, "unspecified": 1}, 1, 1)
+
+
+@pytest.mark.parametrize("numbers", [
+    [1.0, 2.5, None, 3.0],
+    [1.0, 2.0, None],
+    [1e20, 4.0],  # beyond exact integers in a double: decoded one by one
+    [],
+    [None],
+])
+def test_numbers_are_canonical(numbers: list[float | None]) -> None:
+    import pyarrow as pa
+
+    arrow = ArrowColumns(pa.table({"budget_eur": pa.array(numbers, pa.float64())})).numbers("budget_eur")
+    rows = Columns(len(numbers), {"budget_eur": numbers}).numbers("budget_eur")
+    assert arrow == rows
+    assert [type(v) for v in arrow] == [type(v) for v in rows]
+
+
+def test_many_distinct_lists_are_split_with_the_same_statistics(sqlite_file: Engine,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(columnar, "SPLIT_DISTINCT", 0)
+    with sqlite_file.connect() as conn:
+        arrow = stats.of_selection(conn, None, by=["occupations"]).to_dict()
+        _row_path(monkeypatch)
+        rows = stats.of_selection(conn, None, by=["occupations"]).to_dict()
+    assert json.dumps(arrow, sort_keys=True) == json.dumps(rows, sort_keys=True)

@@ -30,6 +30,7 @@ import pyarrow.json as pj
 from sqlalchemy import Connection, literal_column, text
 
 from smpatlas.analysis.columns import HAS, NOT_GIVEN, Columns, select_columns
+from smpatlas.codebook import UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.store.filters import Filters
 
@@ -77,6 +78,10 @@ READERS = max(1, min(2, os.cpu_count() or 1))
 SPLIT_ABOVE = 40_000
 #: How long a reader waits for a lock (e.g. another connection recovering the write-ahead log).
 BUSY_TIMEOUT_MS = 30_000
+#: Multi-valued columns with more distinct lists than this in a chunk are counted by splitting the lists.
+SPLIT_DISTINCT = 500
+#: A canonical JSON list of plain tokens, as the store writes sets of codes and vocabulary values.
+_TOKEN_LIST = r'^\["[^"\\]*"(,"[^"\\]*")*\]$'
 #: The inventory's write counter in a reader's snapshot: every create, update and delete adds a history row.
 _SNAPSHOT_SQL = "(SELECT coalesce(max(id), 0) FROM history)"
 
@@ -291,11 +296,41 @@ class ArrowColumns(Columns):
             yield {n: self.decode(n, _key(n, col[i])) for n, col in zip(names, columns, strict=True)}, w
 
     def numbers(self, name: str) -> list[Any]:
-        values: list[Any] = self.table.column(name).drop_null().to_pylist()
+        col = self.table.column(name).drop_null()
         if name in _INTS or name.startswith(HAS):
-            return values  # stored as they are canonically
-        decoded = (self.decode(name, _key(name, v)) for v in values)
+            return list(col.to_pylist())  # stored as they are canonically
+        if name in _NUMBERS and pa.types.is_floating(col.type) and pc.all(pc.and_(
+                pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 2.0 ** 53))).as_py() is not False:
+            return list(pc.cast(col, pa.int64()).to_pylist())  # whole numbers are ints canonically
+        decoded = (self.decode(name, _key(name, v)) for v in col.to_pylist())
         return [v for v in decoded if v is not None]
+
+    def set_counts(self, name: str) -> tuple[Counter[str], int, int]:
+        """As :meth:`Columns.set_counts`; lists of many distinct combinations (occupations, countries) are
+        split and counted by Arrow instead of being decoded one distinct list at a time."""
+        col = self.table.column(name)
+        if len(col) == 0 or pc.count_distinct(col).as_py() <= SPLIT_DISTINCT:
+            return super().set_counts(name)
+        absent = pc.or_kleene(pc.is_null(col), pc.equal(col, "null"))
+        missing = int(pc.sum(absent).as_py() or 0)
+        present = col.filter(pc.invert(absent)).combine_chunks()
+        present = present.filter(pc.not_equal(present, "[]"))
+        # Canonical lists of plain tokens ('["GEO","NGA"]'): anything else (an escape or a quote inside a
+        # value, other spacing) is decoded as JSON by the general path.
+        if len(present) and not pc.all(pc.match_substring_regex(present, _TOKEN_LIST)).as_py():
+            return super().set_counts(name)
+        lists = pc.split_pattern(pc.utf8_slice_codeunits(present, 2, -2), '","')
+        codes = pc.dictionary_encode(pc.list_flatten(lists))
+        # One key per (record, value) pair, so a value listed twice in a record counts once.
+        pairs = pc.add(pc.multiply(pc.cast(codes.indices, pa.int64()), len(present)),
+                       pc.list_parent_indices(lists))
+        per_value = pc.value_counts(pc.divide(pc.unique(pairs), len(present)))
+        values: Counter[str] = Counter()
+        names = codes.dictionary.to_pylist()
+        for code, n in zip(per_value.field("values").to_pylist(), per_value.field("counts").to_pylist(),
+                           strict=True):
+            values[names[code]] += n
+        return values, missing, values.get(UNSPECIFIED, 0)
 
     def item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
         col = self.table.column(name)

@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Text, case, cast, or_, select
 
-from smpatlas.codebook import MULTI_KINDS
+from smpatlas.codebook import MULTI_KINDS, UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.store.filters import Filters
 from smpatlas.store.schema import canonical_value
@@ -111,6 +111,22 @@ class Columns:
     def numbers(self, name: str) -> list[Any]:
         """The canonical values of one column that are present, in record order."""
         return [v for v in self.values(name) if v is not None]
+
+    def set_counts(self, name: str) -> tuple[Counter[str], int, int]:
+        """For multi-valued column ``name``: how many records hold each value (a record counts once per
+        distinct value), how many records have no list, and how many hold ``unspecified``."""
+        values: Counter[str] = Counter()
+        missing = unspecified = 0
+        for key, w in self.counts(name).items():
+            vals = self.decode(name, key)
+            if vals is None:
+                missing += w
+                continue
+            if UNSPECIFIED in vals:
+                unspecified += w
+            for v in set(vals):
+                values[str(v)] += w
+        return values, missing, unspecified
 
     def item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
         """For nested list column ``name``: how many records hold an item with each ``key`` value (an item

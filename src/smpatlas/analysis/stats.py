@@ -379,6 +379,7 @@ class _Tally:
     def add(self, cols: Columns) -> None:
         n = cols.n
         self.n += n
+        sets: dict[str, tuple[Counter[str], int, int]] = {}
         for f in self.fields:
             d = self.dists[f.name]
             if f.kind in ("text", "date", "slug"):
@@ -394,6 +395,12 @@ class _Tally:
             if f.nested:
                 _nested(cols, f, d)
                 continue
+            if f.multi:
+                values, missing, unspecified = sets[f.name] = cols.set_counts(f.name)
+                d.values.update(values)
+                d.missing += missing
+                d.unspecified += unspecified
+                continue
             for key, w in cols.counts(f.name).items():
                 vals = _values({f.name: cols.decode(f.name, key)}, f)
                 if vals is None:
@@ -401,7 +408,7 @@ class _Tally:
                     continue
                 if UNSPECIFIED in vals:
                     d.unspecified += w
-                for v in (set(vals) if f.multi else vals):
+                for v in vals:
                     d.values[str(v)] += w
         for name, (inputs, fn) in DERIVED.items():
             c = self.labels[name]
@@ -409,8 +416,7 @@ class _Tally:
                 for label in fn(fragment):
                     c[label] += w
         for side in ("origin_countries", "destination_countries"):
-            for key in cols.counts(side):
-                self.countries.update(cols.decode(side, key) or ())
+            self.countries.update(sets[side][0] if side in sets else cols.set_counts(side)[0])
         years = cols.numbers("start_year")
         if years:
             self.years += [min(years), max(years)]
