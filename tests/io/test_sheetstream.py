@@ -41,13 +41,26 @@ def _typed(rows: list[tuple[int, list[Any]]]) -> list[tuple[int, list[tuple[str,
     return [(n, [(type(v).__name__, v) for v in r]) for n, r in rows]
 
 
+@pytest.fixture(params=["plain", "xml"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test of this kind runs with the plain reading, and again with the XML parser only."""
+    if request.param == "xml":
+        monkeypatch.setattr(sheetstream, "_plain_rows", _not_plain)
+    return str(request.param)
+
+
+def _not_plain(*args: Any) -> Any:
+    raise sheetstream._NotPlain
+    yield  # a generator, like the function it stands in for
+
+
 def _same(path: Path, sheet: str) -> None:
     expected = _typed(_calamine(path, sheet))
     got = _typed(_trimmed(sheetstream.stream(str(path), sheet)))
     assert got == expected
 
 
-def test_every_kind_of_cell_openpyxl_writes(tmp_path: Path) -> None:
+def test_every_kind_of_cell_openpyxl_writes(tmp_path: Path, parser: str) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "partnerships"
@@ -63,7 +76,7 @@ def test_every_kind_of_cell_openpyxl_writes(tmp_path: Path) -> None:
     _same(path, "partnerships")
 
 
-def test_an_exported_inventory(tmp_path: Path, sample_records: list[dict[str, Any]]) -> None:
+def test_an_exported_inventory(tmp_path: Path, sample_records: list[dict[str, Any]], parser: str) -> None:
     path = tmp_path / "inventory.xlsx"
     write_xlsx(sample_records, path)
     for sheet in CalamineWorkbook.from_path(str(path)).sheet_names:
@@ -133,7 +146,7 @@ def test_shared_strings_rich_text_prefixes_and_the_1904_date_system(tmp_path: Pa
     assert _typed(rows)[:2] == _typed(_calamine(path, "partnerships"))[:2]
 
 
-def test_memory_stays_flat_as_rows_grow(tmp_path: Path) -> None:
+def test_memory_stays_flat_as_rows_grow(tmp_path: Path, parser: str) -> None:
     def peak(n: int) -> int:
         wb = openpyxl.Workbook(write_only=True)
         ws = wb.create_sheet("partnerships")
@@ -168,3 +181,111 @@ def test_a_large_sheet_imports_the_same_records_streamed(tmp_path: Path, sample_
         engine.dispose()
     assert stored[0] == stored[1]
     assert len(json.loads(stored[0])) == len([line for line in BUNDLED.read_text("utf-8").splitlines() if line])
+
+
+def _workbook(tmp_path: Path, sheet_xml: str, name: str = "sheet.xlsx") -> Path:
+    """A workbook whose one sheet is ``sheet_xml`` (with the shared strings and styles above)."""
+    path = tmp_path / name
+    workbook = WORKBOOK.replace('<workbookPr date1904="1"/>', "")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for part, text in (("[Content_Types].xml", TYPES), ("_rels/.rels", ROOT_RELS), ("xl/workbook.xml", workbook),
+                           ("xl/_rels/workbook.xml.rels", RELS), ("xl/sharedStrings.xml", SHARED),
+                           ("xl/styles.xml", STYLES), ("xl/worksheets/sheet1.xml", sheet_xml)):
+            z.writestr(part, text)
+    return path
+
+
+def _sheet(rows: str, head: str = "") -> str:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + head +
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetPr/>'
+            f"<sheetData>{rows}</sheetData><pageMargins left=\"0.7\"/></worksheet>")
+
+
+def _by_xml_parser(path: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, list[Any]]]:
+    with monkeypatch.context() as m:
+        m.setattr(sheetstream, "_plain_rows", _not_plain)
+        return list(sheetstream.stream(str(path), "partnerships"))
+
+
+def _xml_parser_must_not_be_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: Any) -> Any:
+        raise AssertionError("the XML parser was used")
+
+    monkeypatch.setattr(sheetstream, "_rows", fail)
+
+
+#: (sheet rows, whether the plain reading reads them all, the rows expected).
+CASES = [
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t>a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;</t></is></c>'
+     '<c r="B1" t="inlineStr"><is><t>&#65;&#x42;&#x1F600;&#38;amp;</t></is></c></row>',
+     True, [(1, ["a & b <c> \"d\" 'e'", "AB\U0001F600&amp;"])]),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">  kept \r\n twice\r</t></is></c>'
+     '<c r="B1" t="inlineStr"><is><t>  stripped\r\n </t></is></c><c r="C1" t="inlineStr"><is><t> </t></is></c>'
+     '<c r="D1" t="inlineStr"><is><t>&#13;x&#13;</t></is></c></row>',
+     True, [(1, ["  kept \n twice\n", "stripped", "", "x"])]),
+    ('<row><c t="inlineStr"><is><t>no references</t></is></c><c><v>2</v></c></row>'
+     '<row spans="1:3" r="5"><c r="C5" s="1"><v>0</v></c></row><row/><row r="9"/>',
+     True, [(1, ["no references", 2.0]), (5, ["", "", dt.time(0, 0)]), (6, []), (9, [])]),
+    ('<row r="2"><c r="A2" t="s"><v>4</v></c><c r="B2" t="b"><v>1</v></c><c r="C2" t="e"><v>#DIV/0!</v></c>'
+     '<c r="D2" t="str"><v>x_x0041_</v></c><c r="E2" s="2"><v>1.25</v></c><c r="F2"/><c r="G2" s="1"></c>'
+     '<c r="H2"><v></v></c><c r="I2" t="d"><v>2020-01-02T03:04:05</v></c></row>',
+     True, [(2, ["trimmed", True, "#DIV/0!", "xA", dt.datetime(1899, 12, 31, 6, 0), "", "", "",
+                 dt.datetime(2020, 1, 2, 3, 4, 5)])]),
+    ('<row r="1"><c r="A1" t="s" s="1"><v>0</v></c></row>', False, [(1, ["id"])]),  # attributes in another order
+    ('<row r="1"><c r="A1" t="inlineStr"><is><r><t>rich </t></r><r><t>text</t></r></is></c></row>',
+     False, [(1, ["richtext"])]),  # runs' <t> without xml:space are trimmed
+    ('<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>', False, [(1, [2.0])]),
+    ('<row r="1"><c r="A1" t="inlineStr"><is><t><![CDATA[<raw> & text]]></t></is></c></row>',
+     False, [(1, ["<raw> & text"])]),
+    ('<row r="1"><!-- </row> --><c r="A1"><v/></c></row>', False, [(1, [""])]),
+    ("", True, []),
+]
+
+
+@pytest.mark.parametrize(("rows", "plain", "expected"), CASES)
+def test_the_plain_reading_reads_what_the_xml_parser_reads(tmp_path: Path, rows: str, plain: bool,
+                                                           expected: list[tuple[int, list[Any]]],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _workbook(tmp_path, _sheet(rows))
+    assert _by_xml_parser(path, monkeypatch) == expected
+    if plain:
+        _xml_parser_must_not_be_needed(monkeypatch)
+    got = list(sheetstream.stream(str(path), "partnerships"))
+    assert _typed(got) == _typed(expected)
+
+
+def test_an_empty_sheet_and_a_document_type(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = _workbook(tmp_path, _sheet("").replace("<sheetData></sheetData>", "<sheetData/>"), "empty.xlsx")
+    assert list(sheetstream.stream(str(empty), "partnerships")) == []
+    declared = _workbook(tmp_path, _sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>&who;</t></is></c></row>',
+                                          head='<!DOCTYPE worksheet [<!ENTITY who "Triple Win">]>\n'), "dtd.xlsx")
+    assert list(sheetstream.stream(str(declared), "partnerships")) == [(1, ["Triple Win"])]
+
+
+def test_a_sheet_that_leaves_the_plain_forms_late_is_read_once_and_in_order(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>row {i} {"x" * 300}</t></is></c>'
+                    f'<c r="B{i}"><v>{i}</v></c></row>' for i in range(1, 1500))
+    rich = '<row r="1500"><c r="A1500" t="inlineStr"><is><r><t>rich</t></r></is></c></row>'
+    path = _workbook(tmp_path, _sheet(plain + rich + '<row r="1501"><c r="A1501"><v>1</v></c></row>'))
+    got = list(sheetstream.stream(str(path), "partnerships"))
+    assert got == _by_xml_parser(path, monkeypatch)
+    assert [n for n, _ in got] == list(range(1, 1502))
+    assert got[1499][1] == ["rich"]
+
+
+@pytest.mark.parametrize("broken", [
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v>',  # cut short
+    '<row r="1"><c r="A1"><v>1</v></c></row></sheetData>',  # tags that do not close
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>&nope;</t></is></c></row>',  # an entity nobody declared
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>&#xD800;</t></is></c></row>',  # not a character
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a & b</t></is></c></row>',  # a bare '&'
+])
+def test_broken_xml_is_an_error_as_with_the_xml_parser(tmp_path: Path, broken: str) -> None:
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f"<sheetData>{broken}")
+    if "</sheetData>" not in broken and "</row>" in broken and "<row r=\"2\">" not in broken:
+        xml += "</sheetData></worksheet>"
+    path = _workbook(tmp_path, xml)
+    with pytest.raises(sheetstream.SheetError):
+        list(sheetstream.stream(str(path), "partnerships"))

@@ -1,20 +1,28 @@
 """Rows of a large XLSX worksheet, streamed in flat memory.
 
-Owns reading one worksheet straight from its XML with the expat parser, one
-chunk at a time, yielding each row as soon as it is complete: the shared
-strings, the number formats that mark dates and the 1904 date system are read
-first. Values are typed as python-calamine types them (text ``str``, numbers
-``float``, booleans, dates ``date`` / ``datetime`` / ``time``, empty cells
-``""``), so the importer cannot tell the two readers apart (a test compares
-them). :mod:`readers` uses python-calamine (faster) for ordinary sheets and
-this module for sheets too large to hold in memory. Interprets and validates
-nothing. Memory grows with the number of distinct shared strings, as in
-every XLSX reader, not with the number of rows.
+Owns reading one worksheet straight from its XML, one chunk at a time,
+yielding each row as soon as it is complete: the shared strings, the number
+formats that mark dates and the 1904 date system are read first. Sheets as
+spreadsheet programs and libraries write them (every tag of a run of rows one
+of a few plain forms: ``<row>``, ``<c r=.. s=.. t=..>``, ``<v>``, inline
+``<is><t>``) are read by one regular expression per chunk, which accounts
+for every ``<`` in the chunk or gives the sheet to the expat parser; anything
+else (rich text, formulas, comments, CDATA, namespace prefixes, other
+attribute orders, a document type) is read by expat from the start, skipping
+the rows already given. Values are typed as python-calamine types them (text
+``str``, numbers ``float``, booleans, dates ``date`` / ``datetime`` /
+``time``, empty cells ``""``), so the importer cannot tell the readers apart
+(tests compare them). :mod:`readers` uses python-calamine (faster) for
+ordinary sheets and this module for sheets too large to hold in memory.
+Interprets and validates nothing. Memory grows with the number of distinct
+shared strings, as in every XLSX reader, not with the number of rows.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import itertools
 import re
 import zipfile
 import zlib
@@ -136,11 +144,184 @@ def stream(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
             strings = _shared_strings(z)
             dates = _date_styles(z)
             epoch = dt.datetime(1904, 1, 1) if _date1904(z) else dt.datetime(1899, 12, 30)
+            given = 0
             with z.open(member) as fh:
-                yield from _rows(fh, strings, dates, epoch)
+                try:
+                    for row in _plain_rows(fh, strings, dates, epoch):
+                        yield row
+                        given += 1
+                    return
+                except _NotPlain:
+                    pass
+            with z.open(member) as fh:  # the whole sheet again, by the XML parser; the rows given are skipped
+                yield from itertools.islice(_rows(fh, strings, dates, epoch), given, None)
     except (KeyError, zipfile.BadZipFile, zlib.error, ET.ParseError, expat.ExpatError, EOFError, OSError,
             ValueError, IndexError) as exc:  # damaged parts, broken XML, cells pointing at nothing
         raise SheetError(f"{type(exc).__name__}: {exc}") from None
+
+
+class _NotPlain(Exception):
+    """The sheet holds XML the plain reading does not cover: read it with the XML parser instead."""
+
+
+#: Every tag of a run of rows written in the plain forms, one alternative per form. Groups: row start
+#: (``<``, its attributes, ``/`` when empty), row end, cell (``<``, column letters, style, type, ``/`` when
+#: empty, then ``<`` + text of ``<v>``, of ``<is><t>``, of ``<is><t xml:space="preserve">``).
+_TOKEN = re.compile(
+    r'(<)row\b([^>]*?)(/?)>'
+    r'|(</)row>'
+    r'|(<)c(?: r="([A-Z]{1,3})\d+")?(?: s="(\d+)")?(?: t="(\w+)")?'
+    r'(?:(/)>|>(?:(<)v>([^<]*)</v>|(<)is><t>([^<]*)</t></is>|(<)is><t xml:space="preserve">([^<]*)</t></is>|)</c>)')
+_ROW_NUMBER = re.compile(r'\sr="(\d+)"')
+_SHEET_DATA = re.compile(r"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
+_REFERENCE = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_UNRESOLVED = re.compile(r"&(?!#x[0-9A-Fa-f]+;|#[0-9]+;|(?:amp|lt|gt|quot|apos);)")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+#: How far into the sheet's XML ``<sheetData>`` must start for the plain reading to be tried.
+_HEAD_LIMIT = 1 << 20
+
+
+def _reference(m: re.Match[str]) -> str:
+    ref = m.group(1)
+    if ref[0] != "#":
+        return _NAMED[ref]
+    code = int(ref[2:], 16) if ref[1] in "xX" else int(ref[1:])
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise _NotPlain  # not a character XML allows: the XML parser reports it
+    return chr(code)
+
+
+def _xml_text(text: str) -> str:
+    """Character data as an XML parser reports it: references resolved, line ends normalised to ``\\n``."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        if _UNRESOLVED.search(text):
+            raise _NotPlain  # a reference to an entity declared elsewhere, or a stray '&'
+        text = _REFERENCE.sub(_reference, text)
+    return text
+
+
+def _check_frame(text: str) -> None:
+    """The sheet's XML without its rows must be well-formed too (else the XML parser reads it and says why)."""
+    try:
+        ET.fromstring(text.encode("utf-8"))
+    except ET.ParseError:
+        raise _NotPlain from None
+
+
+def _plain_rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+                ) -> Iterator[tuple[int, list[Any]]]:
+    """As :func:`_rows`, for sheets in the plain forms; raises :class:`_NotPlain` before giving any row of a
+    run of rows it cannot account for (the caller then reads the sheet with the XML parser)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    block = _Block(strings, dates, epoch)
+    buf = frame = ""
+    ending: str | None = None  # from </sheetData> on, once reached
+    started = False
+    while True:
+        chunk = fh.read(_CHUNK)
+        try:
+            buf += decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError:
+            raise _NotPlain from None
+        if not started:
+            head = _SHEET_DATA.search(buf)
+            if head is None:
+                if not chunk or len(buf) > _HEAD_LIMIT:
+                    raise _NotPlain
+                continue
+            if head.group(1) or "<!" in buf[:head.start()]:
+                raise _NotPlain  # namespace prefixes, or a document type that may declare entities
+            frame, buf, started = buf[:head.end()], buf[head.end():], True
+            if head.group(2):  # <sheetData/>: no rows
+                ending, buf = buf, ""
+        if ending is not None:
+            ending += buf
+            buf = ""
+        elif (stop := buf.find("</sheetData>")) >= 0:
+            yield from block.rows(buf[:stop])
+            ending, buf = buf[stop:], ""
+        elif (cut := buf.rfind("<row")) > 0:  # every row before the last one started is complete
+            yield from block.rows(buf[:cut])
+            buf = buf[cut:]
+        if not chunk:
+            if ending is None:
+                raise _NotPlain  # the rows do not end: let the XML parser say what is wrong
+            _check_frame(frame + ending)
+            return
+
+
+class _Block:
+    """Rows from runs of complete ``<row>`` elements in the plain forms (the row number carries on)."""
+
+    def __init__(self, strings: list[str], dates: frozenset[int], epoch: dt.datetime) -> None:
+        self.strings, self.dates, self.epoch = strings, dates, epoch
+        self.columns: dict[str, int] = {}
+        self.number = 0
+
+    def rows(self, text: str) -> list[tuple[int, list[Any]]]:
+        """The rows of ``text``; :class:`_NotPlain` unless every tag in it is one of the plain forms."""
+        strings, dates, epoch, columns = self.strings, self.dates, self.epoch, self.columns
+        done: list[tuple[int, list[Any]]] = []
+        row: list[Any] | None = None  # the open row
+        number = self.number
+        tags = 0
+        for (row_start, row_attrs, row_empty, row_end, cell, letters, style, kind, cell_empty,
+             v_tag, v, t_tag, t, kept_tag, kept) in _TOKEN.findall(text):
+            if cell:
+                if row is None:
+                    raise _NotPlain  # a cell outside a row
+                col = columns.get(letters) if letters else len(row)
+                if col is None:
+                    col = columns[letters] = _column(letters)
+                if col > len(row):
+                    row.extend([""] * (col - len(row)))
+                if cell_empty:
+                    tags += 1
+                    row.append("")
+                elif v_tag:
+                    tags += 4
+                    if "&" in v or "\r" in v:
+                        v = _xml_text(v)
+                    row.append(_typed(kind or "n", v, int(style or 0), strings, dates, epoch))
+                elif t_tag or kept_tag:
+                    tags += 6
+                    value = t or kept
+                    if "&" in value or "\r" in value:
+                        value = _xml_text(value)
+                    if t_tag:
+                        value = value.strip()
+                    if kind != "inlineStr":
+                        row.append(_typed(kind or "n", value, int(style or 0), strings, dates, epoch))
+                    elif not value or value.isspace():
+                        row.append("")
+                    else:
+                        row.append(_unescape(value) if "_x" in value else value)
+                else:
+                    tags += 2
+                    row.append("")
+            elif row_start:
+                if row is not None:
+                    raise _NotPlain  # a row inside a row
+                tags += 1
+                r = _ROW_NUMBER.search(row_attrs) if 'r="' in row_attrs else None
+                number = int(r.group(1)) if r else number + 1
+                row = []
+                if row_empty:
+                    done.append((number, row))
+                    row = None
+            elif row_end:
+                if row is None:
+                    raise _NotPlain
+                tags += 1
+                done.append((number, row))
+                row = None
+        if row is not None or tags != text.count("<"):
+            raise _NotPlain  # a tag in another form, or a row left open: nothing of this text was given
+        self.number = number
+        return done
 
 
 def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
@@ -187,31 +368,13 @@ def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
         elif name == "c":
             if col > len(row):
                 row.extend([""] * (col - len(row)))
-            row.append(_typed(kind, None if value is None else "".join(value), style))
+            row.append(_typed(kind, None if value is None else "".join(value), style, strings, dates, epoch))
         elif name == "row":
             done.append((number, row))
 
     def chars(data: str) -> None:
         if text is not None:
             text.append(data)
-
-    def _typed(kind: str, v: str | None, style: int) -> Any:
-        if kind == "s":
-            return strings[int(v)] if v else ""
-        if not v or v.isspace():  # no value, or only whitespace (python-calamine reads both as "")
-            return ""
-        if kind in ("inlineStr", "str"):
-            return _unescape(v)
-        if kind == "b":
-            return v.strip() in ("1", "true")
-        if kind == "e":
-            return v  # the error value (#N/A, …); readers report such cells separately
-        if kind == "d":
-            return dt.datetime.fromisoformat(v)
-        number = float(v)
-        if style in dates:
-            return _date(number, epoch)
-        return number
 
     parser = expat.ParserCreate()
     parser.buffer_text = True
@@ -225,6 +388,27 @@ def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
             done.clear()
     parser.Parse(b"", True)
     yield from done
+
+
+def _typed(kind: str, v: str | None, style: int, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+           ) -> Any:
+    """A cell's value from its type (``t=``), its text (``<v>`` or inline ``<t>``) and its style (``s=``)."""
+    if kind == "s":
+        return strings[int(v)] if v else ""
+    if not v or v.isspace():  # no value, or only whitespace (python-calamine reads both as "")
+        return ""
+    if kind in ("inlineStr", "str"):
+        return _unescape(v)
+    if kind == "b":
+        return v.strip() in ("1", "true")
+    if kind == "e":
+        return v  # the error value (#N/A, …); readers report such cells separately
+    if kind == "d":
+        return dt.datetime.fromisoformat(v)
+    number = float(v)
+    if style in dates:
+        return _date(number, epoch)
+    return number
 
 
 def _date(serial: float, epoch: dt.datetime) -> dt.date | dt.datetime | dt.time:
