@@ -313,7 +313,9 @@ def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, i
             tail = b""
             with z.open(member) as fh:
                 while chunk := fh.read(1 << 20):
-                    if _FORMULA.search(tail + chunk):
+                    text = tail + chunk
+                    # Literal look-ups (fast) first; the expression only where one of them occurs.
+                    if (b"<f" in text or b":f" in text or b't="e"' in text) and _FORMULA.search(text):
                         found = True
                         break
                     tail = chunk[-16:]
