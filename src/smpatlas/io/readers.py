@@ -218,18 +218,8 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for n, cells in numbered:
-            blank = True
-            out = []
-            for c in cells:
-                if isinstance(c, str):
-                    if c[:1] == "'":
-                        c = restore(c)
-                    if c.strip():
-                        blank = False
-                elif c is not None:
-                    blank = False
-                out.append(c)
-            if not blank:
+            out = [restore(c) if type(c) is str and c[:1] == "'" else c for c in cells]
+            if any(c.strip() if type(c) is str else c is not None for c in out):  # else a blank row
                 yield n, out
 
     problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
