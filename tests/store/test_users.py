@@ -77,7 +77,8 @@ def test_disabled_users_cannot_log_in_or_use_tokens(accounts: Engine) -> None:
     with accounts.begin() as conn:
         token = users_store.create_token(conn, user_name="erin", label="ci")
         assert users_store.get_user(conn, name="erin")["last_login_at"] is None  # type: ignore[index]
-        assert users_store.authenticate(conn, name="erin", password=PW) == {"name": "erin", "role": "editor"}
+        found = users_store.authenticate(conn, name="erin", password=PW)
+        assert found is not None and (found["name"], found["role"]) == ("erin", "editor")
         assert users_store.get_user(conn, name="erin")["last_login_at"] is not None  # type: ignore[index]
         users_store.set_active(conn, name="erin", active=False)
         assert users_store.authenticate(conn, name="erin", password=PW) is None
@@ -105,6 +106,24 @@ def test_password_reset_and_tokens(accounts: Engine) -> None:
         assert users_store.revoke_tokens(conn, user_name="erin") == 1
         with pytest.raises(ConfigError, match="No user named"):
             users_store.revoke_tokens(conn, user_name="nobody")
+
+
+def test_a_new_password_ends_the_sessions_opened_before_it(accounts: Engine) -> None:
+    with accounts.begin() as conn:
+        stamp = (users_store.authenticate(conn, name="erin", password=PW) or {})["stamp"]
+        assert stamp and PW not in stamp
+        assert (users_store.session_user(conn, name="erin", stamp=stamp) or {}).get("role") == "editor"
+        for wrong in (None, "", stamp[:-1] + ("0" if stamp[-1] != "0" else "1"), 17):
+            assert users_store.session_user(conn, name="erin", stamp=wrong) is None
+        assert users_store.session_user(conn, name="alice", stamp=stamp) is None  # another user's stamp
+        users_store.set_active(conn, name="erin", active=False)
+        assert users_store.session_user(conn, name="erin", stamp=stamp) is None
+        users_store.set_active(conn, name="erin", active=True)
+        assert users_store.session_user(conn, name="erin", stamp=stamp) is not None
+        users_store.set_password(conn, name="erin", password="a-new-long-password")
+        assert users_store.session_user(conn, name="erin", stamp=stamp) is None
+        again = (users_store.authenticate(conn, name="erin", password="a-new-long-password") or {})["stamp"]
+        assert again != stamp and users_store.session_user(conn, name="erin", stamp=again) is not None
 
 
 def test_login_attempts_count_per_name_and_address(engine: Engine) -> None:
@@ -147,7 +166,7 @@ def test_migration_0005_upgrades_an_existing_inventory_and_back(empty_url: str) 
     with engine.begin() as conn:  # existing accounts are active, their last log-in unknown, and they work
         [alice] = users_store.list_users(conn)
         assert (alice["name"], alice["role"], alice["active"], alice["last_login_at"]) == ("alice", "admin", True, None)
-        assert users_store.authenticate(conn, name="alice", password=PW) == {"name": "alice", "role": "admin"}
+        assert (users_store.authenticate(conn, name="alice", password=PW) or {}).get("role") == "admin"
         assert users_store.user_for_token(conn, token="smpa_old")["name"] == "alice"  # type: ignore[index]
         users_store.add_login_attempt(conn, name="alice", address="127.0.0.1")
     engine.dispose()

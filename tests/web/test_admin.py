@@ -86,14 +86,19 @@ def test_admin_adds_demotes_disables_enables_and_resets(client: Any, app_factory
     assert not _can_log_in(app_factory, "nina", PASSWORD)
     assert "disabled" in client.get("/admin/users").text
 
-    # enable again, reset the password
+    # enable again, reset the password: sessions opened with the old password end, API tokens go on
     r = client.post("/admin/users/active", data={"csrf_token": token, "name": "nina", "active": "yes"})
     assert "User enabled." in r.text and (_user(db_copy, "nina") or {})["active"] is True
     assert nina.get("/api/v1/me", headers=bearer).json()["name"] == "nina"
+    log_in(nina, "nina")
+    assert nina.get("/api/v1/me").json()["name"] == "nina"
     r = client.post("/admin/users/password", data={"csrf_token": token, "name": "nina", "password": NEW_PW,
                                                    "password_again": NEW_PW})
     assert "Password reset." in r.text
+    assert nina.get("/api/v1/me").json()["name"] is None
+    assert nina.get("/api/v1/me", headers=bearer).json()["name"] == "nina"
     assert _can_log_in(app_factory, "nina", NEW_PW) and not _can_log_in(app_factory, "nina", PASSWORD)
+    assert client.get("/admin/users").status_code == 200  # the admin's own session is not touched
 
 
 def test_admin_lists_and_revokes_tokens(client: Any, db_copy: Path) -> None:

@@ -1,8 +1,9 @@
 """Accounts and API tokens: reading and writing the ``users``, ``api_tokens`` and ``login_attempts`` tables.
 
 Owns creating users with a role, changing a role, disabling and enabling
-users, resetting passwords, checking passwords (Argon2 hashes only, never
-the password), issuing, listing and revoking API tokens (a random secret
+users, resetting passwords (which ends the user's web sessions: see
+:func:`session_user`), checking passwords (Argon2 hashes only, never the
+password), issuing, listing and revoking API tokens (a random secret
 shown once; only its SHA-256 is stored), resolving a token back to its user,
 and the shared record of failed log-ins behind the web app's rate limit.
 The CLI, the JSON API and the admin pages all call these same functions, so
@@ -133,7 +134,7 @@ def set_active(conn: Connection, *, name: str, active: bool) -> None:
 
 
 def set_password(conn: Connection, *, name: str, password: str) -> None:
-    """Give ``name`` a new password (the same rules as a new user's)."""
+    """Give ``name`` a new password (the same rules as a new user's); their web sessions end."""
     _existing(conn, name)
     _check_password(name, password)
     conn.execute(update(users).where(users.c.name == name).values(password_hash=hash_password(password)))
@@ -167,7 +168,23 @@ def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any
     if _hasher.check_needs_rehash(stored):
         values["password_hash"] = hash_password(password)
     conn.execute(update(users).where(users.c.id == row.id).values(**values))
-    return {"name": row.name, "role": row.role}
+    return {"name": row.name, "role": row.role, "stamp": session_stamp(values.get("password_hash", stored))}
+
+
+def session_stamp(password_hash: str) -> str:
+    """What a web session carries of the password it was opened with, so a new password ends every session
+    opened before it (a digest of the hash: it tells nothing of the password)."""
+    return hashlib.sha256(("smpatlas-session:" + password_hash).encode("utf-8")).hexdigest()[:32]
+
+
+def session_user(conn: Connection, *, name: str, stamp: Any) -> dict[str, Any] | None:
+    """The user of a web session: ``name`` if active and ``stamp`` matches their password of now, else None."""
+    row = conn.execute(select(*_PUBLIC, users.c.password_hash).where(users.c.name == name)).first()
+    if row is None or not isinstance(stamp, str) or not secrets.compare_digest(session_stamp(row.password_hash),
+                                                                                stamp):
+        return None
+    user = _public(row)
+    return user if user["active"] else None
 
 
 def create_token(conn: Connection, *, user_name: str, label: str | None = None) -> str:

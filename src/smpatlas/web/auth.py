@@ -94,9 +94,10 @@ class Sessions:
     def csrf_token(self, request: Request) -> str:
         return str(self.read(request)["c"])
 
-    def log_in(self, request: Request, name: str) -> None:
-        """A new session (and CSRF secret) for ``name``: no session fixation."""
-        self.write(request, {"u": name, "c": secrets.token_urlsafe(32)})
+    def log_in(self, request: Request, name: str, stamp: str) -> None:
+        """A new session (and CSRF secret) for ``name``: no session fixation. ``stamp`` ties it to the user's
+        password of now (:func:`smpatlas.store.users.session_stamp`): a new password ends it."""
+        self.write(request, {"u": name, "s": stamp, "c": secrets.token_urlsafe(32)})
 
     def log_out(self, request: Request) -> None:
         self.write(request, {"u": None, "c": secrets.token_urlsafe(32)})
@@ -123,11 +124,12 @@ def current_user(request: Request, engine: Engine, sessions: Sessions) -> User:
                                 "create one with 'smpatlas token create NAME'.")
         user = User(found["name"], found["role"], "token")
     else:
-        name = sessions.read(request).get("u")
+        session = sessions.read(request)
+        name = session.get("u")
         if isinstance(name, str):
-            with engine.connect() as conn:
-                found = users_store.get_user(conn, name=name)
-            if found is not None and found["active"]:
+            with engine.connect() as conn:  # None when disabled, or the password changed since the log-in
+                found = users_store.session_user(conn, name=name, stamp=session.get("s"))
+            if found is not None:
                 user = User(found["name"], found["role"], "session")
     request.state.user = user
     return user

@@ -156,7 +156,7 @@ async def login(request: Request, state: StateDep) -> Response:
     if found is None:
         return render(request, "login.html", {"next": target, "error": "Wrong user name or password.",
                                               "name": name}, status=401)
-    state.sessions.log_in(request, found["name"])
+    state.sessions.log_in(request, found["name"], found["stamp"])
     return RedirectResponse(target, status_code=303)
 
 
