@@ -99,13 +99,16 @@ def _two_readers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(("filters", "by"), FILTERS)
-@pytest.mark.parametrize(("chunk", "readers"), [(None, 1), (23, 1), (None, 2), (17, 2)])
+@pytest.mark.parametrize(("chunk", "readers", "first"), [(None, 1, None), (23, 1, 7), (None, 2, None), (17, 2, 5),
+                                                         (None, 2, 60)])
 def test_arrow_and_row_paths_give_the_same_statistics(sqlite_file: Engine, filters: Filters | None,
                                                       by: list[str] | None, chunk: int | None, readers: int,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                                      first: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     f = filters.normalised() if filters else None
     if chunk:
         monkeypatch.setattr(columns, "CHUNK", chunk)
+    if first:
+        monkeypatch.setattr(columnar, "FIRST_ROWS", first)
     if readers == 2:
         _two_readers(monkeypatch)
     with sqlite_file.connect() as conn:
@@ -195,11 +198,16 @@ def test_a_reader_error_reaches_the_caller(sqlite_file: Engine, monkeypatch: pyt
             list(fetch_chunks(conn, None, ["status"]))
 
 
-def test_two_readers_split_the_table_and_cover_every_row(sqlite_file: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("readers", "first"), [(1, 9), (1, 500), (2, 9), (2, 89), (2, 500)])
+def test_the_readers_ranges_cover_every_row_once(sqlite_file: Engine, readers: int, first: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     _two_readers(monkeypatch)
+    monkeypatch.setattr(columnar, "READERS", readers)
+    monkeypatch.setattr(columnar, "FIRST_ROWS", first)
     monkeypatch.setattr(columns, "CHUNK", 25)
     with sqlite_file.connect() as conn:
-        assert len(columnar._parts(conn)) == 2
+        parts = columnar._parts(conn, readers)
+        assert [len(p) for p in parts] == [2] * readers  # a small first range, then the rest
         ids = [k for c in fetch_chunks(conn, None, ["id"]) for k in c["id"]]
     assert len(ids) == len(set(ids)) == 180
 
@@ -211,12 +219,12 @@ def test_halves_from_different_snapshots_are_read_again(sqlite_file: Engine, mon
     real = columnar._batches
     calls: list[int] = []
 
-    def batches(path: Path, sql: str, args: list[Any], size: int, width: int) -> Any:
+    def batches(path: Path, statements: list[Any], size: int, schema: Any) -> Any:
         calls.append(1)
         extra = 1 if len(calls) == 2 else 0  # the second reader of the first try saw one more write
 
         def gen() -> Any:
-            source = real(path, sql, args, size, width)
+            source = real(path, statements, size, schema)
             yield next(source) + extra
             yield from source
 
@@ -283,3 +291,25 @@ def test_many_distinct_lists_are_split_with_the_same_statistics(sqlite_file: Eng
         _row_path(monkeypatch)
         rows = stats.of_selection(conn, None, by=["occupations"]).to_dict()
     assert json.dumps(arrow, sort_keys=True) == json.dumps(rows, sort_keys=True)
+
+
+def test_a_readers_statements_read_one_snapshot(sqlite_file: Engine, records: list[dict[str, Any]],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write committed between a reader's first (small) range and the rest is not seen by either."""
+    monkeypatch.setattr(columnar, "FIRST_ROWS", 10)
+    path = Path(str(sqlite_file.url.database))
+    with sqlite_file.connect() as conn:
+        (conds,) = columnar._parts(conn, 1)
+        statements = [columnar._typed_sql(conn, None, ["id"], cond) for cond in conds]
+    import pyarrow as pa
+
+    source = columnar._batches(path, statements, 1000, pa.schema([("id", pa.string())]))
+    counter = next(source)
+    first = next(source)
+    assert first.n == 10
+    with sqlite_file.begin() as conn:  # another connection commits a new record meanwhile
+        repo.write(conn, [{**records[0], "id": "zz-zz-late"}], mode="insert", change=repo.Change(user="test"))
+    rest = list(source)  # raises if the second statement saw another snapshot
+    ids = [k for c in [first, *rest] for k in c["id"]]
+    assert len(ids) == 180 and "zz-zz-late" not in ids
+    assert isinstance(counter, int)

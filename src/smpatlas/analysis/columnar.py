@@ -27,9 +27,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
-from sqlalchemy import Connection, literal_column, text
+from sqlalchemy import Connection, and_, literal_column, text
 
-from smpatlas.analysis.columns import HAS, NOT_GIVEN, Columns, select_columns
+from smpatlas.analysis.columns import HAS, ITEM_KEYS, NOT_GIVEN, Columns, select_columns
 from smpatlas.codebook import UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.store.filters import Filters
@@ -76,6 +76,8 @@ ARROW_ABOVE = 5_000
 READERS = max(1, min(2, os.cpu_count() or 1))
 #: A selection spanning fewer rows than this is read by one thread.
 SPLIT_ABOVE = 40_000
+#: Rows each reader reads first, as a small chunk, so that counting starts early.
+FIRST_ROWS = 4_000
 #: How long a reader waits for a lock (e.g. another connection recovering the write-ahead log).
 BUSY_TIMEOUT_MS = 30_000
 #: Multi-valued columns with more distinct lists than this in a chunk are counted by splitting the lists.
@@ -112,22 +114,38 @@ def _typed_sql(conn: Connection, filters: Filters | None, names: list[str], part
             args)
 
 
-def _batches(path: Path, sql: str, args: list[Any], size: int, width: int) -> Iterator[Any]:
-    """The snapshot's write counter, then the record batches of one SELECT (without the placeholder row)."""
+def _batches(path: Path, statements: list[tuple[str, list[Any]]], size: int, schema: pa.Schema) -> Iterator[Any]:
+    """The snapshot's write counter, then the chunks of the SELECTs, in turn (without placeholder rows).
+
+    The statements run on one connection in one read transaction (the driver
+    does not autocommit), so they all read the same snapshot. Runs in a reader
+    thread: each chunk is made into :class:`ArrowColumns` and its nested lists
+    are parsed here (Arrow releases the GIL), so the counting thread receives
+    them ready.
+    """
     import adbc_driver_sqlite.dbapi as adbc
 
+    width = len(schema)
+    counter = None
     with adbc.connect(f"file:{path.resolve()}?mode=ro") as db, db.cursor() as cur:
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # wait, as the app's own connections do
         cur.fetchall()
         cur.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(size)})
-        cur.execute(sql, args)
-        first = True
-        for batch in cur.fetch_record_batch():
-            if first:
-                yield batch.column(width)[0].as_py()
-                batch, first = batch.slice(1), False
-            if batch.num_rows:
-                yield batch.select(list(range(width)))
+        for sql, args in statements:
+            cur.execute(sql, args)
+            first = True
+            for batch in cur.fetch_record_batch():
+                if first:
+                    seen = batch.column(width)[0].as_py()
+                    if counter is None:
+                        counter = seen
+                        yield counter
+                    elif seen != counter:  # cannot happen inside one transaction
+                        raise RuntimeError(f"one reader saw two snapshots ({counter} and {seen} writes)")
+                    batch, first = batch.slice(1), False
+                if batch.num_rows:
+                    part = batch.select(list(range(width))).rename_columns(schema.names)
+                    yield ArrowColumns(pa.Table.from_batches([part]).cast(schema)).prepared()
 
 
 _DONE = object()
@@ -186,16 +204,23 @@ def _read_ahead(sources: list[Iterator[Any]], depth: int = 2) -> Generator[tuple
             reader.join()
 
 
-def _parts(conn: Connection) -> list[Any]:
-    """Conditions splitting the table in two by rowid when it is large and there are two cores; else [None]."""
-    if READERS < 2:
-        return [None]
+def _parts(conn: Connection, readers: int) -> list[list[Any]]:
+    """Per reader, the rowid conditions it reads in turn (together every row, whatever was added since).
+
+    A large table is split in two halves when there are two readers. Each
+    reader starts with a small range (:data:`FIRST_ROWS` rows), so that
+    counting can start while the rest is read.
+    """
     lo, hi = conn.execute(text("SELECT min(rowid), max(rowid) FROM partnerships")).one()
-    if lo is None or hi - lo < SPLIT_ABOVE:
-        return [None]
-    mid = (lo + hi) // 2
+    if lo is None:
+        return [[None]]
     rowid: Any = literal_column("partnerships.rowid")
-    return [rowid <= mid, rowid > mid]  # together every row, whatever was added since
+    if readers < 2 or hi - lo < SPLIT_ABOVE:
+        return [[rowid < lo + FIRST_ROWS, rowid >= lo + FIRST_ROWS]]
+    mid = (lo + hi) // 2
+    first = min(lo + FIRST_ROWS, mid + 1)
+    return [[rowid < first, and_(rowid >= first, rowid <= mid)],
+            [and_(rowid > mid, rowid <= mid + FIRST_ROWS), rowid > mid + FIRST_ROWS]]
 
 
 def arrow_chunks(path: Path, conn: Connection, filters: Filters | None, names: Sequence[str], *,
@@ -211,12 +236,13 @@ def arrow_chunks(path: Path, conn: Connection, filters: Filters | None, names: S
     schema = pa.schema([(n, _arrow_type(n)) for n in names])
     empty = True
     for attempt in range(3):
-        parts = _parts(conn) if attempt < 2 else [None]
-        sources = [_batches(path, *_typed_sql(conn, filters, names, part), size, len(names)) for part in parts]
+        parts = _parts(conn, READERS if attempt < 2 else 1)
+        sources = [_batches(path, [_typed_sql(conn, filters, names, cond) for cond in conds], size, schema)
+                   for conds in parts]
         stream = _read_ahead(sources)
         try:
             snapshots: dict[int, int] = {}
-            pending: list[pa.RecordBatch] = []
+            pending: list[ArrowColumns] = []
             for index, item in stream:
                 if index not in snapshots:
                     snapshots[index] = item
@@ -226,9 +252,9 @@ def arrow_chunks(path: Path, conn: Connection, filters: Filters | None, names: S
                 pending.append(item)
             if len(set(snapshots.values())) > 1:
                 continue  # the halves saw different writes: read again
-            for batch in itertools.chain(pending, (item for _, item in stream)):
+            for chunk in itertools.chain(pending, (item for _, item in stream)):
                 empty = False
-                yield ArrowColumns(pa.Table.from_batches([batch.rename_columns(names)]).cast(schema))
+                yield chunk
             break
         finally:
             stream.close()
@@ -269,6 +295,15 @@ class ArrowColumns(Columns):
     def __init__(self, table: pa.Table) -> None:
         super().__init__(table.num_rows, _Lists(table))
         self.table = table
+        self._items: dict[tuple[str, str], tuple[Counter[str], int]] = {}
+
+    def prepared(self) -> ArrowColumns:
+        """Parse the nested lists now (in the thread that read them), by the key they are counted by."""
+        for f in _CB.fields:
+            key = ITEM_KEYS.get(f.kind)
+            if key is not None and f.name in self.table.column_names:
+                self._items[f.name, key] = self._item_values(f.name, key)
+        return self
 
     def counts(self, name: str) -> Counter[Hashable]:
         col = self.table.column(name)
@@ -333,6 +368,12 @@ class ArrowColumns(Columns):
         return values, missing, values.get(UNSPECIFIED, 0)
 
     def item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
+        got = self._items.get((name, key))
+        if got is not None:
+            return Counter(got[0]), got[1]
+        return self._item_values(name, key)
+
+    def _item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
         col = self.table.column(name)
         absent = pc.or_kleene(pc.is_null(col), pc.equal(col, "null"))
         missing = int(pc.sum(absent).as_py() or 0)

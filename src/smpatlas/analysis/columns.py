@@ -37,6 +37,8 @@ JSON_FIELDS = frozenset(f.name for f in _CB.fields if f.kind in MULTI_KINDS)
 CHUNK = 20_000
 #: What a nested item without the counted key (an actor without role, an outcome without indicator) counts as.
 NOT_GIVEN = "not given"
+#: The key the items of a nested list are counted by, per field kind (actors by role, outcomes by indicator).
+ITEM_KEYS = {"actors": "role", "outcomes": "indicator"}
 #: Prefix of a column saying whether a list field holds any item (``has:sources``: 1, 0, or None when missing).
 HAS = "has:"
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from smpatlas.analysis.columns import HAS, Columns, fetch_chunks, paused_gc
+from smpatlas.analysis.columns import HAS, ITEM_KEYS, Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import return_anticipated
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
@@ -50,7 +50,7 @@ def _values(rec: dict[str, Any], f: Field) -> list[Any] | None:
     if f.kind in ("bool", "tristate"):
         return ["true" if v is True else "false" if v is False else v]
     if f.nested:
-        key = {"actors": "role", "outcomes": "indicator", "sources": None}[f.kind]
+        key = ITEM_KEYS.get(f.kind)
         return [item.get(key) or "not given" for item in v] if key else ["source"] * len(v)
     return v if isinstance(v, list) else [v]
 
@@ -465,7 +465,7 @@ def _nested(cols: Columns, f: Field, d: Distribution) -> None:
             elif has:
                 d.values["source"] += w
         return
-    counts, missing = cols.item_values(f.name, "role" if f.kind == "actors" else "indicator")
+    counts, missing = cols.item_values(f.name, ITEM_KEYS[f.kind])
     d.missing += missing
     d.values.update(counts)
     d.unspecified = d.values.get(UNSPECIFIED, 0)
