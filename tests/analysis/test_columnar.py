@@ -132,10 +132,14 @@ def test_arrow_and_row_paths_give_the_same_portfolio(sqlite_file: Engine, reader
     assert arrow == rows
 
 
-def test_nested_items_count_each_record_once_per_value(sqlite_file: Engine, records: list[dict[str, Any]]) -> None:
+@pytest.mark.parametrize("parsed_by_reader", [False, True])
+def test_nested_items_count_each_record_once_per_value(sqlite_file: Engine, records: list[dict[str, Any]],
+                                                       parsed_by_reader: bool) -> None:
+    items = [("actors", "role"), ("outcomes", "indicator")] if parsed_by_reader else []
     with sqlite_file.connect() as conn:
-        (cols,) = list(fetch_chunks(conn, None, ["actors", "outcomes"]))
+        (cols,) = list(fetch_chunks(conn, None, ["actors", "outcomes"], items=items))
     assert isinstance(cols, ArrowColumns)
+    assert sorted(cols._items) == sorted(items)  # parsed by the reader thread only when asked
     mem = Columns.from_records(records, ["actors", "outcomes"])
     for name, key in (("actors", "role"), ("outcomes", "indicator")):
         got, missing = cols.item_values(name, key)
@@ -219,12 +223,12 @@ def test_halves_from_different_snapshots_are_read_again(sqlite_file: Engine, mon
     real = columnar._batches
     calls: list[int] = []
 
-    def batches(path: Path, statements: list[Any], size: int, schema: Any) -> Any:
+    def batches(path: Path, statements: list[Any], size: int, schema: Any, items: Any) -> Any:
         calls.append(1)
         extra = 1 if len(calls) == 2 else 0  # the second reader of the first try saw one more write
 
         def gen() -> Any:
-            source = real(path, statements, size, schema)
+            source = real(path, statements, size, schema, items)
             yield next(source) + extra
             yield from source
 

@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 from sqlalchemy import Connection, and_, literal_column, text
 
-from smpatlas.analysis.columns import HAS, ITEM_KEYS, NOT_GIVEN, Columns, select_columns
+from smpatlas.analysis.columns import HAS, NOT_GIVEN, Columns, select_columns
 from smpatlas.codebook import UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.store.filters import Filters
@@ -114,14 +114,15 @@ def _typed_sql(conn: Connection, filters: Filters | None, names: list[str], part
             args)
 
 
-def _batches(path: Path, statements: list[tuple[str, list[Any]]], size: int, schema: pa.Schema) -> Iterator[Any]:
+def _batches(path: Path, statements: list[tuple[str, list[Any]]], size: int, schema: pa.Schema,
+             items: Sequence[tuple[str, str]] = ()) -> Iterator[Any]:
     """The snapshot's write counter, then the chunks of the SELECTs, in turn (without placeholder rows).
 
     The statements run on one connection in one read transaction (the driver
     does not autocommit), so they all read the same snapshot. Runs in a reader
-    thread: each chunk is made into :class:`ArrowColumns` and its nested lists
-    are parsed here (Arrow releases the GIL), so the counting thread receives
-    them ready.
+    thread: each chunk is made into :class:`ArrowColumns` and the nested lists
+    named in ``items`` are parsed here (Arrow releases the GIL), so the counting
+    thread receives them ready.
     """
     import adbc_driver_sqlite.dbapi as adbc
 
@@ -145,7 +146,7 @@ def _batches(path: Path, statements: list[tuple[str, list[Any]]], size: int, sch
                     batch, first = batch.slice(1), False
                 if batch.num_rows:
                     part = batch.select(list(range(width))).rename_columns(schema.names)
-                    yield ArrowColumns(pa.Table.from_batches([part]).cast(schema)).prepared()
+                    yield ArrowColumns(pa.Table.from_batches([part]).cast(schema)).prepared(items)
 
 
 _DONE = object()
@@ -224,7 +225,7 @@ def _parts(conn: Connection, readers: int) -> list[list[Any]]:
 
 
 def arrow_chunks(path: Path, conn: Connection, filters: Filters | None, names: Sequence[str], *,
-                 size: int) -> Iterator[ArrowColumns]:
+                 size: int, items: Sequence[tuple[str, str]] = ()) -> Iterator[ArrowColumns]:
     """The selected partnerships' ``names`` columns, ``size`` records at a time, as Arrow tables.
 
     A large table is read in two halves by two threads; their figures add up to
@@ -237,8 +238,8 @@ def arrow_chunks(path: Path, conn: Connection, filters: Filters | None, names: S
     empty = True
     for attempt in range(3):
         parts = _parts(conn, READERS if attempt < 2 else 1)
-        sources = [_batches(path, [_typed_sql(conn, filters, names, cond) for cond in conds], size, schema)
-                   for conds in parts]
+        sources = [_batches(path, [_typed_sql(conn, filters, names, cond) for cond in conds], size, schema,
+                            items) for conds in parts]
         stream = _read_ahead(sources)
         try:
             snapshots: dict[int, int] = {}
@@ -297,12 +298,11 @@ class ArrowColumns(Columns):
         self.table = table
         self._items: dict[tuple[str, str], tuple[Counter[str], int]] = {}
 
-    def prepared(self) -> ArrowColumns:
-        """Parse the nested lists now (in the thread that read them), by the key they are counted by."""
-        for f in _CB.fields:
-            key = ITEM_KEYS.get(f.kind)
-            if key is not None and f.name in self.table.column_names:
-                self._items[f.name, key] = self._item_values(f.name, key)
+    def prepared(self, items: Sequence[tuple[str, str]]) -> ArrowColumns:
+        """Parse the nested lists ``items`` ((column, key) pairs) now, in the thread that read them."""
+        for name, key in items:
+            if name in self.table.column_names:
+                self._items[name, key] = self._item_values(name, key)
         return self
 
     def counts(self, name: str) -> Counter[Hashable]:

@@ -196,25 +196,28 @@ def fetch(conn: Connection, filters: Filters | None, names: Iterable[str], *, or
 
 
 def fetch_chunks(conn: Connection, filters: Filters | None, names: Iterable[str], *,
-                 size: int | None = None) -> Iterator[Columns]:
+                 size: int | None = None, items: Sequence[tuple[str, str]] = ()) -> Iterator[Columns]:
     """As :func:`fetch`, in chunks of ``size`` (default :data:`CHUNK`) records: memory bounded by the chunk.
 
     A SQLite file without uncommitted writes in ``conn`` is read as Arrow tables
     (:mod:`columnar`); anything else row by row. The chunks share one memo of
-    decoded keys, so a value seen in several chunks is decoded once.
+    decoded keys, so a value seen in several chunks is decoded once. ``items``
+    names the (nested column, key) pairs the caller will ask
+    :meth:`Columns.item_values` for: the Arrow readers parse those as they read.
     """
     decoded: dict[str, dict[Hashable, Any]] = {}
-    for chunk in _chunks(conn, filters, list(dict.fromkeys(names)), size or CHUNK):
+    for chunk in _chunks(conn, filters, list(dict.fromkeys(names)), size or CHUNK, items):
         chunk._decoded = decoded
         yield chunk
 
 
-def _chunks(conn: Connection, filters: Filters | None, names: list[str], size: int) -> Iterator[Columns]:
+def _chunks(conn: Connection, filters: Filters | None, names: list[str], size: int,
+            items: Sequence[tuple[str, str]]) -> Iterator[Columns]:
     from smpatlas.analysis import columnar  # Arrow reads for SQLite files (imports this module)
 
     path = columnar.readable(conn)
     if path is not None:
-        yield from columnar.arrow_chunks(path, conn, filters, names, size=size)
+        yield from columnar.arrow_chunks(path, conn, filters, names, size=size, items=items)
         return
     result = conn.execute(select_columns(filters, names, order_by_id=False).execution_options(yield_per=size))
     empty = True

@@ -338,7 +338,8 @@ def of_selection(conn: Connection, filters: Filters | None = None, *,
     _check_by(by, cb)
     tally = _Tally(cb, by, scale_threshold)
     with paused_gc():
-        for cols in fetch_chunks(conn, filters, needed_fields(by, cb)):
+        items = [(f.name, ITEM_KEYS[f.kind]) for f in cb.fields if f.kind in ITEM_KEYS and f.name not in SKIPPED]
+        for cols in fetch_chunks(conn, filters, needed_fields(by, cb), items=items):
             tally.add(cols)
     return tally.stats(filters.to_dict() if filters else {})
 
