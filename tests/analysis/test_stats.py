@@ -148,3 +148,20 @@ def test_bad_crosstab_field_is_a_clear_error() -> None:
 
     with pytest.raises(ConfigError, match="Cannot cross-tabulate"):
         compute([], by=["notes"])
+
+
+@pytest.mark.parametrize("values", [
+    [3], [1, 2], [2, 1, 2], [2021, 2019, 2019, 2024], [0.1, 0.2, 0.3], [1e20, 3, 2.5, 2.5],
+    [7] * 10 + [9] * 3, [-4, 4, 0.5, 1 / 3, 1 / 3], [10**18, 10**18 + 1, 3],
+])
+def test_number_summaries_from_counts_are_those_of_every_value(values: list[float]) -> None:
+    """Counted numbers give exactly what the statistics module gives for the list of every record's number."""
+    import statistics
+    from collections import Counter
+
+    from smpatlas.analysis.stats import number_summary
+
+    got = number_summary(Counter(values))
+    assert got == {"min": min(values), "median": statistics.median(values), "max": max(values),
+                   "mean": round(statistics.fmean(values), 4), "count": len(values)}
+    assert type(got["median"]) is type(statistics.median(values))

@@ -330,16 +330,6 @@ class ArrowColumns(Columns):
         for i, w in enumerate(grouped.column("count_all").to_pylist()):
             yield {n: self.decode(n, _key(n, col[i])) for n, col in zip(names, columns, strict=True)}, w
 
-    def numbers(self, name: str) -> list[Any]:
-        col = self.table.column(name).drop_null()
-        if name in _INTS or name.startswith(HAS):
-            return list(col.to_pylist())  # stored as they are canonically
-        if name in _NUMBERS and pa.types.is_floating(col.type) and pc.all(pc.and_(
-                pc.equal(pc.floor(col), col), pc.less(pc.abs(col), 2.0 ** 53))).as_py() is not False:
-            return list(pc.cast(col, pa.int64()).to_pylist())  # whole numbers are ints canonically
-        decoded = (self.decode(name, _key(name, v)) for v in col.to_pylist())
-        return [v for v in decoded if v is not None]
-
     def set_counts(self, name: str) -> tuple[Counter[str], int, int]:
         """As :meth:`Columns.set_counts`; lists of many distinct combinations (occupations, countries) are
         split and counted by Arrow instead of being decoded one distinct list at a time."""
@@ -366,6 +356,23 @@ class ArrowColumns(Columns):
                            strict=True):
             values[names[code]] += n
         return values, missing, values.get(UNSPECIFIED, 0)
+
+    def number_counts(self, name: str) -> Counter[Any]:
+        col = self.table.column(name)
+        out: Counter[Any] = Counter()
+        if len(col) == col.null_count:
+            return out
+        raw = name in _INTS or name.startswith(HAS)  # stored as they are canonically
+        if name in _NUMBERS and pa.types.is_floating(col.type):
+            present = col.drop_null()
+            if pc.all(pc.and_(pc.equal(pc.floor(present), present), pc.less(pc.abs(present), 2.0 ** 53))).as_py():
+                col, raw = pc.cast(present, pa.int64()), True  # whole numbers are ints canonically
+        vc = pc.value_counts(col)
+        for v, n in zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True):
+            value = v if raw or v is None else self.decode(name, _key(name, v))
+            if value is not None:
+                out[value] += n
+        return out
 
     def item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
         got = self._items.get((name, key))

@@ -110,9 +110,14 @@ class Columns:
         """How many records have no value in column ``name``."""
         return sum(1 for k in self.data[name] if k is None)
 
-    def numbers(self, name: str) -> list[Any]:
-        """The canonical values of one column that are present, in record order."""
-        return [v for v in self.values(name) if v is not None]
+    def number_counts(self, name: str) -> Counter[Any]:
+        """How many records hold each canonical value of one column (missing values left out)."""
+        out: Counter[Any] = Counter()
+        for key, w in self.counts(name).items():
+            v = self.decode(name, key)
+            if v is not None:
+                out[v] += w
+        return out
 
     def set_counts(self, name: str) -> tuple[Counter[str], int, int]:
         """For multi-valued column ``name``: how many records hold each value (a record counts once per

@@ -13,10 +13,10 @@ stored; every figure states its denominator and what was missing.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from itertools import product
 from typing import Any
 
@@ -55,6 +55,25 @@ def _values(rec: dict[str, Any], f: Field) -> list[Any] | None:
     return v if isinstance(v, list) else [v]
 
 
+def number_summary(counts: Counter[Any]) -> dict[str, Any]:
+    """Min, median, max, mean and count of the numbers counted in ``counts`` (value → how many records):
+    exactly what :mod:`statistics` gives for the list of every record's number."""
+    n = sum(counts.values())
+    keys = sorted(counts)
+
+    def nth(k: int) -> Any:  # the k-th smallest (0-based)
+        seen = 0
+        for v in keys:
+            seen += counts[v]
+            if seen > k:
+                return v
+        raise IndexError(k)
+
+    median = nth(n // 2) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
+    total = float(sum(Fraction(v) * c for v, c in counts.items()))  # the exact sum, rounded once, as fsum
+    return {"min": keys[0], "median": median, "max": keys[-1], "mean": round(total / n, 4), "count": n}
+
+
 @dataclass
 class Distribution:
     """The distribution of one field (or one derived figure)."""
@@ -65,7 +84,8 @@ class Distribution:
     multi: bool = False
     values: Counter[str] = field(default_factory=Counter)
     order: list[str] = field(default_factory=list)
-    numbers: list[float] = field(default_factory=list)
+    #: How many records hold each number (number fields): exact summaries in memory bounded by distinct values.
+    number_counts: Counter[Any] = field(default_factory=Counter)
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,10 +95,8 @@ class Distribution:
             "multi": self.multi,
             "values": {k: {"count": self.values[k], "share": share(self.values[k], self.denominator)} for k in keys},
         }
-        if self.numbers:
-            out["summary"] = {"min": min(self.numbers), "median": statistics.median(self.numbers),
-                              "max": max(self.numbers), "mean": round(statistics.fmean(self.numbers), 4),
-                              "count": len(self.numbers)}
+        if self.number_counts:
+            out["summary"] = number_summary(self.number_counts)
         if self.note:
             out["note"] = self.note
         return out
@@ -381,15 +399,16 @@ class _Tally:
         n = cols.n
         self.n += n
         sets: dict[str, tuple[Counter[str], int, int]] = {}
+        numbers: dict[str, Counter[Any]] = {}
         for f in self.fields:
             d = self.dists[f.name]
             if f.kind in ("text", "date", "slug"):
                 d.missing += cols.missing(f.name)
                 continue
             if f.kind in ("int", "number"):
-                numbers = cols.numbers(f.name)
-                d.missing += n - len(numbers)
-                d.numbers += numbers
+                counted = numbers[f.name] = cols.number_counts(f.name)
+                d.missing += n - sum(counted.values())
+                d.number_counts.update(counted)
                 if f.name in ("start_year", "end_year"):
                     d.values.update({str(k): w for k, w in cols.counts(f.name).items() if k is not None})
                 continue
@@ -418,12 +437,12 @@ class _Tally:
                     c[label] += w
         for side in ("origin_countries", "destination_countries"):
             self.countries.update(sets[side][0] if side in sets else cols.set_counts(side)[0])
-        years = cols.numbers("start_year")
+        years = numbers.get("start_year") or cols.number_counts("start_year")
         if years:
             self.years += [min(years), max(years)]
-        planned = cols.numbers("planned_participants")
-        self.planned_known += len(planned)
-        self.planned_above += sum(1 for v in planned if v > self.threshold)
+        planned = numbers.get("planned_participants") or cols.number_counts("planned_participants")
+        self.planned_known += sum(planned.values())
+        self.planned_above += sum(w for v, w in planned.items() if v > self.threshold)
         if self.by:
             self._cross(cols)
 
