@@ -220,3 +220,19 @@ def test_portfolio(sample_records: list[dict[str, Any]]) -> None:
     assert p.flags["recognition_unspecified"]["count"] == expected
     assert p.flags["recognition_unspecified"]["denominator"] == p.n
     assert len(p.most_balanced) <= 5 and p.most_balanced[0]["balance"] >= p.least_balanced[0]["balance"]
+
+
+@pytest.mark.parametrize(("values", "n"), [
+    ([], 4), ([2.5], 1), ([0.0, 4.0], 3), ([0.3333, 0.6667, 0.5, 0.5], 4), ([1.0] * 7 + [0.25] * 2, 12),
+])
+def test_portfolio_summaries_from_counts_are_those_of_every_value(values: list[float], n: int) -> None:
+    """The portfolio keeps how many partnerships had each score, not every score: the same summaries."""
+    import statistics
+    from collections import Counter
+
+    from smpatlas.analysis.portfolio import _summary
+
+    expected = {"n_scored": len(values), "n_unscored": n - len(values),
+                "mean": round(statistics.fmean(values), 4) if values else None,
+                "median": round(statistics.median(values), 4) if values else None}
+    assert _summary(Counter(values), n) == expected

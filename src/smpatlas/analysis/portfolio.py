@@ -14,7 +14,6 @@ test checks it). Never writes anything.
 from __future__ import annotations
 
 import heapq
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from smpatlas.analysis.assessment import DimensionResult, _dimension, _evaluate_
 from smpatlas.analysis.columns import Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric
 from smpatlas.analysis.rubric import default as default_rubric
+from smpatlas.analysis.stats import number_summary
 from smpatlas.store.filters import Filters
 
 
@@ -47,10 +47,13 @@ class Portfolio:
                 "balance": self.balance, "most_balanced": self.most_balanced, "least_balanced": self.least_balanced}
 
 
-def _summary(values: list[float], n: int) -> dict[str, Any]:
-    return {"n_scored": len(values), "n_unscored": n - len(values),
-            "mean": round(statistics.fmean(values), 4) if values else None,
-            "median": round(statistics.median(values), 4) if values else None}
+def _summary(counts: Counter[float], n: int) -> dict[str, Any]:
+    """Scored and unscored partnerships, mean and median, from how many partnerships had each value."""
+    scored = sum(counts.values())
+    if not scored:
+        return {"n_scored": 0, "n_unscored": n, "mean": None, "median": None}
+    got = number_summary(counts)
+    return {"n_scored": scored, "n_unscored": n - scored, "mean": got["mean"], "median": round(got["median"], 4)}
 
 
 def portfolio(records: Iterable[dict[str, Any]], rubric: Rubric | None = None, ctx: Any = None,
@@ -182,12 +185,13 @@ class _Tally:
 
     def __init__(self, rb: Rubric, top: int) -> None:
         self.rb, self.top, self.n = rb, top, 0
-        self.scores: dict[str, list[float]] = {k: [] for k in rb.dimensions}
+        # How many partnerships had each value (not a list of every partnership's: memory bounded by values).
+        self.scores: dict[str, Counter[float]] = {k: Counter() for k in rb.dimensions}
         self.bins: dict[str, Counter[str]] = {k: Counter() for k in rb.dimensions}
-        self.coverage: dict[str, list[float]] = {k: [] for k in rb.dimensions}
-        self.by_party: dict[str, list[float]] = {p: [] for p in rb.parties}
+        self.coverage: dict[str, Counter[float]] = {k: Counter() for k in rb.dimensions}
+        self.by_party: dict[str, Counter[float]] = {p: Counter() for p in rb.parties}
         self.flag_counts: Counter[str] = Counter()
-        self.balances: list[float] = []
+        self.balances: Counter[float] = Counter()
         self.least: list[tuple[float, str, str]] = []  # the `top` lowest (balance, id, name) so far
         self.most: list[tuple[float, str, str]] = []
 
@@ -197,28 +201,28 @@ class _Tally:
         for sig, w in Counter(signatures).items():
             dims, stakeholders, _, flags = profiles[sig]
             for k, d in dims.items():
-                self.coverage[k] += [d.coverage] * w
+                self.coverage[k][d.coverage] += w
                 if d.score is None:
                     self.bins[k]["not scored"] += w
                 else:
-                    self.scores[k] += [d.score] * w
+                    self.scores[k][d.score] += w
                     self.bins[k][str(min(4, int(d.score)))] += w
             for p, v in stakeholders.items():
                 if v is not None:
-                    self.by_party[p] += [v] * w
+                    self.by_party[p][v] += w
             for f in set(flags):
                 self.flag_counts[f] += w
         ids, names = cols["id"], cols["name"]
         chunk = [(b, str(ids[i]), str(names[i])) for i, sig in enumerate(signatures)
                  if (b := profiles[sig][2]) is not None]
-        self.balances += [b for b, _, _ in chunk]
+        self.balances.update(b for b, _, _ in chunk)
         self.least = heapq.nsmallest(self.top, self.least + chunk)
         self.most = heapq.nlargest(self.top, self.most + chunk)
 
     def portfolio(self, filters: dict[str, Any]) -> Portfolio:
         rb, n = self.rb, self.n
         dims_out = {k: {**_summary(self.scores[k], n),
-                        "mean_coverage": round(statistics.fmean(self.coverage[k]), 4) if n else None,
+                        "mean_coverage": number_summary(self.coverage[k])["mean"] if n else None,
                         "distribution": {b: self.bins[k].get(b, 0) for b in ("0", "1", "2", "3", "4", "not scored")}}
                     for k in rb.dimensions}
         titles = {k: v for k, v in flag_titles(rb).items() if k != "low_coverage"}
@@ -228,7 +232,7 @@ class _Tally:
         return Portfolio(
             n=n, rubric_version=rb.version, dimensions=dims_out, flags=flags_out,
             stakeholders={p: _summary(v, n) for p, v in self.by_party.items()},
-            balance={**_summary(sorted(self.balances), n), "destination_skewed": counts.get("destination_skewed", 0)},
+            balance={**_summary(self.balances, n), "destination_skewed": counts.get("destination_skewed", 0)},
             most_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in self.most],
             least_balanced=[{"id": i, "name": nm, "balance": round(b, 4)} for b, i, nm in self.least],
             filters=filters,
