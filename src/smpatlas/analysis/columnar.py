@@ -290,6 +290,12 @@ def _key(name: str, v: Any) -> Hashable:
     return bool(v) if v is not None and name in _BOOLS else v
 
 
+def _present(col: Any) -> tuple[Any, int]:
+    """The lists of a JSON list column that are there, and how many records have none (NULL or JSON null)."""
+    absent = pc.or_kleene(pc.is_null(col), pc.equal(col, "null"))
+    return col.filter(pc.invert(absent)).combine_chunks(), int(pc.sum(absent).as_py() or 0)
+
+
 class ArrowColumns(Columns):
     """A :class:`Columns` over an Arrow table: counts and groups computed by Arrow, per distinct key."""
 
@@ -336,9 +342,7 @@ class ArrowColumns(Columns):
         col = self.table.column(name)
         if len(col) == 0 or pc.count_distinct(col).as_py() <= SPLIT_DISTINCT:
             return super().set_counts(name)
-        absent = pc.or_kleene(pc.is_null(col), pc.equal(col, "null"))
-        missing = int(pc.sum(absent).as_py() or 0)
-        present = col.filter(pc.invert(absent)).combine_chunks()
+        present, missing = _present(col)
         present = present.filter(pc.not_equal(present, "[]"))
         # Canonical lists of plain tokens ('["GEO","NGA"]'): anything else (an escape or a quote inside a
         # value, other spacing) is decoded as JSON by the general path.
@@ -382,9 +386,7 @@ class ArrowColumns(Columns):
 
     def _item_values(self, name: str, key: str) -> tuple[Counter[str], int]:
         col = self.table.column(name)
-        absent = pc.or_kleene(pc.is_null(col), pc.equal(col, "null"))
-        missing = int(pc.sum(absent).as_py() or 0)
-        present = col.filter(pc.invert(absent)).combine_chunks()
+        present, missing = _present(col)
         out: Counter[str] = Counter()
         if len(present) == 0:
             return out, missing
