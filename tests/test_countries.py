@@ -40,3 +40,24 @@ def test_names() -> None:
     assert name_of("XKX") == "Kosovo"
     assert name_of("PHL") == "Philippines"
     assert name_of("EU") == "EU"
+
+
+def test_errors_are_remembered_and_memory_is_bounded() -> None:
+    """An unknown name repeated down a column pays for its "did you mean" search once; each call still
+    raises its own exception with the same message and hint; the memory holds at most LOOKUP_MEMORY texts."""
+    from smpatlas import countries
+
+    countries._lookup.cache_clear()
+    errors = []
+    for _ in range(3):
+        with pytest.raises(CellError) as info:
+            lookup("Germani")
+        errors.append(info.value)
+    assert countries._lookup.cache_info().misses == 1
+    assert countries._lookup.cache_info().hits == 2
+    assert len({id(e) for e in errors}) == 3
+    assert {(e.message, e.hint, e.code) for e in errors} == {
+        ("unknown country", "did you mean 'Germany' (DEU)?", "unknown_country")}
+    assert lookup("Germany") == lookup("Germany") == "DEU"  # answers are remembered too
+    assert countries._lookup.cache_info().hits == 3
+    assert countries._lookup.cache_parameters()["maxsize"] == countries.LOOKUP_MEMORY

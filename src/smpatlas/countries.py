@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -104,12 +104,32 @@ def all_codes() -> dict[str, str]:
     return out
 
 
-@cache
+#: How many distinct texts :func:`lookup` remembers (answers and errors alike).
+LOOKUP_MEMORY = 4096
+
+
 def lookup(text: str) -> str:
     """The alpha-3 code (or region code) for what a person typed.
 
-    Raises :class:`CellError` with a hint when the text is unknown or ambiguous.
+    Raises :class:`CellError` with a hint when the text is unknown or ambiguous. Answers and errors
+    for the last :data:`LOOKUP_MEMORY` distinct texts are remembered: a file that repeats an unknown
+    name pays for its "did you mean" search once, and text from uploads cannot grow memory without bound.
     """
+    found = _lookup(text)
+    if isinstance(found, CellError):
+        raise CellError(found.message, hint=found.hint, code=found.code)
+    return found
+
+
+@lru_cache(maxsize=LOOKUP_MEMORY)
+def _lookup(text: str) -> str | CellError:
+    try:
+        return _find(text)
+    except CellError as exc:
+        return exc
+
+
+def _find(text: str) -> str:
     cb = default_codebook()
     raw = text.strip()
     upper = raw.upper()
