@@ -8,6 +8,7 @@ Must not import anything else from the package (everything imports this).
      ├── ValidationFailed    an import or edit found problems (carries the Report)
      ├── NotFound            a record id that does not exist
      ├── ConflictError       an edit made against an outdated version
+     ├── Busy                another program kept the inventory locked for writing too long
      └── ConfigError         a bad database URL, file, format or option
 """
 
@@ -52,6 +53,10 @@ class ConflictError(SmpAtlasError):
     def __init__(self, message: str, changes: list[dict[str, Any]] | None = None) -> None:
         self.changes = changes or []
         super().__init__(message)
+
+
+class Busy(SmpAtlasError):
+    """Another writer (e.g. a long import) held the inventory longer than the wait allowed; nothing was written."""
 
 
 class ConfigError(SmpAtlasError):

@@ -156,6 +156,31 @@ def test_user_errors_are_one_clear_message(cli: Cli, request: pytest.FixtureRequ
     assert "Traceback" not in res.stderr + res.stdout
 
 
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_locked_inventory_is_one_clear_message(cli: Cli, demo_db: Inventory, tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another program holds the SQLite write lock (a long import): edit, delete and import say the inventory
+    is busy, exit 1 without a traceback, and leave it as it was."""
+    import sqlite3
+
+    monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", "0.2")
+    rid = cli("list", *demo_db.db, "--format", "json").json()[0]["id"]
+    before = demo_db.snapshot()
+    other = sqlite3.connect(demo_db.url, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        for args in (("edit", rid, "--set", "status=completed"), ("delete", rid, "--yes"),
+                     ("import", str(write_jsonl(tmp_path / "new.jsonl", [minimal("aa-bb-new")])))):
+            res = cli(*args, *demo_db.db)
+            assert res.code == 1, (args, res)
+            assert "is busy: another program" in res.stderr and "SMPATLAS_BUSY_TIMEOUT" in res.stderr, res.stderr
+            assert "Traceback" not in res.stderr and "Internal error" not in res.stderr
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert demo_db.snapshot() == before
+
+
 def test_console_script_runs(tmp_path: Path) -> None:
     """The installed entry point works as a subprocess (no traceback on error)."""
     res = subprocess.run([sys.executable, "-m", "smpatlas", "show", "x", "--db", str(tmp_path / "none.db")],

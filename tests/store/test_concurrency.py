@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -80,3 +81,48 @@ def test_readers_are_not_blocked_by_a_long_import_which_stays_all_or_nothing(eng
     assert set(seen) == {1}  # readers never see a half-written import
     with engine.connect() as conn:
         assert repo.count(conn) == 1  # and nothing was written
+
+
+def test_a_writer_kept_waiting_gets_a_clear_error_and_writes_nothing(db_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite: another program holds the write lock past SMPATLAS_BUSY_TIMEOUT → Busy (a message for a person),
+    not "database is locked"; the inventory is as it was, and the same write succeeds once the lock is gone."""
+    import sqlite3
+
+    import smpatlas
+    from smpatlas.errors import Busy
+
+    monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", "0.2")
+    atlas = smpatlas.open(db_path)
+    atlas.import_files([write_jsonl(db_path.with_suffix(".jsonl"), [minimal("xx-yy-one"), minimal("xx-yy-two")])])
+    other = sqlite3.connect(db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. a long import in another process
+    try:
+        attempts = [
+            lambda: atlas.edit("xx-yy-one", {"status": "completed"}),
+            lambda: atlas.delete("xx-yy-two"),
+            lambda: atlas.import_files([write_jsonl(db_path.with_suffix(".new.jsonl"), [minimal("xx-yy-new")])]),
+        ]
+        for attempt in attempts:
+            with pytest.raises(Busy, match=r"is busy: another program .* for more than 0\.2 s\. Nothing was written"):
+                attempt()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with atlas.engine.connect() as conn:
+        assert sorted(repo.all_ids(conn)) == ["xx-yy-one", "xx-yy-two"]
+        assert repo.get_meta(conn, "xx-yy-one")["version"] == 1  # type: ignore[index]
+    atlas.delete("xx-yy-two")  # the lock is gone: the same write works
+    with atlas.engine.connect() as conn:
+        assert sorted(repo.all_ids(conn)) == ["xx-yy-one"]
+    atlas.close()
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9"])
+def test_a_bad_busy_timeout_is_a_clear_error(db_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from smpatlas.errors import ConfigError
+    from smpatlas.store import database
+
+    monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", value)
+    with pytest.raises(ConfigError, match=rf"SMPATLAS_BUSY_TIMEOUT='{re.escape(value)}' is not a number of seconds"):
+        database.create(f"sqlite:///{db_path}")

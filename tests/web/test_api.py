@@ -7,6 +7,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from smpatlas.store import database
 from smpatlas.store import repository as repo
 from tests.conftest import BUNDLED, minimal
@@ -110,6 +112,34 @@ def test_editor_creates_updates_deletes_and_history_names_the_user(client: Any, 
     assert {e["user_name"] for e in hist} == {"erin"}
     assert client.delete("/api/v1/partnerships/xx-yy-api", headers=h).json() == {"ok": True, "deleted": "xx-yy-api"}
     assert client.get("/api/v1/partnerships/xx-yy-api").status_code == 404
+
+
+def test_a_locked_inventory_answers_503_with_the_reason(app_factory: Any, db_copy: Any, web_backend: str,
+                                                        monkeypatch: Any) -> None:
+    """SQLite: a write kept waiting by another program's lock is a 503 saying so, for the API and the pages."""
+    if web_backend != "sqlite":
+        pytest.skip("PostgreSQL writers wait for row locks; there is no file lock to hold")
+    import sqlite3
+
+    from tests.web.conftest import log_in
+
+    monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", "0.2")
+    client = app_factory()
+    h = token_for(db_copy, "erin")
+    csrf = log_in(client, "erin")
+    other = sqlite3.connect(db_copy, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        r = client.patch("/api/v1/partnerships/de-ph-triple-win", json={"changes": {"notes": "x"}}, headers=h)
+        assert r.status_code == 503, r.text
+        assert r.json()["status"] == 503 and "is busy: another program" in r.json()["error"]
+        page = client.post("/partnerships/de-ph-triple-win/delete", data={"csrf_token": csrf}, follow_redirects=False)
+        assert page.status_code == 503 and "is busy: another program" in page.text
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    after = client.get("/api/v1/partnerships/de-ph-triple-win").json()
+    assert after["version"] == 1 and after["partnership"]["notes"] != "x"  # neither edit nor delete happened
 
 
 def test_invalid_create_lists_every_problem(client: Any, db_copy: Path) -> None:

@@ -3,8 +3,10 @@
 Owns resolving the database URL (``--db PATH``, a full URL, or
 ``SMPATLAS_DATABASE_URL``; default ``smpatlas.db`` in the current folder),
 creating engines with the right settings per backend, and running the
-Alembic migrations (create, upgrade, refuse downgrade). Must not know about
-records, files or the CLI.
+Alembic migrations (create, upgrade, refuse downgrade), and turning
+"database is locked" (a SQLite writer kept waiting longer than
+``SMPATLAS_BUSY_TIMEOUT`` seconds) into :class:`~smpatlas.errors.Busy`. Must not
+know about records, files or the CLI.
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from smpatlas.errors import ConfigError
+from smpatlas.errors import Busy, ConfigError
 
 ENV_VAR = "SMPATLAS_DATABASE_URL"
+#: How long (seconds) a SQLite write waits for another writer before giving up with :class:`Busy`.
+BUSY_ENV_VAR = "SMPATLAS_BUSY_TIMEOUT"
+BUSY_TIMEOUT = 30.0
 DEFAULT_PATH = "smpatlas.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -63,9 +68,23 @@ def shown(db: str | None) -> str:
         return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", db)
 
 
+def busy_timeout() -> float:
+    """Seconds a SQLite write waits for another writer: ``SMPATLAS_BUSY_TIMEOUT`` or 30."""
+    text = os.environ.get(BUSY_ENV_VAR, "").strip()
+    if not text:
+        return BUSY_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise ConfigError(f"{BUSY_ENV_VAR}={text!r} is not a number of seconds between 0 and 86400 (default 30).")
+    return value
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA busy_timeout = 30000")
+    cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys = ON")
     # Up to 64 MB of page cache (default 2 MB): a large import is one transaction, and a full cache
     # spills dirty pages mid-transaction, each spill syncing the rollback journal first.
@@ -86,8 +105,26 @@ def create(url: str) -> Engine:
     except (ArgumentError, ModuleNotFoundError) as exc:
         raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from exc
     if engine.dialect.name == "sqlite":
+        busy_timeout()  # a bad setting is an error now, not at the first connection
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "handle_error", _busy)
     return engine
+
+
+#: What SQLite says when its busy timeout ran out (SQLITE_BUSY, SQLITE_LOCKED).
+_LOCKED = ("database is locked", "database table is locked", "database schema is locked")
+
+
+def _busy(ctx: ExceptionContext) -> None:
+    """Raise :class:`Busy` instead of SQLite's "database is locked" (the transaction is rolled back)."""
+    if str(ctx.original_exception) not in _LOCKED:
+        return
+    where = f" {ctx.engine.url.database!r}" if ctx.engine is not None and ctx.engine.url.database else ""
+    raise Busy(
+        f"The inventory{where} is busy: another program (a long import, perhaps, or an edit) kept it "
+        f"locked for writing for more than {busy_timeout():g} s. Nothing was written; try again once it "
+        f"has finished (set {BUSY_ENV_VAR} to wait longer)."
+    )
 
 
 def json_text(value: Any) -> str:

@@ -14,7 +14,7 @@ error to HTTP status used by both the HTML and the JSON error responses.
 
 from __future__ import annotations
 
-from smpatlas.errors import ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
+from smpatlas.errors import Busy, ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
 
 
 class LoginRequired(SmpAtlasError):
@@ -57,6 +57,8 @@ def status_of(exc: SmpAtlasError) -> int:
         return 422
     if isinstance(exc, ConfigError):
         return 400
+    if isinstance(exc, Busy):
+        return 503
     return int(getattr(exc, "status", 400))
 
 
