@@ -45,13 +45,31 @@ def settings_for(db: Path | str, tmp: Path, **kw: Any) -> Settings:
     return Settings(database_url=str(db), secret_key=SECRET, upload_dir=str(tmp / "uploads"), **kw)
 
 
-@pytest.fixture(scope="session")
-def ro_client(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """A session-wide client over the sample inventory: for tests that only read."""
-    app = create_app(settings_for(sample_db, tmp_path_factory.mktemp("ro")))
+def _read_only_client(db: Path | str, tmp: Path) -> Iterator[TestClient]:
+    app = create_app(settings_for(db, tmp))
     with TestClient(app) as client:
         yield client
     app.state.smpatlas.atlas.close()
+
+
+@pytest.fixture(scope="session")
+def ro_client_sqlite(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    yield from _read_only_client(sample_db, tmp_path_factory.mktemp("ro"))
+
+
+@pytest.fixture(scope="session")
+def ro_client_postgresql(pg_server: Any, pg_sample_template: str,
+                         tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    url = pg_server.create_database(template=pg_sample_template)
+    yield from _read_only_client(url, tmp_path_factory.mktemp("ro-pg"))
+
+
+@pytest.fixture
+def ro_client(web_backend: str, request: pytest.FixtureRequest) -> TestClient:
+    """A client over the sample inventory shared by every test that only reads, on the module's engine(s)
+    (a SQLite file, and a PostgreSQL database too in modules with ``BOTH_ENGINES``)."""
+    client: TestClient = request.getfixturevalue(f"ro_client_{web_backend}")
+    return client
 
 
 def _load_sample(url: str) -> None:
@@ -74,7 +92,7 @@ def pg_sample_template(pg_server: Any) -> str:
 
 @pytest.fixture
 def web_backend(request: pytest.FixtureRequest) -> str:
-    """The engine behind the app: SQLite unless a module parametrises it (``WEB_BACKENDS``)."""
+    """The engine behind the app: SQLite, and PostgreSQL too in modules with ``BOTH_ENGINES = True``."""
     return str(getattr(request, "param", "sqlite"))
 
 

@@ -66,6 +66,7 @@ def log_in(page: Any, base: str, name: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_browse_facet_record_compare_whatif_login_edit_history(page: Any, live_server: str) -> None:
     base = live_server
     page.goto(base + "/")
@@ -124,6 +125,7 @@ def test_browse_facet_record_compare_whatif_login_edit_history(page: Any, live_s
     shot(page, "09-history")
 
 
+@pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_import_bad_file_then_good_file(page: Any, live_server: str, tmp_path: Path) -> None:
     base = live_server
     log_in(page, base, "erin")

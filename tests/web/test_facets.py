@@ -14,6 +14,7 @@ from smpatlas.web.facet_index import FacetCache
 from tests.conftest import minimal
 from tests.web.conftest import token_for
 
+BOTH_ENGINES = True  # every test over the app's database runs on SQLite and PostgreSQL
 QUERIES = [
     [],                                                              # everything
     [("destination", "DEU")],                                        # one multi-valued filter
@@ -31,8 +32,8 @@ def _both(conn: Any, cache: FacetCache, params: list[tuple[str, str]]) -> tuple[
 
 
 @pytest.mark.parametrize("params", QUERIES)
-def test_index_equals_sql(sample_db: Path, params: list[tuple[str, str]]) -> None:
-    engine = database.open_engine(str(sample_db))
+def test_index_equals_sql(db_copy: Path | str, params: list[tuple[str, str]]) -> None:
+    engine = database.open_engine(str(db_copy))
     with engine.connect() as conn:
         fast, slow = _both(conn, FacetCache(), params)
     engine.dispose()

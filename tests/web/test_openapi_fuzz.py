@@ -23,13 +23,20 @@ from smpatlas.web import create_app
 from tests.web.conftest import settings_for
 
 
-@pytest.fixture(scope="module")
-def fuzz_app(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fuzz_app(request: pytest.FixtureRequest, sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The app over a private copy of the sample inventory: a SQLite file, then a PostgreSQL database."""
     import shutil
 
     tmp = tmp_path_factory.mktemp("fuzz")
-    shutil.copy(sample_db, tmp / "atlas.db")
-    app = create_app(settings_for(tmp / "atlas.db", tmp))
+    db: Path | str
+    if request.param == "postgresql":
+        db = request.getfixturevalue("pg_server").create_database(
+            template=request.getfixturevalue("pg_sample_template"))
+    else:
+        db = tmp / "atlas.db"
+        shutil.copy(sample_db, db)
+    app = create_app(settings_for(db, tmp))
     yield app
     app.state.smpatlas.atlas.close()
 
