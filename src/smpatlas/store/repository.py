@@ -303,6 +303,8 @@ def get_meta(conn: Connection, rid: str) -> dict[str, Any] | None:
 
 
 def _ordered(order: str) -> Any:
+    """The ORDER BY of ``order`` (a column, ``-`` for descending): names case-insensitively, missing values last,
+    ties by id. The same on SQLite (NULLS LAST since 3.30) and PostgreSQL."""
     desc = order.startswith("-")
     name = order.lstrip("-")
     if name not in ("id", "name", "start_year", "end_year", "status", "partnership_type", "updated_at"):
@@ -310,8 +312,11 @@ def _ordered(order: str) -> Any:
 
         raise ConfigError(f"Cannot sort by {name!r}; use id, name, start_year, end_year, status, "
                           "partnership_type or updated_at (prefix '-' for descending).")
-    col = p.c[name]
-    return (col.desc(), p.c.id) if desc else (col.asc(), p.c.id)
+    col: Any = p.c[name]
+    if name == "name":
+        col = func.lower(col)  # case-insensitive on every engine ("Abu Dhabi" before "API")
+    # missing values (no end year …) last in both directions; PostgreSQL puts NULL first in DESC, SQLite in ASC
+    return ((col.desc() if desc else col.asc()).nulls_last(), p.c.id)
 
 
 def select_records(conn: Connection, filters: Filters | None = None, *, order: str = "id",

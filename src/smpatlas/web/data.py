@@ -72,7 +72,7 @@ def partnership_page(atlas: Atlas, conn: Connection, rid: str) -> dict[str, Any]
 
 def compare(conn: Connection, ids: Sequence[str], atlas: Atlas) -> dict[str, Any]:
     """2–4 partnerships side by side; ``differs`` names the fields whose values are not all equal."""
-    ids = list(dict.fromkeys(i for i in ids if i))
+    ids = _compare_ids(ids)
     if not 2 <= len(ids) <= MAX_COMPARE:
         raise ConfigError(f"Choose 2 to {MAX_COMPARE} partnerships to compare (got {len(ids)}).")
     recs = []
@@ -81,6 +81,43 @@ def compare(conn: Connection, ids: Sequence[str], atlas: Atlas) -> dict[str, Any
         if rec is None:
             raise NotFound(rid)
         recs.append(rec)
+    return _side_by_side(recs, atlas)
+
+
+def compare_page(conn: Connection, ids: Sequence[str], atlas: Atlas) -> dict[str, Any]:
+    """What the compare page shows: the ids for the form, a message per problem, and the comparison when it can.
+
+    Never raises for the ids: ``ids`` keeps them as given (an unknown one too, to correct it), ``unknown``
+    names the ids that match no partnership, ``problems`` says what to do, and ``comparison`` (or None)
+    compares the known partnerships when there are 2 to 4 of them.
+    """
+    ids = _compare_ids(ids)
+    recs, unknown, problems = [], [], []
+    for rid in ids[:MAX_COMPARE]:
+        rec = repo.get(conn, rid)
+        if rec is None:
+            unknown.append(rid)
+            problems.append(str(NotFound(rid, "Check the id (it is in the address of the partnership's page).")))
+        else:
+            recs.append(rec)
+    if len(ids) > MAX_COMPARE:
+        problems.append(f"Compare at most {MAX_COMPARE} partnerships at once ({len(ids)} were given): the form keeps "
+                        f"the first {MAX_COMPARE}, {', '.join(ids[:MAX_COMPARE])}.")
+    elif not recs:
+        problems.append(f"Give 2 to {MAX_COMPARE} partnership ids below (or tick them in Browse) to compare them.")
+    elif len(recs) == 1:
+        problems.append(f"Add 1 to {MAX_COMPARE - 1} more partnership ids below (or tick them in Browse) to compare "
+                        f"with {recs[0]['id']}.")
+    comparison = _side_by_side(recs, atlas) if len(recs) >= 2 and len(ids) <= MAX_COMPARE else None
+    return {"ok": not problems, "ids": ids[:MAX_COMPARE], "unknown": unknown, "too_many": len(ids) > MAX_COMPARE,
+            "problems": problems, "comparison": comparison}
+
+
+def _compare_ids(ids: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+
+
+def _side_by_side(recs: list[dict[str, Any]], atlas: Atlas) -> dict[str, Any]:
     cb = default_codebook()
 
     def same(values: list[Any]) -> bool:
@@ -91,7 +128,7 @@ def compare(conn: Connection, ids: Sequence[str], atlas: Atlas) -> dict[str, Any
     assessments = [atlas.assess(r["id"]).to_dict() for r in recs]
     dims = list(assessments[0]["dimensions"])
     score_differs = [d for d in dims if not same([a["dimensions"][d]["score"] for a in assessments])]
-    return {"ok": True, "ids": ids, "partnerships": recs, "differs": differs,
+    return {"ok": True, "ids": [r["id"] for r in recs], "partnerships": recs, "differs": differs,
             "assessments": assessments, "dimension_differs": score_differs}
 
 

@@ -29,6 +29,7 @@ from smpatlas.errors import ConfigError
 from smpatlas.normalise import converters
 from smpatlas.problems import CellError
 from smpatlas.store.filters import FILTER_FIELDS, Filters
+from smpatlas.store.repository import _ordered as ordered
 from smpatlas.store.schema import from_row
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
@@ -94,6 +95,18 @@ class Query:
     @classmethod
     def from_params(cls, params: Sequence[tuple[str, str]]) -> Query:
         """Read URL parameters (repeated names = several values); unknown values are a clear error."""
+        q, problems = cls.parse(params)
+        if problems:
+            raise ConfigError(" ".join(message for _, message in problems))
+        return q
+
+    @classmethod
+    def parse(cls, params: Sequence[tuple[str, str]]) -> tuple[Query, list[tuple[str, str]]]:
+        """Read URL parameters, leaving out every bad one: the query and a (parameter, message) per problem.
+
+        Pages use it to show the form again with the messages; :meth:`from_params` refuses any problem.
+        """
+        problems: list[tuple[str, str]] = []
         by_name: dict[str, list[str]] = {}
         for k, v in params:
             by_name.setdefault(k, []).append(v)
@@ -103,21 +116,34 @@ class Query:
             values: list[str] = []
             for raw in by_name.get(param, []):
                 if raw.strip():
-                    values.extend(v for v in _normalise_value(cb[fname], raw) if v not in values)
+                    try:
+                        values.extend(v for v in _normalise_value(cb[fname], raw) if v not in values)
+                    except ConfigError as exc:
+                        problems.append((param, str(exc)))
             if values:
                 selected[fname] = tuple(values)
         one: dict[str, str | None] = {k: (by_name[k][-1] if by_name.get(k) else None) for k in SCALARS}
+
+        def number(name: str, lo: int, hi: int) -> int | None:
+            try:
+                return _int(name, one[name], lo, hi)
+            except ConfigError as exc:
+                problems.append((name, str(exc)))
+                return None
+
         sort = (one["sort"] or "name").strip()
         if sort not in SORTS:
-            raise ConfigError(f"sort={sort!r}: sort by one of {', '.join(SORTS)} ('-' = descending).")
+            problems.append(("sort", f"sort={sort!r}: sort by one of {', '.join(SORTS)} ('-' = descending)."))
+            sort = "name"
         text = _CONTROL.sub(" ", one["text"] or "").strip()[:200] or None  # SQLite ends a LIKE pattern at NUL
-        q = cls(selected=selected, year_from=_int("year_from", one["year_from"], 1900, 2200),
-                year_to=_int("year_to", one["year_to"], 1900, 2200), text=text, sort=sort,
-                page=_int("page", one["page"], 1, 10**6) or 1,
-                per_page=_int("per_page", one["per_page"], 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE)
-        if q.year_from is not None and q.year_to is not None and q.year_to < q.year_from:
-            raise ConfigError(f"year_to {q.year_to} is before year_from {q.year_from}.")
-        return q
+        year_from, year_to = number("year_from", 1900, 2200), number("year_to", 1900, 2200)
+        if year_from is not None and year_to is not None and year_to < year_from:
+            problems.append(("year_to", f"The year range ends before it starts: year_to={year_to} is before "
+                                        f"year_from={year_from}."))
+            year_from = year_to = None
+        q = cls(selected=selected, year_from=year_from, year_to=year_to, text=text, sort=sort,
+                page=number("page", 1, 10**6) or 1, per_page=number("per_page", 1, MAX_PER_PAGE) or DEFAULT_PER_PAGE)
+        return q, problems
 
     # -- SQL -------------------------------------------------------------------
     def conditions(self, *, skip: str | None = None) -> list[ColumnElement[bool]]:
@@ -224,9 +250,8 @@ def facet_counts(conn: Connection, query: Query, names: Sequence[str] | None = N
 
 
 def _order(sort: str) -> list[Any]:
-    name = sort.lstrip("-")
-    col = p.c[name]
-    return [col.desc() if sort.startswith("-") else col.asc(), p.c.id]
+    """The ORDER BY of ``sort``: the CLI's (names case-insensitively, missing values last, ties by id)."""
+    return list(ordered(sort))
 
 
 def count(conn: Connection, query: Query) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -58,13 +59,28 @@ def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader
 
 @router.get("/partnerships")
 def browse(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
-    query = _query(request)
-    result = data.browse(conn, query, index=state.facet_index(conn))
+    """The browse page, or its ``#results`` fragment for htmx; bad parameters are shown with the form (400)."""
+    query, problems = fc.Query.parse(list(request.query_params.multi_items()))
+    index = state.facet_index(conn)
+    result = data.browse(conn, query, index=index)
+    notice = None
+    if query.page > result["pages"]:  # past the end (a stale link, a typed address): show the last page
+        pages = result["pages"]
+        notice = (f"There is no page {query.page}: this selection has {pages} page{'s' if pages != 1 else ''}. "
+                  f"Showing page {pages}, the last.")
+        query = replace(query, page=pages)
+        result = data.browse(conn, query, index=index)
+    typed = {k: request.query_params.get(k) or "" for k in ("year_from", "year_to")} if problems else {}
     ctx = {"q": query, "r": result, "sorts": fc.SORTS, "formats": fc.FORMATS,
-           "facet_fields": [f for f in fc.FACET_FIELDS if result["facets"].get(f.name)]}
+           "facet_fields": [f for f in fc.FACET_FIELDS if result["facets"].get(f.name)],
+           "problems": [message for _, message in problems], "invalid": {param for param, _ in problems},
+           "typed": typed, "notice": notice}
     partial = request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request")
     name = "_results.html" if partial else "browse.html"
-    return render(request, name, ctx)
+    response = render(request, name, ctx, status=400 if problems else 200)
+    if notice and partial:
+        response.headers["HX-Push-Url"] = query.url()  # the address of the page shown, not of the one asked for
+    return response
 
 
 @router.get("/partnerships/download.{fmt}")
@@ -92,10 +108,14 @@ def partnership(rid: str, request: Request, state: StateDep, conn: SessionDep, _
 
 @router.get("/compare")
 def compare(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
+    """The compare form, and the comparison when the ids allow it; problems are shown next to the form."""
     ids = request.query_params.getlist("id")
-    if not ids:
-        return render(request, "compare.html", {"d": None})
-    return render(request, "compare.html", {"d": data.compare(conn, ids, state.atlas)})
+    if not any(i.strip() for i in ids):
+        return render(request, "compare.html", {"d": None, "ids": [], "problems": [], "unknown": []})
+    page = data.compare_page(conn, ids, state.atlas)
+    status = 404 if page["unknown"] else 400 if page["too_many"] else 200
+    return render(request, "compare.html", {"d": page["comparison"], "ids": page["ids"],
+                                            "problems": page["problems"], "unknown": page["unknown"]}, status=status)
 
 
 def _whatif_fields() -> list[Any]:

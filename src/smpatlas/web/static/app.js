@@ -3,11 +3,14 @@
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) {
-      // Swap error responses too (validation messages are HTML fragments with 4xx status).
+      // Swap error responses too: validation messages are HTML fragments with a 4xx status, shown
+      // where the request's target is (Browse answers a bad search with #results holding the message).
+      // A 4xx is an answer for the person, not a failure of the page: no htmx:responseError (console) for it.
       htmx.config.responseHandling = [
         { code: "204", swap: false },
         { code: "[23]..", swap: true },
-        { code: "[45]..", swap: true, error: true },
+        { code: "4..", swap: true },
+        { code: "5..", swap: true, error: true },
       ];
       htmx.config.historyCacheSize = 20;
     }
