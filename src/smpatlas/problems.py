@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
+#: How many ids of deleted partnerships the text report lists (JSON lists them all).
+DELETED_SHOWN = 50
 
 
 @dataclass(slots=True)
@@ -78,6 +80,8 @@ class Report:
     deleted: int = 0
     dry_run: bool = False
     written: bool = False
+    #: ``--mode replace``: the ids of the partnerships deleted (or, in a dry run, that would be).
+    deleted_ids: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -98,10 +102,8 @@ class Report:
         n_err, n_warn = len(self.errors), len(self.warnings)
         what = ", ".join(self.files) or "input"
         if n_err:
-            return (
-                f"{what}: {n_err} problem{'s' if n_err != 1 else ''} in {self.rows} "
-                f"row{'s' if self.rows != 1 else ''}; nothing was written."
-            )
+            rows = f" in {self.rows} row{'s' if self.rows != 1 else ''}" if self.rows else ""
+            return f"{what}: {n_err} problem{'s' if n_err != 1 else ''}{rows}; nothing was written."
         verb = "would be" if self.dry_run else "were"
         return (
             f"{what}: {self.rows} row{'s' if self.rows != 1 else ''} valid; "
@@ -119,6 +121,11 @@ class Report:
             lines.append(f"{prefix}: {p.text()}")
         if limit is not None and len(self.problems) > limit:
             lines.append(f"... and {len(self.problems) - limit} more (use --report-format json for all)")
+        if self.deleted_ids and self.valid:
+            some = self.deleted_ids[:DELETED_SHOWN]
+            more = len(self.deleted_ids) - len(some)
+            lines.append(("would delete: " if self.dry_run else "deleted: ") + ", ".join(some)
+                         + (f" and {more} more (use --report-format json for all)" if more else ""))
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -131,6 +138,7 @@ class Report:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "deleted": self.deleted,
+            "deleted_ids": self.deleted_ids,
             "dry_run": self.dry_run,
             "written": self.written,
             "errors": len(self.errors),

@@ -79,6 +79,7 @@ def test_upsert_and_replace_modes(cli: Cli, fresh_db: Inventory, tmp_path: Path)
     res = cli("import", write_jsonl(tmp_path / "3.jsonl", [minimal("aa-one", status="completed")]), *db,
               "--mode", "replace")
     assert "0 were inserted, 0 updated, 1 unchanged, 2 deleted" in res.stdout
+    assert "deleted: aa-three, aa-two" in res.stdout
     before = fresh_db.snapshot()
     dry = cli("import", write_jsonl(tmp_path / "4.jsonl", [minimal("aa-new")]), *db, "--dry-run")
     assert dry.code == 0 and "would be inserted" in dry.stdout

@@ -320,6 +320,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "in
             if report.valid and mode == "replace":
                 gone = sorted(repo.all_ids(conn) - set(run.seen))
                 report.deleted = repo.delete_ids(conn, gone, change=change)
+                report.deleted_ids = gone
             if report.valid and not dry_run:
                 trans.commit()
                 report.written = True
@@ -327,6 +328,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "in
                 trans.rollback()
                 if not report.valid:  # nothing was written: no counts of batches rolled back
                     report.inserted = report.updated = report.unchanged = report.deleted = 0
+                    report.deleted_ids = []
         except BaseException:
             trans.rollback()
             raise

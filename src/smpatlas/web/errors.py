@@ -9,7 +9,8 @@ error to HTTP status used by both the HTML and the JSON error responses.
      ├── Forbidden         403: your role may not do this
      ├── CsrfFailed        403: a form post without a valid CSRF token
      ├── TooManyAttempts   429: too many failed log-ins
-     └── TooLarge          413: an upload over the limit
+     ├── TooLarge          413: an upload over the limit
+     └── UploadGone        404: an upload that expired or was already imported
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class TooLarge(SmpAtlasError):
     """An uploaded file is bigger than the limit."""
 
     status = 413
+
+
+class UploadGone(SmpAtlasError):
+    """An upload token that is unknown: expired, already imported, or never made."""
+
+    status = 404
 
 
 def status_of(exc: SmpAtlasError) -> int:

@@ -3,13 +3,15 @@
 Owns :func:`sections` (every field of the chosen sections as a widget
 description: vocabularies as checkboxes or selects, countries as a searchable
 checkbox list, nested lists as cell-syntax text; the submitted value and the
-validation message next to it) and :func:`changes_from_form` (submitted form
-→ raw values by field, read by the same converters as spreadsheet cells).
+validation message next to it), :func:`changes_from_form` (submitted form
+→ raw values by field, read by the same converters as spreadsheet cells) and
+:func:`merge` (a stale form's own changes laid over the record as it is now).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -112,6 +114,59 @@ def submitted(form: FormData, fields: list[Field]) -> dict[str, Any]:
         else:
             v = form.get(f.name)
             out[f.name] = v.strip() if isinstance(v, str) else ""
+    return out
+
+
+def same(f: Field, a: Any, b: Any) -> bool:
+    """Whether two form values of ``f`` mean the same (sets in any order, line endings and spacing aside)."""
+    if isinstance(a, list) or isinstance(b, list):
+        return set(a or ()) == set(b or ())
+    x, y = (str(v or "").replace("\r\n", "\n").strip() for v in (a, b))
+    if x == y:
+        return True
+    if f.kind in ("int", "number") and x and y:
+        try:
+            return float(x) == float(y)
+        except ValueError:
+            return False
+    return False
+
+
+@dataclass
+class Merge:
+    """An editor's form merged over changes saved meanwhile (see :func:`merge`)."""
+
+    values: dict[str, Any]  # form values to show: the current record with the editor's changes on top
+    mine: list[str] = field(default_factory=list)  # fields the editor changed
+    both: list[str] = field(default_factory=list)  # of those, fields also changed meanwhile to something else
+
+
+def merge(base: Mapping[str, Any] | None, current: Mapping[str, Any], submitted: Mapping[str, Any],
+          fields: list[Field]) -> Merge:
+    """Three-way merge of a stale form: ``submitted`` form values over the ``current`` record.
+
+    ``base`` is the record as the editor loaded it (``None`` when that is unknown:
+    then every field where the editor's value differs from the current one counts
+    as changed by both). A field the editor left as loaded takes the current value;
+    one the editor changed keeps the editor's value, and lands in ``both`` when
+    it was also changed meanwhile to a different value.
+    """
+    out = Merge(values={})
+    for f in fields:
+        now = form_value(f, current.get(f.name))
+        loaded = form_value(f, base.get(f.name)) if base is not None else None
+        mine = submitted.get(f.name, [] if f.kind in ("set", "countries") else "")
+        if loaded is not None and same(f, mine, loaded):
+            out.values[f.name] = now
+            continue
+        out.values[f.name] = mine
+        if same(f, mine, now):
+            if loaded is not None:  # both made the same change: nothing to decide
+                out.mine.append(f.name)
+            continue
+        out.mine.append(f.name)
+        if loaded is None or not same(f, loaded, now):
+            out.both.append(f.name)
     return out
 
 

@@ -3,25 +3,31 @@
 Owns the HTML routes for editors. Every post carries a CSRF token (checked by
 the ``Editor`` dependency); every write goes through :class:`~smpatlas.atlas.Atlas`
 or the importer with the user's name, so the history records who did it. An
-edit against an outdated version answers 409 with what changed meanwhile and
-keeps the editor's values in the form.
+edit against an outdated version answers 409 with what changed meanwhile and a
+three-way merge in the form: the record as it is now, with only the editor's own
+changes (their values against the version they loaded, rebuilt from the history)
+on top, and the fields both changed marked. An edit of a record deleted meanwhile
+says so and keeps the editor's values in a new-partnership form.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from smpatlas import record as rec_mod
-from smpatlas.errors import ConflictError, ValidationFailed
+from smpatlas.codebook import Field
+from smpatlas.errors import ConfigError, ConflictError, NotFound, ValidationFailed
 from smpatlas.io.importer import MODES
 from smpatlas.problems import Problem, Report
 from smpatlas.store import repository as repo
 from smpatlas.web import data, forms, uploads
 from smpatlas.web.deps import Editor, SessionDep, StateDep
-from smpatlas.web.format import when
+from smpatlas.web.format import form_value, short_json, when
 from smpatlas.web.pages import render
 
 router = APIRouter(include_in_schema=False)
@@ -32,14 +38,23 @@ def _all_fields() -> list[Any]:
 
 
 def _edit_page(request: Request, rec: dict[str, Any], version: int | None, values: dict[str, Any],
-               *, errors: dict[str, str] | None = None, conflict: ConflictError | None = None,
+               *, errors: dict[str, str] | None = None, conflict: Conflict | None = None,
                message: str | None = None, status: int = 200, new: bool = False) -> Response:
     changes = [{**c, "at": when(c.get("at"))} for c in (conflict.changes if conflict else [])]
     return render(request, "edit.html", {
-        "rec": rec, "version": version, "new": new, "message": message, "conflict": str(conflict) if conflict else None,
+        "rec": rec, "version": version, "new": new, "message": message, "conflict": conflict,
         "changes": changes, "sections": forms.sections(_all_fields(), values, errors,
                                                        readonly=frozenset() if new else frozenset({"id"})),
     }, status=status)
+
+
+@dataclass
+class Conflict:
+    """What the 409 page says: what happened (``lead``), what changed (``changes``), what saving will do (``after``)."""
+
+    lead: str
+    after: list[str]
+    changes: list[dict[str, Any]] = dc_field(default_factory=list)
 
 
 def _check_version(conn: Any, rid: str, expected: int | None) -> None:
@@ -47,10 +62,93 @@ def _check_version(conn: Any, rid: str, expected: int | None) -> None:
     meta = repo.get_meta(conn, rid)
     if meta is None or expected is None or meta["version"] == expected:
         return
-    changed = [e for e in repo.history_of(conn, rid) if e["version"] > expected]
-    fields = ", ".join(sorted({e["field"] or e["action"] for e in changed})) or "it"
-    raise ConflictError(f"Partnership {rid!r} is at version {meta['version']}, not {expected}: {fields} changed "
-                        "meanwhile; check the changes below and save again to apply yours.", changes=changed)
+    raise ConflictError(f"Partnership {rid!r} is at version {meta['version']}, not {expected}.")
+
+
+def _as_loaded(current: dict[str, Any], changed: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The record as the editor loaded it: ``current`` with every field changed since put back to its value
+    before the first of those changes; ``None`` when it cannot be told (deleted and created again meanwhile)."""
+    if any(e["action"] != "update" for e in changed):
+        return None
+    base = dict(current)
+    for e in reversed(changed):  # oldest last, so the value before the earliest change wins
+        base[e["field"]] = e["old_value"]
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def _names(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1] if items else ""
+
+
+def _shown(f: Field, value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) if value else "(none)"
+    return f"\u2018{short_json(value, 120)}\u2019" if str(value).strip() else "(empty)"
+
+
+def _merged_page(request: Request, rid: str, expected: int | None, values: dict[str, Any],
+                 fields: list[Field], conn: Any) -> Response:
+    """The 409 page: the current record with the editor's own changes on top, both-changed fields marked."""
+    meta = repo.get_meta(conn, rid)  # the version before the record: a race can only make the next save conflict
+    current = repo.get(conn, rid)
+    if meta is None or current is None:
+        return _deleted_page(request, rid, values, conn)
+    version = meta["version"]
+    changed = [e for e in repo.history_of(conn, rid) if expected is not None and e["version"] > expected]
+    base = _as_loaded(current, changed) if expected is not None else None
+    merged = forms.merge(base, current, values, fields)
+    by_name = {f.name: f for f in fields}
+
+    def users(entries: list[dict[str, Any]]) -> str:
+        return _names(list(dict.fromkeys(str(e["user_name"]) for e in entries))) or "someone else"
+
+    notes = {}
+    for name in merged.both:
+        f = by_name[name]
+        theirs = [e for e in changed if e["field"] == name] or changed
+        notes[name] = (f"Also changed meanwhile by {users(theirs)}, to {_shown(f, form_value(f, current.get(name)))}; "
+                       "your value is shown, and saving keeps yours (put theirs back to keep it instead).")
+    what = [by_name[n].label if n in by_name else n for n in dict.fromkeys(e["field"] or e["action"] for e in changed)]
+    lead = (f"While you were editing, {users(changed)} saved changes to this partnership"
+            + (f" (you loaded version {expected}; it is now version {version}): {_names(what)} changed."
+               if what else "."))
+    after = []
+    if merged.mine:
+        after.append(f"The form below shows version {version} with your changes to "
+                     f"{_names([by_name[n].label for n in merged.mine])} applied on top; "
+                     "the other fields show the partnership as it is now.")
+    else:
+        after.append(f"You had not changed anything, so the form below shows version {version} as it is now.")
+    if merged.both and base is None:
+        after.append("It cannot be told which values you changed (the partnership was deleted and created again, "
+                     "or your form had no version): every field where your value differs from the current one "
+                     "is marked below.")
+    elif merged.both:
+        theirs = [e for e in changed if e["field"] in merged.both]
+        after.append(f"{_names([by_name[n].label for n in merged.both])} "
+                     f"{'was' if len(merged.both) == 1 else 'were'} changed by both you and {users(theirs)}: "
+                     "your value is shown and marked below.")
+    if merged.mine:
+        after.append(f"Saving again applies your changes over version {version}; the changes saved meanwhile to "
+                     "fields you did not touch are kept.")
+    conflict = Conflict(lead=lead, after=after, changes=changed)
+    return _edit_page(request, current, version, {**merged.values, "id": rid}, errors=notes, conflict=conflict,
+                      status=409)
+
+
+def _deleted_page(request: Request, rid: str, values: dict[str, Any], conn: Any) -> Response:
+    """The record was deleted while being edited: say so, and keep the editor's values (saving creates it again)."""
+    deleted = [e for e in repo.history_of(conn, rid) if e["action"] == "delete"]
+    if not deleted:
+        raise NotFound(rid)
+    e = deleted[-1]
+    conflict = Conflict(
+        lead=f"While you were editing, {e['user_name']} deleted partnership {rid!r} ({when(e['at'])}), "
+             "so your changes were not saved.",
+        after=["Your values are kept below. Saving creates the partnership again from them; "
+               "to let the deletion stand, leave this page."])
+    return _edit_page(request, {}, None, {**values, "id": rid}, conflict=conflict, status=409, new=True)
 
 
 @router.get("/partnerships/{rid}/edit")
@@ -80,10 +178,9 @@ async def edit(rid: str, request: Request, state: StateDep, user: Editor) -> Res
             d = data.partnership(conn, rid, history=False)
         return _edit_page(request, d["partnership"], expected, {**values, "id": rid},
                           errors=forms.errors_by_field(exc.report), message=str(exc), status=422)
-    except ConflictError as exc:
+    except (ConflictError, NotFound):
         with state.engine.connect() as conn:
-            d = data.partnership(conn, rid, history=False)
-        return _edit_page(request, d["partnership"], d["version"], {**values, "id": rid}, conflict=exc, status=409)
+            return _merged_page(request, rid, expected, values, fields, conn)
     return RedirectResponse(f"/partnerships/{rid}#history", status_code=303)
 
 
@@ -146,7 +243,15 @@ async def upload(request: Request, state: StateDep, user: Editor) -> Response:
 
 
 @router.post("/import/{token}/confirm")
-def confirm(token: str, request: Request, state: StateDep, user: Editor) -> Response:
-    report = uploads.confirm(state, token, user=str(user.name))
+async def confirm(token: str, request: Request, state: StateDep, user: Editor) -> Response:
+    from starlette.concurrency import run_in_threadpool
+
+    deleting = (await request.form()).get("deleting") == "yes"
+    try:
+        report = await run_in_threadpool(uploads.confirm, state, token, user=str(user.name), deleting=deleting)
+    except ConfigError as exc:  # a replace that deletes, not ticked: show the check again, with the message
+        again = await run_in_threadpool(uploads.check, state, token)
+        return render(request, "import.html", {"modes": MODES, "report": again, "mode": "replace", "token": token,
+                                               "message": str(exc)}, status=400)
     return render(request, "import.html", {"modes": MODES, "report": report, "token": None, "done": report.valid},
                   status=200 if report.valid else 422)

@@ -4,7 +4,9 @@ Owns saving an upload under a random token in the server's upload folder,
 validating it with a dry run (:func:`smpatlas.io.importer.import_files`),
 writing it on confirmation (the same file, validated again inside the write
 transaction, so nothing partial is ever written) and forgetting expired or
-finished uploads. Only the user who uploaded a file may confirm it.
+finished uploads. Only the user who uploaded a file may confirm it, and a
+replacing import that deletes partnerships only when they confirm that too.
+Reports name the file as the user uploaded it (never the server's folder).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from smpatlas.errors import ConfigError, NotFound
+from smpatlas.errors import ConfigError
 from smpatlas.io.importer import MODES, import_files
 from smpatlas.problems import Report
 from smpatlas.web.deps import AppState
-from smpatlas.web.errors import Forbidden, TooLarge
+from smpatlas.web.errors import Forbidden, TooLarge, UploadGone
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -66,22 +68,39 @@ def save(state: AppState, fileobj: IO[bytes], filename: str | None, *, user: str
     return token, path
 
 
+def _named(report: Report, meta: dict[str, Any]) -> Report:
+    """The report with the file called by the name it was uploaded under, not its path on the server."""
+    report.files = [meta["name"]]
+    for problem in report.problems:
+        if problem.file == meta["path"]:
+            problem.file = meta["name"]
+    return report
+
+
 def check(state: AppState, token: str) -> Report:
     """Validate the upload (dry run): the report the user confirms."""
     meta = _get(state, token)
     report = import_files(state.engine, [meta["path"]], mode=meta["mode"], dry_run=True, user=meta["user"])
-    report.files = [meta["name"]]
-    return report
+    meta["deletes"] = report.deleted
+    return _named(report, meta)
 
 
-def confirm(state: AppState, token: str, *, user: str) -> Report:
-    """Write the upload (all or nothing) and forget it."""
+def confirm(state: AppState, token: str, *, user: str, deleting: bool = False) -> Report:
+    """Write the upload (all or nothing) and forget it.
+
+    A ``replace`` whose check found partnerships to delete is written only with ``deleting`` (the user
+    ticked that they understand); otherwise nothing is written and the upload stays, to confirm again.
+    """
     meta = _get(state, token)
     if meta["user"] != user:
         raise Forbidden("Only the user who uploaded this file may confirm its import.")
+    if meta.get("deletes") and not deleting:
+        raise ConfigError(f"This import deletes {meta['deletes']} partnership{'s' if meta['deletes'] != 1 else ''} "
+                          "that are not in the file. Tick the box that says you understand, then confirm; or "
+                          "cancel and import with mode 'upsert' to keep them.")
     try:
         report = import_files(state.engine, [meta["path"]], mode=meta["mode"], user=user)
-        report.files = [meta["name"]]
+        _named(report, meta)
     finally:
         forget(state, token)
     return report
@@ -94,7 +113,7 @@ def info(state: AppState, token: str) -> dict[str, Any]:
 def _get(state: AppState, token: str) -> dict[str, Any]:
     meta = state.uploads.get(token)
     if meta is None or not Path(meta["path"]).exists():
-        raise NotFound(token, "That upload has expired or was already imported; upload the file again.")
+        raise UploadGone("That upload has expired or was already imported; upload the file again.")
     return meta
 
 

@@ -27,7 +27,7 @@ def import_file(
         if not report.valid:
             raise ValidationFailed(report)
         if not dry_run:
-            report = uploads.confirm(state, token, user=str(user.name))
+            report = uploads.confirm(state, token, user=str(user.name), deleting=True)  # mode=replace says so
             if not report.valid:  # changed between check and write
                 raise ValidationFailed(report)
     finally:

@@ -1,0 +1,46 @@
+"""Reports as people read them: summaries, the text report, deleted ids."""
+
+from __future__ import annotations
+
+import pytest
+
+from smpatlas.problems import DELETED_SHOWN, Problem, Report
+
+
+@pytest.mark.parametrize(
+    ("rows", "problems", "summary"),
+    [
+        (0, 2, "edit of x: 2 problems; nothing was written."),  # a form or an edit: no rows to speak of
+        (1, 1, "edit of x: 1 problem in 1 row; nothing was written."),
+        (3, 4, "edit of x: 4 problems in 3 rows; nothing was written."),
+    ],
+)
+def test_summary_of_problems(rows: int, problems: int, summary: str) -> None:
+    report = Report(files=["edit of x"], rows=rows)
+    for _ in range(problems):
+        report.add(Problem("wrong"))
+    assert report.summary() == summary
+
+
+@pytest.mark.parametrize(
+    ("dry_run", "n", "line"),
+    [
+        (True, 2, "would delete: a-0, a-1"),
+        (False, 1, "deleted: a-0"),
+        (True, DELETED_SHOWN + 3, "and 3 more (use --report-format json for all)"),
+    ],
+)
+def test_text_lists_deleted_ids(dry_run: bool, n: int, line: str) -> None:
+    ids = [f"a-{i}" for i in range(n)]
+    report = Report(files=["f.csv"], rows=1, unchanged=1, deleted=n, deleted_ids=ids, dry_run=dry_run)
+    text = report.to_text()
+    assert line in text
+    listed = next(x for x in text.splitlines() if x.startswith(("would delete: ", "deleted: ")))
+    assert listed.count("a-") == min(n, DELETED_SHOWN)
+    assert report.to_dict()["deleted_ids"] == ids
+
+
+def test_no_deleted_ids_line_when_the_import_failed() -> None:
+    report = Report(files=["f.csv"], rows=1, deleted_ids=["a-0"])
+    report.add(Problem("wrong"))
+    assert "delete" not in report.to_text().replace("nothing was written", "")
