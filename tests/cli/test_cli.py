@@ -87,6 +87,14 @@ def test_upsert_and_replace_modes(cli: Cli, fresh_db: Inventory, tmp_path: Path)
     assert [r["id"] for r in cli("list", *db, "--format", "json").json()] == ["aa-one"]
 
 
+def test_validate_is_import_dry_run_with_the_same_default_mode(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "one.jsonl", [minimal("aa-bb-one")])
+    assert cli("import", src, *fresh_db.db).code == 0
+    for args in (("validate", src), ("import", src, "--dry-run")):
+        res = cli(*args, *fresh_db.db)
+        assert res.code == 2 and "already in the inventory" in res.stderr, (args, res)
+    assert cli("validate", src, *fresh_db.db, "--mode", "upsert").code == 0
+
 @pytest.mark.db_via_env
 def test_validate_reports_json(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"

@@ -87,14 +87,18 @@ def import_(
 def validate(
     files: Files,
     db: DbOption = None,
-    mode: Annotated[str, typer.Option("--mode", help="As for import: insert checks that ids are new.")] = "upsert",
+    mode: Annotated[str, typer.Option("--mode", help="As for import (and the same default): insert checks that ids "
+                                      "are new; use --mode upsert to check corrections of existing records.")
+                    ] = "insert",
     sheet: Sheet = None,
     report_format: ReportFormat = "text",
 ) -> None:
-    """Check files as 'import --dry-run' would; write nothing.
+    """Check files as 'import --dry-run' would (same modes, same default); write nothing.
 
     Example:
 
         smpatlas validate partnerships.xlsx --report-format json
+
+        smpatlas validate corrections.csv --mode upsert
     """
     _run(files, db, mode, True, sheet, report_format, None)

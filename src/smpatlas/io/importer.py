@@ -139,6 +139,9 @@ class _Run:
         self.progress = progress
         self.seen: dict[str, str] = {}  # id → where first seen
         self.batch: list[tuple[dict[str, Any], dict[str, Any]]] = []  # (record, location)
+        # Upserted records whose file lacks some fields: (position in batch, fields given, raw values).
+        self.partial: list[tuple[int, frozenset[str], dict[str, Any] | None]] = []
+        self.all_fields = frozenset(cb.names)
         self.writing = True
 
     def problem(self, loc: dict[str, Any], **kw: Any) -> None:
@@ -162,19 +165,56 @@ class _Run:
         return True
 
     def add(self, record: dict[str, Any], loc: dict[str, Any], id_column: str | None,
-            raw: dict[str, Any] | None = None) -> None:
-        rid = record["id"]
-        for w in rec.warnings(record, raw):
-            self.report.add(Problem(**loc, message=w.error.message, hint=w.error.hint, code=w.error.code,
-                                    field=w.field, value=w.value, record_id=rid, severity="warning"))
-        self.batch.append((record, {**loc, "column": id_column}))
+            raw: dict[str, Any] | None = None, given: frozenset[str] | None = None) -> None:
+        """Queue a valid record. ``given``: the fields its file has (columns, or a JSON record's keys)."""
+        loc = {**loc, "column": id_column}
+        if self.mode == "upsert" and given is not None and not self.all_fields <= given:
+            self.partial.append((len(self.batch), given, raw))  # merged with the stored record in flush()
+        else:
+            self.warn(record, loc, raw)
+        self.batch.append((record, loc))
         if len(self.batch) >= BATCH:
             self.flush()
+
+    def warn(self, record: dict[str, Any], loc: dict[str, Any], raw: dict[str, Any] | None) -> None:
+        for w in rec.warnings(record, raw):
+            self.report.add(Problem(**{**loc, "column": None}, message=w.error.message, hint=w.error.hint,
+                                    code=w.error.code, field=w.field, value=w.value, record_id=record["id"],
+                                    severity="warning"))
+
+    def merge_partial(self) -> None:
+        """Upsert from a file without some fields: keep those fields' stored values (never clear them).
+
+        The merged record is validated again (rules across fields, e.g. end year ≥ start year, see both);
+        what fails is reported at the row, naming the fields whose stored values were used.
+        """
+        stored = repo.records(self.conn, [self.batch[i][0]["id"] for i, _, _ in self.partial])
+        for i, given, raw in self.partial:
+            record, loc = self.batch[i]
+            old = stored.get(record["id"])
+            if old is not None:
+                kept = sorted(k for k in old if k not in given)
+                merged, issues = rec.normalise({**{k: old[k] for k in kept}, **record}, self.cb)
+                for issue in issues:
+                    name = issue.field or ""
+                    where = {**loc, "column": self.cb[name].label if name in self.cb else name or None}
+                    self.problem(where, message=issue.error.message, code=issue.error.code, field=issue.field,
+                                 value=issue.value, record_id=record["id"],
+                                 hint=(issue.error.hint + "; " if issue.error.hint else "")
+                                 + f"the file has no column for {', '.join(kept)}, so their stored values were "
+                                 "used with the row's")
+                if not issues:
+                    self.batch[i] = (merged, loc)
+                    record = merged
+            self.warn(record, loc, raw)
+        self.partial.clear()
 
     def flush(self) -> None:
         """Check the batch's ids against the inventory and, while all is valid, write it."""
         if not self.batch:
             return
+        if self.partial:
+            self.merge_partial()
         records = [r for r, _ in self.batch]
         if self.mode == "insert":
             clash = repo.existing_ids(self.conn, [r["id"] for r in records])
@@ -204,6 +244,7 @@ class _Run:
                 self.problem({"file": table.file, "sheet": table.sheet, "row": row}, message=message, column=label,
                              code="error_cell", hint="fix or clear the cell in Excel, then import")
         rows_here = 0
+        given_here = frozenset(cols.names) if cols is not None else None  # a table's fields: its columns
         report, cb, normalise, progress = self.report, self.cb, rec.normalise, self.progress
         file, sheet = table.file, table.sheet
         try:
@@ -231,7 +272,7 @@ class _Run:
                                      value=issue.value, record_id=record.get("id"))
                     continue
                 if new_id:
-                    self.add(record, loc, id_column, raw)
+                    self.add(record, loc, id_column, raw, given_here if cols is not None else frozenset(columns))
                 if progress and report.rows % 500 == 0:
                     progress(report.rows, table.position() if table.position else 0, table.size)
         except FileError as exc:

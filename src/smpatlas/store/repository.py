@@ -138,6 +138,11 @@ def _load(conn: Connection, ids: list[str]) -> dict[str, tuple[dict[str, Any], i
     return out
 
 
+def records(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The stored records among ``ids``, by id (ids not in the inventory are left out)."""
+    return {rid: rec for rid, (rec, _version) in _load(conn, list(ids)).items()}
+
+
 def diff(old: dict[str, Any], new: dict[str, Any], *, keep_missing: bool = False) -> dict[str, tuple[Any, Any]]:
     """Fields whose value differs: name → (old, new). Sets compare as sets."""
     out = {}
