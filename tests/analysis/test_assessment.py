@@ -100,6 +100,27 @@ def test_hand_computed_dimension_scores_and_profile() -> None:
     assert top.gain > 0 and top.party == "origin"
 
 
+@pytest.mark.parametrize(
+    ("record", "needs", "because"),
+    [
+        # Return not coded: the reintegration rule's applicability is unknown, so the advice says what to code first
+        # and a what-if that only adds reintegration support changes nothing — as the advice now says.
+        ({"mobility_types": ["long_term"]}, ("return_expected",), "whether it applies depends on return_expected"),
+        ({"mobility_types": ["long_term"], "return_expected": "unspecified"}, ("return_expected",), "return_expected"),
+        # Return coded as expected: the rule applies and is simply not coded.
+        ({"mobility_types": ["long_term"], "return_expected": "yes"}, (), "not coded or unspecified"),
+    ],
+)
+def test_a_recommendation_whose_rule_may_not_apply_says_what_to_code_first(
+        record: dict[str, Any], needs: tuple[str, ...], because: str) -> None:
+    rec = next(r for r in assess(record).recommendations if r.rule == "integration.reintegration")
+    assert rec.status == "unknown" and rec.needs == needs and because in rec.because
+    assert rec.to_dict()["needs"] == list(needs) and rec.to_dict()["rule"] == "integration.reintegration"
+    added = whatif(record, {**record, "reintegration_support": ["career_guidance"]}).delta()
+    moved = any(v for v in added["stakeholders"].values())
+    assert moved is not bool(needs)  # only a rule known to apply moves the scores when the field is added
+
+
 def test_unspecified_never_counts_as_no() -> None:
     base = {"mobility_types": ["long_term"], "integration_support": ["mentoring"]}
     with_unspecified = {**base, "recognition_mechanism": "unspecified", "recognition_on_return": "unspecified"}
@@ -140,9 +161,11 @@ def test_json_contract_has_exactly_the_documented_keys() -> None:
     d = assess({"id": "x", "skill_levels": ["high"]}).to_dict()
     assert list(d) == ["id", "rubric_version", "dimensions", "stakeholders", "balance", "flags", "recommendations"]
     assert list(d["dimensions"]) == ["integration", "flexibility", "digital", "alignment", "skills", "inclusion"]
-    assert set(d["dimensions"]["alignment"]) == {"score", "coverage", "rules", "flags"}
+    assert set(d["dimensions"]["alignment"]) == {"title", "score", "coverage", "rules", "flags"}
+    assert d["dimensions"]["alignment"]["title"] == "Labour-market alignment"
     assert list(d["stakeholders"]) == ["origin", "destination", "migrants", "employers"]
-    assert set(d["recommendations"][0]) == {"text", "dimension", "gain"}
+    assert set(d["recommendations"][0]) == {"text", "dimension", "gain", "rule", "status", "because", "party",
+                                            "total_gain", "needs"}
 
 
 # --- properties --------------------------------------------------------------------

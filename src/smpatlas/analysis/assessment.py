@@ -42,23 +42,37 @@ class DimensionResult:
     coverage: float
     rules: list[RuleResult]
     flags: list[str]
+    title: str = ""  # the rubric's title of the dimension, for people
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": None if self.score is None else round(self.score, 2), "coverage": round(self.coverage, 4),
-                "rules": [r.to_dict() for r in self.rules], "flags": self.flags}
+        return {"title": self.title, "score": None if self.score is None else round(self.score, 2),
+                "coverage": round(self.coverage, 4), "rules": [r.to_dict() for r in self.rules], "flags": self.flags}
 
 
 @dataclass
 class Recommendation:
+    """One change to the design: the rule it would satisfy, why it is recommended, and what it would gain.
+
+    ``gain`` is the change in the weakest party's score (``party``) if the rule were then met; ``total``
+    the change summed over all parties (a recommendation can help others and not the weakest party).
+    ``needs`` lists the fields that decide whether the rule applies at all when they are not coded: the gain
+    is then conditional on their values, and a what-if that sets only the recommended field changes nothing.
+    """
+
     text: str
     dimension: str
     gain: float
     rule: str = ""
     party: str | None = None
     because: str = ""
+    status: str = ""
+    total: float = 0.0
+    needs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "dimension": self.dimension, "gain": round(self.gain, 1)}
+        return {"text": self.text, "dimension": self.dimension, "gain": round(self.gain, 1), "rule": self.rule,
+                "status": self.status, "because": self.because, "party": self.party,
+                "total_gain": round(self.total, 1), "needs": list(self.needs)}
 
 
 @dataclass
@@ -156,11 +170,27 @@ def assess(record: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None
     rb = rubric or default_rubric()
     outcomes = {rule.id: _evaluate_rule(rule, record, ctx) for rule in rb.rules}
     raised = frozenset(f.id for f in rb.flags if f.when.fn(record, ctx) is True)
-    return _aggregate(rb, outcomes, raised, record, detail=detail)
+    needs = _undecided(rb, outcomes, record, ctx) if detail else {}
+    return _aggregate(rb, outcomes, raised, record, detail=detail, needs=needs)
+
+
+def _undecided(rb: Rubric, outcomes: dict[str, tuple[str, float]], record: dict[str, Any], ctx: Any
+               ) -> dict[str, tuple[str, ...]]:
+    """Rule id → the uncoded fields that decide whether it applies, for rules unknown for that reason."""
+    out: dict[str, tuple[str, ...]] = {}
+    for rule in rb.rules:
+        cond = rule.applies_when
+        if outcomes[rule.id][0] != UNKNOWN or cond is None or cond.fn(record, ctx) is not None:
+            continue
+        names = [n for name in sorted(cond.fields())
+                 for n in (DERIVED_FIELDS[name[8:]] if name.startswith("derived:") else (name,))]
+        out[rule.id] = tuple(dict.fromkeys(n for n in names if record.get(n) in (None, "unspecified")))
+    return out
 
 
 def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: frozenset[str],
-               record: dict[str, Any], *, detail: bool) -> Assessment:
+               record: dict[str, Any], *, detail: bool, needs: dict[str, tuple[str, ...]] | None = None
+               ) -> Assessment:
     """The assessment given each rule's outcome and the flags whose condition holds.
 
     Built from :func:`_dimension` and :func:`_profile`, the only places scores,
@@ -179,7 +209,7 @@ def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: froze
             got[p] += d_got[p]
             avail[p] += d_avail[p]
     stakeholders, balance, flags, weakest = _profile(rb, dims, got, avail, raised)
-    recs = _recommend(per_rule, got, avail, stakeholders, weakest) if detail else []
+    recs = _recommend(per_rule, got, avail, stakeholders, weakest, needs or {}) if detail else []
     return Assessment(id=record.get("id"), rubric_version=rb.version, dimensions=dims, stakeholders=stakeholders,
                       balance=balance, flags=flags, recommendations=recs, weakest=weakest,
                       flag_titles=flag_titles(rb))
@@ -215,7 +245,7 @@ def _dimension(rb: Rubric, key: str, outcomes: dict[str, tuple[str, float]], rai
     flags = [f.id for f in _flags_of(rb, key) if f.id in raised]
     if coverage < rb.low_coverage_below:
         flags.append("low_coverage")
-    return DimensionResult(key, score, coverage, results, flags), got, avail
+    return DimensionResult(key, score, coverage, results, flags, rb.dimensions[key].title), got, avail
 
 
 def _profile(rb: Rubric, dims: dict[str, DimensionResult], got: dict[str, float], avail: dict[str, float],
@@ -248,7 +278,8 @@ def flag_titles(rb: Rubric) -> dict[str, str]:
 
 
 def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], avail: dict[str, float],
-               before: dict[str, float | None], weakest: str | None) -> list[Recommendation]:
+               before: dict[str, float | None], weakest: str | None,
+               needs: dict[str, tuple[str, ...]]) -> list[Recommendation]:
     out = []
     for rule, status, pts in per_rule:
         if status not in (MISSED, UNKNOWN, PARTIAL):
@@ -268,7 +299,12 @@ def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], a
         total = sum((after[p] or 0.0) - (before[p] or 0.0) for p in after)
         because = {"missed": "not in the design", "unknown": "not coded or unspecified",
                    "partial": "only partly in the design"}[status]
-        out.append((gain, total, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because)))
+        undecided = needs.get(rule.id, ())
+        if undecided:
+            because = (f"whether it applies depends on {', '.join(undecided)}, not coded: code "
+                       f"{'it' if len(undecided) == 1 else 'them'} first (the gain assumes it applies)")
+        out.append((gain, total, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because,
+                                                status, total, undecided)))
     out.sort(key=lambda t: (-round(t[0], 6), -round(t[1], 6)))
     return [r for _, _, r in out]
 

@@ -85,7 +85,8 @@ def error_response(request: Request, message: str, status: int, **extra: Any) ->
     if wants_json(request):
         return JSONResponse(error_body(message, status, **extra), status_code=status)
     if status == 401 and request.method == "GET":
-        return RedirectResponse(f"/login?next={quote(str(request.url.path))}", status_code=303)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # filters survive log-in
+        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
     from smpatlas.web.pages import render
 
     name = "_error.html" if request.headers.get("hx-request") else "error.html"

@@ -151,9 +151,9 @@ def require(user: User, role: str, *, public: bool = True) -> User:
             return user
         raise LoginRequired("This inventory is private: log in to read it.")
     if user.anonymous:
-        raise LoginRequired(f"Log in as {'an' if role in ('editor', 'admin') else 'a'} {role} to do this.")
+        raise LoginRequired(f"Log in as {_a(role)} {role} to do this.")
     if not user.can(role):
-        raise Forbidden(f"User {user.name!r} is a {user.role}; only {role}s"
+        raise Forbidden(f"User {user.name!r} is {_a(user.role)} {user.role}; only {role}s"
                         f"{' and admins' if role == 'editor' else ''} may do this.")
     return user
 
@@ -193,3 +193,8 @@ class LoginLimiter:
         """The password was right: forget the failures of (``address``, ``name``)."""
         with self.engine.begin() as conn:
             users_store.clear_login_failures(conn, name=name, address=address)
+
+
+def _a(role: str) -> str:
+    """The article before a role's name: "an editor", "an admin", "a viewer"."""
+    return "an" if role[:1] in "aeiou" else "a"
