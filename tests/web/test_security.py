@@ -13,7 +13,7 @@ import pytest
 from smpatlas.store.schema import search_text
 from smpatlas.web import facets as fc
 from tests.conftest import minimal
-from tests.web.conftest import all_rows, csrf_of, log_in, token_for
+from tests.web.conftest import PASSWORD, all_rows, csrf_of, log_in, token_for
 from tests.web.test_api import _sample
 
 #: The app tests here run on SQLite and on PostgreSQL (see conftest.pytest_generate_tests).
@@ -168,3 +168,21 @@ def test_tokens_and_passwords_are_stored_hashed(db_copy: Path | str) -> None:
         assert token.encode() not in raw and b"correct-horse-battery" not in raw
     rows = all_rows(db_copy)
     assert token not in rows and "correct-horse-battery" not in rows and "$argon2" in rows
+
+
+@pytest.mark.parametrize(
+    ("target", "lands"),
+    [
+        ("/partnerships?origin=PHL", "/partnerships?origin=PHL"),
+        ("//evil.example/x", "/"),
+        ("/\\evil.example/x", "/"),  # browsers read a backslash as a slash: //evil.example
+        ("/\t/evil.example", "/"),
+        ("https://evil.example/", "/"),
+        ("", "/"),
+    ],
+)
+def test_log_in_never_sends_people_to_another_site(client: Any, target: str, lands: str) -> None:
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/login", data={"name": "vic", "password": PASSWORD, "csrf_token": token, "next": target},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == lands

@@ -153,7 +153,7 @@ def require(user: User, role: str, *, public: bool = True) -> User:
     if user.anonymous:
         raise LoginRequired(f"Log in as {_a(role)} {role} to do this.")
     if not user.can(role):
-        raise Forbidden(f"User {user.name!r} is {_a(user.role)} {user.role}; only {role}s"
+        raise Forbidden(f"User {user.name!r} is {_a(user.role or '')} {user.role}; only {role}s"
                         f"{' and admins' if role == 'editor' else ''} may do this.")
     return user
 

@@ -149,7 +149,11 @@ def login_form(request: Request, user: CurrentUser) -> Response:
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    """Where to go after log-in: a path on this site, else "/". Browsers read "/\\host" (and tabs or newlines
+    inside) as "//host", another site: refused like "//host" itself."""
+    if not target or not target.startswith("/") or any(c in target for c in "\\\t\r\n"):
+        return "/"
+    return "/" if target.startswith("//") else target
 
 
 @router.post("/login")
