@@ -36,7 +36,11 @@ REAL_REINTEGRATION = frozenset({"career_guidance", "job_placement", "further_edu
                                 "recognition_of_skills", "financial_support"})
 REMOTE = frozenset({"alternative_to_mobility", "after_return", "online_training_with_foreign_employers"})
 #: Fields that can be cross-tabulated besides the enumerated ones.
-GROUPINGS = ("origin_countries", "destination_countries", "start_year", "occupations")
+GROUPINGS = ("origin_countries", "destination_countries", "start_year", "end_year", "occupations")
+#: Number fields whose every value is a category of its own (the only numbers --by accepts).
+YEARS = ("start_year", "end_year")
+#: The number summary's statistics, in the order the renderings show them.
+SUMMARY_STATS = ("min", "median", "max", "mean")
 
 
 def share(count: int, denominator: int) -> float | None:
@@ -134,12 +138,22 @@ class Stats:
         return pd.DataFrame(self.rows(), columns=["field", "value", "count", "denominator", "share", "missing",
                                                   "unspecified"])
 
-    def rows(self) -> list[list[Any]]:
+    def rows(self, *, summaries: bool = True) -> list[list[Any]]:
+        """Every figure as a row ``field, value, count, denominator, share, missing, unspecified``.
+
+        A number field's summary follows its values as rows ``FIELD:min`` … ``FIELD:mean``: the figure in
+        ``value``, and in ``count`` the partnerships with a number (``share`` = count / denominator);
+        ``summaries=False`` leaves them out (every row is then a count).
+        """
         rows = []
         for name, d in self.fields.items():
             dd = d.to_dict()
             for value, v in dd["values"].items():
                 rows.append([name, value, v["count"], d.denominator, v["share"], d.missing, d.unspecified])
+            if summaries and "summary" in dd:
+                sm = dd["summary"]
+                rows += [[f"{name}:{stat}", sm[stat], sm["count"], d.denominator, share(sm["count"], d.denominator),
+                          d.missing, d.unspecified] for stat in SUMMARY_STATS]
         for name, dd in self.derived.items():
             for value, v in dd.get("values", {}).items():
                 rows.append([f"derived:{name}", value, v["count"], dd["denominator"], v["share"],
@@ -148,6 +162,18 @@ class Stats:
                 rows.append([f"derived:{name}", f"> {dd.get('threshold')}", dd["count"], dd["denominator"],
                              share(dd["count"], dd["denominator"]), dd.get("missing", 0), 0])
         return rows
+
+    def crosstab_rows(self) -> tuple[list[str], list[list[Any]]]:
+        """The cross-tabulation as a header and one row per cell: each --by field's value, then ``count``,
+        ``denominator`` (N), ``share`` and ``missing`` (partnerships with at least one of the fields not coded;
+        they are counted in the ``(missing)`` cells). Empty without --by."""
+        ct = self.crosstab
+        if ct is None:
+            return [], []
+        by = list(ct["by"])
+        rows = [[*(cell[b] for b in by), cell["count"], ct["denominator"], cell["share"], ct["missing"]]
+                for cell in ct["cells"]]
+        return [*by, "count", "denominator", "share", "missing"], rows
 
     def headlines(self) -> list[str]:
         """The seed-style figures in sentences, each with its denominator."""
@@ -160,7 +186,8 @@ class Stats:
                              ("middle", "target middle-skilled workers (current students counted as middle)"),
                              ("low", "target low-skilled workers")):
             c = sk["values"].get(level, {}).get("count", 0)
-            out.append(f"{_pct(c, n)} ({c} of {n}) {words}; skill level missing for {sk['missing']}.")
+            out.append(f"{_pct(c, n)} ({c} of {n}) {words}; skill level neither coded nor derivable for "
+                       f"{sk['missing']}.")
         rec = self.fields["recognition_mechanism"]
         std, uns = rec.values.get("standard_procedure", 0), rec.values.get(UNSPECIFIED, 0)
         out.append(f"{_pct(std, n)} ({std} of {n}) rely on standard recognition procedures and {_pct(uns, n)} "
@@ -191,6 +218,8 @@ def _pct(count: int, n: int) -> str:
 
 MISSING = "__missing__"
 OUTSIDE = "__outside__"
+#: A cross-tabulation key: the field is not coded.
+NOT_CODED = "(missing)"
 
 
 def _skill_levels(rec: dict[str, Any]) -> list[str]:
@@ -305,9 +334,9 @@ def _keys(rec: dict[str, Any], name: str, cb: Codebook) -> list[str]:
         from smpatlas.reference.country_groups import group_of
 
         codes = rec.get(grouping[0]) or []
-        return list(dict.fromkeys(group_of(c, grouping[1]) for c in codes)) or ["(missing)"]
+        return list(dict.fromkeys(group_of(c, grouping[1]) for c in codes)) or [NOT_CODED]
     vals = _values(rec, cb[name])
-    return [str(v) for v in dict.fromkeys(vals)] if vals else ["(missing)"]
+    return [str(v) for v in dict.fromkeys(vals)] if vals else [NOT_CODED]
 
 
 #: Fields without a distribution (free text and bookkeeping).
@@ -328,12 +357,26 @@ def needed_fields(by: list[str] | None = None, cb: Codebook | None = None) -> li
 
 
 def _check_by(by: list[str], cb: Codebook) -> None:
+    """Refuse what cannot be cross-tabulated: free text, numbers other than years (no bands are defined, so
+    every distinct number would be a row of its own), the same field twice (its cells would be labelled by
+    one value), more than two fields."""
     for name in by:
-        if _grouping(name) is None and (name not in cb or not (cb[name].enumerated or
-                                                               cb[name].kind in ("countries", "isco", "int"))):
+        if _grouping(name) is not None or name in YEARS:
+            continue
+        if name in cb and cb[name].kind in ("int", "number"):
+            hint = (" For scale, the figure planned_participants_above_threshold counts partnerships planning "
+                    "more than --scale-threshold participants." if name == "planned_participants" else "")
+            raise ConfigError(f"Cannot cross-tabulate by {name!r}: {name!r} is a number, and no bands are defined "
+                              "for it, so every distinct number would be a row of its own. Its min, median, max "
+                              f"and mean are in the field figures (stats without --by).{hint} Numbers that can "
+                              "be cross-tabulated: --by start_year, --by end_year.")
+        if name not in cb or not (cb[name].enumerated or cb[name].kind in ("countries", "isco")):
             raise ConfigError(f"Cannot cross-tabulate by {name!r}; use an enumerated field, a country field, "
-                              "occupations, start_year, or a country grouping such as origin_region, "
+                              "occupations, start_year, end_year, or a country grouping such as origin_region, "
                               "destination_continent, destination_eu.")
+    for i, name in enumerate(by):
+        if name in by[:i]:
+            raise ConfigError(f"--by {name} given twice; cross-tabulate by two different fields (--by A --by B).")
     if len(by) > 2:
         raise ConfigError("Cross-tabulate by at most two fields (--by A --by B).")
 
@@ -393,6 +436,7 @@ class _Tally:
         self.years: list[int] = []
         self.planned_known = self.planned_above = 0
         self.cross: Counter[tuple[str, ...]] = Counter()
+        self.cross_missing = 0  # partnerships with at least one --by field not coded
         self.margins: list[Counter[str]] = [Counter() for _ in by]
 
     def add(self, cols: Columns) -> None:
@@ -450,6 +494,8 @@ class _Tally:
         sources = [(g[0] if (g := _grouping(name)) else name) for name in self.by]
         for fragment, w in cols.groups(list(dict.fromkeys(sources))):
             keys = [_keys(fragment, name, self.cb) for name in self.by]
+            if any(k == [NOT_CODED] for k in keys):
+                self.cross_missing += w
             for i, k in enumerate(keys):
                 for v in k:
                     self.margins[i][v] += w
@@ -464,8 +510,9 @@ class _Tally:
         crosstab = None
         if by:
             crosstab = {
-                "by": by, "denominator": n,
-                "note": "Multi-valued fields count a partnership once for each of its values.",
+                "by": by, "denominator": n, "missing": self.cross_missing,
+                "note": "Multi-valued fields count a partnership once for each of its values; missing = "
+                        "partnerships with at least one of the fields not coded (the '(missing)' cells).",
                 "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
                           for k, c in sorted(self.cross.items(), key=lambda kc: (-kc[1], kc[0]))],
                 "margins": [{"field": name, "values": dict(m.most_common())}
