@@ -1,4 +1,11 @@
-"""``smpatlas assess``, ``whatif``, ``benchmark`` and ``rubric``: the mutual-benefit assessment."""
+"""``smpatlas assess``, ``whatif``, ``benchmark`` and ``rubric``: the mutual-benefit assessment.
+
+Renders :mod:`smpatlas.analysis.assessment` and :mod:`smpatlas.analysis.portfolio`
+for a person: values in words (never Python reprs), every figure with its
+denominator and what was unknown, balance with two decimals everywhere, and
+no markup tags in the output. An empty selection is said in words (exit 0, as
+``stats`` does).
+"""
 
 from __future__ import annotations
 
@@ -6,52 +13,182 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from smpatlas.analysis import assessment as asm
 from smpatlas.analysis import rubric as rubric_mod
+from smpatlas.analysis.portfolio import Portfolio
+from smpatlas.analysis.similarity import MIN_SHARED
 from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.cli.cmd_edit import parse_sets
+from smpatlas.codebook import default as default_codebook
+from smpatlas.display import NOT_CODED, plain
 from smpatlas.errors import ConfigError
 from smpatlas.io.drafts import read_draft
 from smpatlas.store import database
 
 RubricOption = Annotated[Path | None, typer.Option("--rubric", help="Use this rubric file (a copy of the default).")]
+#: Recommendations printed in text; the rest are counted (JSON has them all).
+SHOWN_RECOMMENDATIONS = 8
+#: Why a flag reading a derived predicate may be unknown for every partnership.
+NEEDS_REFERENCE = {
+    "health_recruitment_from_safeguards_list": "unknown without a loaded WHO safeguards list: see "
+                                               "'smpatlas who-list import --help'",
+    "shortage_share": "unknown without a shortage table for the destinations: see 'smpatlas shortages import --help'",
+    "regulated_occupation": "unknown without coded occupations at destinations with regulated-profession data",
+}
 
 
 def _atlas(db: str | None, rubric: Path | None) -> Atlas:
     return Atlas(database.open_engine(db, create_if_missing=False), rubric=rubric)
 
 
-def _score(v: float | None, width: int = 4) -> str:
-    return "—" if v is None else f"{v:.1f}"
+def _score(v: float | None, digits: int = 1) -> str:
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+def _count(n: int, noun: str = "partnership") -> str:
+    """``1 partnership``, ``2 partnerships``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _pct(x: float) -> str:
+    return "<1%" if 0 < x < 0.005 else f"{x:.0%}"
+
+
+def _value(name: str, value: Any) -> str:
+    """A field value as a person writes it ("not coded", "bridging course", "Germany (DEU)")."""
+    cb = default_codebook()
+    if name in cb:
+        return plain(cb[name], value)
+    return NOT_CODED if value is None else str(value)
+
+
+def filters_text(filters: dict[str, Any]) -> str:
+    """Filters as words: ``origin USA or PHL; active in or after 2020`` (values OR within a filter, AND across)."""
+    parts = []
+    for k, v in filters.items():
+        if k == "year_from":
+            parts.append(f"active in or after {v}")
+        elif k == "year_to":
+            parts.append(f"started in or before {v}")
+        elif k == "text":
+            parts.append(f'text "{v}"')
+        elif k == "g2g":
+            parts.append("government-to-government only" if v else "not government-to-government")
+        else:
+            parts.append(f"{k.replace('_', ' ')} {' or '.join(map(str, v)) if isinstance(v, list) else v}")
+    return "; ".join(parts)
 
 
 def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -> None:
-    c.out.print(f"[bold]{name or a.id}[/bold]  (rubric v{a.rubric_version})")
+    c.out.print(f"[bold]{escape(name or a.id or '')}[/bold]  (rubric v{escape(a.rubric_version)})")
     for key, d in a.dimensions.items():
         bar = "█" * round(d.score or 0) + "·" * (4 - round(d.score or 0))
         low = "  low coverage" if "low_coverage" in d.flags else ""
-        c.out.print(f"\n  {rb.dimensions[key].title:<40} {bar} {_score(d.score)}/4   coverage {d.coverage:.0%}{low}")
+        c.out.print(f"\n  {rb.dimensions[key].title:<40} {bar} {_score(d.score)}/4   coverage {d.coverage:.0%}{low}",
+                    markup=False)
         for r in d.rules:
             mark = {"earned": "+", "partial": "~", "missed": "-", "unknown": "?", "not_applicable": " "}[r.status]
-            vals = "; ".join(f"{k}={v}" for k, v in r.values.items() if v is not None) or "not coded"
-            c.out.print(f"     {mark} {r.title} [{r.points:g}/{r.max_points:g}, {r.status}] ({vals})", markup=False)
+            vals = "; ".join(f"{k}: {_value(k, v)}" for k, v in r.values.items()) or NOT_CODED
+            c.out.print(f"     {mark} {r.title} [{r.points:g}/{r.max_points:g}, {r.status.replace('_', ' ')}] "
+                        f"({vals})", markup=False)
     c.out.print("\n  [bold]Stakeholder profile[/bold] (0–100)")
     for p, v in a.stakeholders.items():
         n = round((v or 0) / 5)
         c.out.print(f"     {rb.parties[p]:<24} {'█' * n}{'·' * (20 - n)} {_score(v)}", markup=False)
-    c.out.print(f"     balance index {_score(a.balance) if a.balance is None else f'{a.balance:.2f}'}"
-                + ("  — destination-skewed" if a.destination_skewed else ""))
+    balance = ("not computed (needs every party's score, not all zero)" if a.balance is None
+               else _score(a.balance, 2))
+    c.out.print(f"     balance index {balance}" + ("  — destination-skewed" if a.destination_skewed else ""),
+                markup=False)
     if a.flags:
         c.out.print("\n  [bold]Gap flags[/bold]")
         for f in a.flags:
             c.out.print(f"     ! {a.flag_titles.get(f, f)} ({f})", markup=False)
     if a.recommendations:
-        c.out.print(f"\n  [bold]Recommendations[/bold] (ranked by gain for the weakest party: {a.weakest})")
-        for i, rec in enumerate(a.recommendations[:8], 1):
-            c.out.print(f"     {i}. {rec.text} [{rec.dimension}, +{rec.gain:.1f}; {rec.because}]", markup=False)
+        _print_recommendations(a, rb)
+
+
+def _print_recommendations(a: asm.Assessment, rb: rubric_mod.Rubric) -> None:
+    ranked = (f"ranked by gain for the weakest party: {rb.parties.get(a.weakest, a.weakest)}" if a.weakest
+              else "no party has a known score, so ranked by the gain summed over all parties")
+    c.out.print(f"\n  [bold]Recommendations[/bold] ({ranked})")
+    for i, rec in enumerate(a.recommendations[:SHOWN_RECOMMENDATIONS], 1):
+        c.out.print(f"     {i}. {rec.text} [{rec.dimension}, +{rec.gain:.1f}; {rec.because}]", markup=False)
+    more = len(a.recommendations) - SHOWN_RECOMMENDATIONS
+    if more > 0:
+        c.out.print(f"     … and {more} more (use --format json to see all {len(a.recommendations)})", markup=False)
+
+
+def _flag_line(fid: str, fl: dict[str, Any], rb: rubric_mod.Rubric) -> str:
+    """One gap flag: raised of known, and unknown; or why it cannot be assessed at all."""
+    if not fl["assessable"]:
+        flag = next((f for f in rb.flags if f.id == fid), None)
+        reads = [n[8:] for n in sorted(flag.when.fields() if flag else ()) if n.startswith("derived:")]
+        why = next((NEEDS_REFERENCE[r] for r in reads if r in NEEDS_REFERENCE), "its inputs are not coded")
+        every = "the one partnership" if fl["unknown"] == 1 else f"all {fl['unknown']}"
+        return f"{fl['title']}: cannot be assessed — unknown for {every} ({why})"
+    unknown = f"unknown for {fl['unknown']}" if fl["unknown"] else "known for all"
+    return f"{fl['title']}: {fl['count']} of {fl['known']} with it known ({_pct(fl['share_of_known'])}); {unknown}"
+
+
+def _ranked(label: str, items: list[dict[str, Any]]) -> str:
+    return f"  {label}: " + ", ".join(f"{x['id']} ({x['balance']:.2f})" for x in items)
+
+
+def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
+    where = f" matching {filters_text(p.filters)}" if p.filters else ""
+    if p.n == 0:
+        c.out.print(f"No partnerships{where or ' in the inventory'}: nothing to assess.", markup=False)
+        return
+    low = f"coverage below {p.low_coverage_below:.0%}"
+    c.out.print(f"[bold]Portfolio of {_count(p.n)}[/bold]{escape(where)} (rubric v{escape(p.rubric_version)})")
+    c.out.print("\n  [bold]Dimension scores[/bold] (0–4; bands: the score rounded down, e.g. 2.67 is in band 2; "
+                "coverage = share of the dimension's rules with known inputs)")
+    for key, d in p.dimensions.items():
+        if d["n_scored"]:
+            c.out.print(f"  {rb.dimensions[key].title:<40} mean {d['mean']:.2f}/4, scored {d['n_scored']} of {p.n}; "
+                        f"{d['n_low_coverage']} of the {d['n_scored']} on {low}; mean coverage "
+                        f"{d['mean_coverage']:.0%}", markup=False)
+        else:
+            c.out.print(f"  {rb.dimensions[key].title:<40} not scored for any of the {p.n} (no rule with known "
+                        f"inputs); mean coverage {d['mean_coverage']:.0%}", markup=False)
+        c.out.print("      bands " + "  ".join(f"{b}:{n}" for b, n in d["distribution"].items()), markup=False)
+    c.out.print("\n  [bold]Gap flags[/bold] (raised only on known inputs: counted of the partnerships where known)")
+    for fid, fl in sorted(p.flags.items(), key=lambda kv: (not kv[1]["assessable"], -(kv[1]["share_of_known"] or 0),
+                                                           -kv[1]["count"])):
+        c.out.print("     " + _flag_line(fid, fl, rb), markup=False)
+    c.out.print("\n  [bold]Mean stakeholder profile[/bold] (0–100; a party's coverage = share of its rule weight "
+                "with known inputs)")
+    for party, sm in p.stakeholders.items():
+        if sm["n_scored"]:
+            c.out.print(f"     {rb.parties[party]:<24} {sm['mean']:.1f} (scored {sm['n_scored']} of {p.n}; "
+                        f"{sm['n_low_coverage']} of the {sm['n_scored']} on {low}; mean coverage "
+                        f"{sm['mean_coverage']:.0%})", markup=False)
+        else:
+            c.out.print(f"     {rb.parties[party]:<24} not scored for any of the {p.n}", markup=False)
+    _print_balance(p, low)
+
+
+def _print_balance(p: Portfolio, low: str) -> None:
+    b = p.balance
+    c.out.print("")
+    if not b["n_scored"]:
+        c.out.print(f"  Balance index: none of the {p.n} has one (it needs every party's score, not all zero)",
+                    markup=False)
+    else:
+        without = f" ({b['n_unscored']} without one)" if b["n_unscored"] else ""
+        c.out.print(f"  Balance index (lowest party score ÷ highest): median {b['median']:.2f}, mean {b['mean']:.2f}, "
+                    f"over {b['n_scored']} of {p.n}{without}; {b['n_low_coverage']} of the {b['n_scored']} rest on "
+                    f"a party score with {low}", markup=False)
+    if p.most_balanced:
+        c.out.print(_ranked("Most balanced", p.most_balanced), markup=False)
+        c.out.print(_ranked("Least balanced", p.least_balanced), markup=False)
+    elif b["n_scored"]:
+        c.out.print(f"  Most and least balanced: only {_count(b['n_scored'])} with a balance index, nothing to rank",
+                    markup=False)
 
 
 @app.command("assess")
@@ -95,26 +232,20 @@ def assess(
         atlas.close()
     if fmt == "json":
         c.print_json(p.to_dict())
-        return
-    rb = atlas.rubric
-    c.out.print(f"[bold]Portfolio of {p.n} partnerships[/bold] (rubric v{p.rubric_version})")
-    for key, d in p.dimensions.items():
-        dist = "  ".join(f"{b}:{n}" for b, n in d["distribution"].items())
-        mean = "—" if d["mean"] is None else f"{d['mean']:.2f}"
-        c.out.print(f"  {rb.dimensions[key].title:<40} mean {mean}/4 (scored {d['n_scored']} of {p.n}, "
-                    f"coverage {d['mean_coverage']:.0%})  {dist}", markup=False)
-    c.out.print("\n  [bold]Gap flags[/bold] (share of all partnerships)")
-    for _fid, fl in sorted(p.flags.items(), key=lambda kv: -kv[1]["count"]):
-        c.out.print(f"     {fl['count']:>5} of {p.n} ({fl['share']:.0%})  {fl['title']}", markup=False)
-    c.out.print("\n  [bold]Mean stakeholder profile[/bold]")
-    for party, sm in p.stakeholders.items():
-        mean = "—" if sm["mean"] is None else f"{sm['mean']:.1f}"
-        c.out.print(f"     {rb.parties[party]:<24} {mean} (scored {sm['n_scored']})", markup=False)
-    c.out.print(f"\n  Balance: median {p.balance['median']}; destination-skewed: {p.balance['destination_skewed']}")
-    c.out.print("  Most balanced: " + ", ".join(f"{x['id']} ({x['balance']:.2f})" for x in p.most_balanced),
-                markup=False)
-    c.out.print("  Least balanced: " + ", ".join(f"{x['id']} ({x['balance']:.2f})" for x in p.least_balanced),
-                markup=False)
+    else:
+        print_portfolio(p, atlas.rubric)
+
+
+def _change(a: float | None, b: float | None, digits: int) -> str:
+    """The change between two shown values, as shown: the difference of the rounded values."""
+    if a is None and b is None:
+        return ""
+    if a is None:
+        return "newly scored"
+    if b is None:
+        return "no longer scored"
+    d = round(b, digits) - round(a, digits)
+    return "no change" if round(d, digits) == 0 else f"{d:+.{digits}f}"
 
 
 @app.command("whatif")
@@ -144,24 +275,58 @@ def whatif(
         c.print_json(w.to_dict())
         return
     delta = w.delta()
-    c.out.print(f"[bold]What if[/bold] {record_id}: " + "; ".join(f"{k}: {a!r} → {b!r}" for k, (a, b) in
-                                                                 w.changes.items()), markup=False)
+    said = "; ".join(f"{k}: {_value(k, a)} → {_value(k, b)}" for k, (a, b) in sorted(w.changes.items()))
+    c.out.print(f"[bold]What if[/bold] {escape(record_id)}: {escape(said or 'the design is unchanged')}")
     rb = atlas.rubric
 
-    def row(label: str, a: float | None, b: float | None, d: float | None) -> None:
-        sign = "" if d is None else (f"+{d:.2f}" if d > 0 else f"{d:.2f}")
-        c.out.print(f"  {label:<40} {_score(a):>6} → {_score(b):>6}  {sign}", markup=False)
+    def row(label: str, a: float | None, b: float | None, digits: int) -> None:
+        c.out.print(f"  {label:<40} {_score(a, digits):>6} → {_score(b, digits):>6}  {_change(a, b, digits)}",
+                    markup=False)
 
     for k in rb.dimensions:
-        row(rb.dimensions[k].title, w.before.dimensions[k].score, w.after.dimensions[k].score, delta["dimensions"][k])
+        row(rb.dimensions[k].title, w.before.dimensions[k].score, w.after.dimensions[k].score, 1)
     for p in rb.parties:
-        row(rb.parties[p], w.before.stakeholders[p], w.after.stakeholders[p], delta["stakeholders"][p])
-    row("Balance index", w.before.balance, w.after.balance, delta["balance"])
+        row(rb.parties[p], w.before.stakeholders[p], w.after.stakeholders[p], 1)
+    row("Balance index", w.before.balance, w.after.balance, 2)
+    titles = w.after.flag_titles
     if delta["flags_removed"]:
-        c.out.print("  Flags removed: " + ", ".join(delta["flags_removed"]))
+        c.out.print("  Flags removed: " + "; ".join(titles.get(f, f) for f in delta["flags_removed"]), markup=False)
     if delta["flags_added"]:
-        c.out.print("  Flags added: " + ", ".join(delta["flags_added"]))
+        c.out.print("  Flags added: " + "; ".join(titles.get(f, f) for f in delta["flags_added"]), markup=False)
     c.out.print("  (nothing was written)")
+
+
+def _percentile(v: dict[str, Any]) -> str:
+    if v["score"] is None:
+        return f"the draft is not scored here ({v['denominator']} compared partnerships are)"
+    if not v["denominator"]:
+        return "no compared partnership is scored"
+    return f"{v['percentile']}% of {v['denominator']} scored"
+
+
+def print_benchmark(result: dict[str, Any], rb: rubric_mod.Rubric) -> None:
+    pc = result["percentiles"]
+    where = f" matching {filters_text(result['filters'])}" if result.get("filters") else ""
+    if not pc["compared_with"]:
+        c.out.print(f"\n  No partnerships{where or ' in the inventory'} to compare the draft with.", markup=False)
+        return
+    c.out.print(f"\n  [bold]Percentiles[/bold] against {_count(pc['compared_with'])}{escape(where)} "
+                "(share of those scored at or below the draft)")
+    for k, v in pc["dimensions"].items():
+        c.out.print(f"     {rb.dimensions[k].title:<40} {_score(v['score'])}/4  {_percentile(v)}", markup=False)
+    for k, v in pc["stakeholders"].items():
+        c.out.print(f"     {rb.parties[k]:<40} {_score(v['score'])}  {_percentile(v)}", markup=False)
+    bal = pc.get("balance")
+    if bal is not None:
+        c.out.print(f"     {'Balance index':<40} {_score(bal['score'], 2)}  {_percentile(bal)}", markup=False)
+    if not result["most_similar"]:
+        c.out.print(f"\n  Most similar: none (no partnership shares at least {MIN_SHARED} coded design fields "
+                    "with the draft)", markup=False)
+        return
+    c.out.print(f"\n  [bold]Most similar[/bold] ({escape(result['similarity_measure'])})")
+    for n in result["most_similar"]:
+        c.out.print(f"     {n['similarity']:.2f}  {n['id']} — {n['name']} ({n['shared_fields']} shared fields)",
+                    markup=False)
 
 
 @app.command("benchmark")
@@ -194,22 +359,8 @@ def benchmark(
     if fmt == "json":
         c.print_json(result)
         return
-    print_assessment(a, atlas.rubric, f"Draft: {record.get('name')}")
-    pc = result["percentiles"]
-    c.out.print(f"\n  [bold]Percentiles[/bold] against {pc['compared_with']} partnerships "
-                "(share at or below the draft)")
-    for k, v in pc["dimensions"].items():
-        c.out.print(f"     {atlas.rubric.dimensions[k].title:<40} {_score(v['score'])}/4  "
-                    f"{'—' if v['percentile'] is None else str(v['percentile']) + '%'} of {v['denominator']}",
-                    markup=False)
-    for k, v in pc["stakeholders"].items():
-        c.out.print(f"     {atlas.rubric.parties[k]:<40} {_score(v['score'])}  "
-                    f"{'—' if v['percentile'] is None else str(v['percentile']) + '%'} of {v['denominator']}",
-                    markup=False)
-    c.out.print(f"\n  [bold]Most similar[/bold] ({result['similarity_measure']})")
-    for n in result["most_similar"]:
-        c.out.print(f"     {n['similarity']:.2f}  {n['id']} — {n['name']} ({n['shared_fields']} shared fields)",
-                    markup=False)
+    print_assessment(a, atlas.rubric, f"Draft: {record.get('name') or draft.name}")
+    print_benchmark(result, atlas.rubric)
 
 
 @app.command("rubric")
