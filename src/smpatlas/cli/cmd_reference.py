@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy import Connection
 
 from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
@@ -114,7 +115,7 @@ def shortages_import(
 def shortages_list(
     country: Annotated[str | None, typer.Option("--country", help="ISO3 code or name.")] = None,
     year: Annotated[int | None, typer.Option("--year")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="shortage, surplus, balanced.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="shortage, surplus, balanced or unspecified.")] = None,
     isco_prefix: Annotated[str | None, typer.Option("--isco", help="ISCO-08 code prefix, e.g. 22.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or csv.")] = "table",
     db: c.DbOption = None,
@@ -126,6 +127,8 @@ def shortages_list(
         smpatlas shortages list --country DEU --year 2022
     """
     c.check_choice(fmt, ("table", "json", "csv"), "--format")
+    if status is not None:
+        c.check_choice(status, shortages.STATUSES, "--status")
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:
@@ -139,6 +142,7 @@ def shortages_list(
                                     f" — {s['source']}", markup=False)
                 return
             rows = shortages.list_rows(conn, country=country, year=year, status=status, isco_prefix=isco_prefix)
+            empty = _why_no_rows(conn, country) if not rows else ""
     finally:
         engine.dispose()
     if fmt == "json":
@@ -151,7 +155,27 @@ def shortages_list(
     else:
         for r in rows:
             c.out.print(f"{r['country']} {r['year']} {r['status']:<9} {isco.label(r['isco'])}", markup=False)
-        c.err.print(f"{len(rows)} rows.", markup=False)
+        c.err.print(empty or f"{len(rows)} rows.", markup=False)
+    if empty and fmt != "table":
+        c.err.print(empty, markup=False)
+
+
+def _why_no_rows(conn: Connection, country: str | None) -> str:
+    """Why a filtered listing is empty: no table for the country (an error), or what is loaded instead."""
+    from smpatlas.countries import lookup
+    from smpatlas.errors import ConfigError
+
+    loaded = shortages.loaded_countries(conn)
+    code = lookup(country) if country else None
+    if code is not None and code not in loaded:
+        raise ConfigError(f"No shortage table loaded for {code} ({name_of(code)}); loaded: "
+                          + (", ".join(loaded) or "none") + ". Load one with 'smpatlas shortages import FILE'.")
+    rows = shortages.list_rows(conn, country=country)
+    years = sorted({r["year"] for r in rows})
+    statuses = sorted({r["status"] for r in rows})
+    where = f"for {code}" if code else "in this inventory"
+    return (f"0 rows match these filters; loaded {where}: years {', '.join(map(str, years)) or 'none'}; "
+            f"statuses {', '.join(statuses) or 'none'}.")
 
 
 @who_app.command("import")
@@ -212,7 +236,8 @@ def _print_align(d: dict[str, Any]) -> None:
     share = d["shortage_share"]
     c.out.print(f"  share of occupations in shortage at a destination: {'unknown' if share is None else f'{share:.0%}'}")
     for dest in d["destinations"]:
-        c.out.print(f"\n  → {name_of(dest['country'])} ({dest['country']})", markup=False)
+        c.out.print(f"\n  → {name_of(dest['country'])} ({dest['country']})"
+                    + (f" — checked against: {'; '.join(dest['lists'])}" if dest.get("lists") else ""), markup=False)
         if not dest["has_shortage_data"] or "occupations" not in dest:
             c.out.print(f"     {dest.get('note', '')}", markup=False)
             continue
@@ -221,6 +246,11 @@ def _print_align(d: dict[str, Any]) -> None:
             prec = f", matched at {o['precision_digits']} digits" if o["precision_digits"] else ""
             reg = "; regulated here" if o["regulated_here"] else ""
             c.out.print(f"     {o['code']} {o['title']}: {mark}{prec}{reg}", markup=False)
+            for m in o.get("near_matches", [])[:3]:
+                c.out.print(f"       near match: {m['isco']} {m['title']} is listed ({m['relation']})", markup=False)
+            if len(o.get("near_matches", [])) > 3:
+                c.out.print(f"       … and {len(o['near_matches']) - 3} more near matches (--format json)",
+                            markup=False)
         lv = dest["shortage_skill_levels"]["values"]
         c.out.print(f"     destination's {dest['n_shortage_occupations']} shortage occupations by skill level: "
                     + ", ".join(f"{k} {v['share']:.0%}" for k, v in lv.items() if v["count"]), markup=False)
@@ -228,11 +258,55 @@ def _print_align(d: dict[str, Any]) -> None:
             c.out.print(f"     {dest['note']}", markup=False)
 
 
+def _share(count_share: dict[str, Any]) -> str:
+    return "—" if count_share["share"] is None else f"{count_share['share']:.0%}"
+
+
+def _print_destination(d: dict[str, Any], show: int) -> None:
+    """One destination of 'align --all' in words, every figure with its denominator."""
+    n = d["partnerships"]
+    c.out.print(f"{name_of(d['country'])} ({d['country']}): {n} partnerships, {d['partnerships_with_occupations']} "
+                f"with occupations coded, {d['partnerships_with_skill_levels']} with skill levels (coded or derived)",
+                markup=False)
+    known = d["partnerships_with_skill_levels"]
+    if known:
+        t = d["partnerships_targeting"]
+        targets = (f"{_share(t['high'])} high, {_share(t['middle'])} middle, {_share(t['low'])} low "
+                   f"(of the {known} of {n} with skill levels; a partnership may target several)")
+    else:
+        targets = f"unknown (none of the {n} has skill levels coded or derivable)"
+    if not d["has_shortage_data"]:
+        c.out.print("     no shortage table loaded", markup=False)
+        c.out.print(f"     partnerships target: {targets}", markup=False)
+        return
+    total = d["shortage_occupations"]
+    c.out.print(f"     shortage list: {total} occupations ({'; '.join(d['lists'])})", markup=False)
+    if not d["coverage_assessable"]:
+        c.out.print(f"     coverage cannot be assessed: none of the {n} partnerships has occupations coded",
+                    markup=False)
+    else:
+        c.out.print(f"     {d['uncovered']} of {total} shortage occupations targeted by none of the "
+                    f"{d['partnerships_with_occupations']} partnerships with occupations coded", markup=False)
+    lv = d["shortage_skill_levels"]["values"]
+    c.out.print(f"     partnerships target: {targets}", markup=False)
+    c.out.print(f"     shortage occupations: {lv['high']['share']:.0%} high, {lv['middle']['share']:.0%} middle, "
+                f"{lv['low']['share']:.0%} low (of {total})", markup=False)
+    uncovered = d["uncovered_shortages"]
+    shown = uncovered if show == 0 else uncovered[:show]
+    for u in shown:
+        c.out.print(f"     uncovered: {u['code']} {u['title']}", markup=False)
+    more = (d["uncovered"] or 0) - len(shown)
+    if more > 0:
+        c.out.print(f"     … and {more} more uncovered (all: --uncovered 0, or --format json)", markup=False)
+
+
 @app.command("align")
 def align_(
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
     all_: Annotated[bool, typer.Option("--all", help="The portfolio: per destination and corridor.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv (csv with --all).")] = "text",
+    uncovered: Annotated[int, typer.Option("--uncovered", min=0, help="With --all: how many uncovered shortage "
+                                           "occupations to list per destination in text (0: all).")] = 8,
     db: c.DbOption = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
@@ -271,24 +345,21 @@ def align_(
     if fmt == "csv":
         w = csv.writer(sys.stdout)
         w.writerow(["destination", "partnerships", "shortage_occupations", "covered", "uncovered",
-                    "partnerships_high_share", "shortages_high_share", "shortages_middle_share", "shortages_low_share"])
+                    "partnerships_high_share", "shortages_high_share", "shortages_middle_share", "shortages_low_share",
+                    "partnerships_with_occupations", "partnerships_with_skill_levels"])
         for d in p["destinations"]:
             lv = d.get("shortage_skill_levels", {}).get("values", {})
-            w.writerow([d["country"], d["partnerships"], d.get("shortage_occupations", ""), d.get("covered", ""),
-                        d.get("uncovered", ""), d["partnerships_targeting"]["high"]["share"],
-                        *(lv.get(k, {}).get("share", "") for k in ("high", "middle", "low"))])
+            w.writerow([d["country"], d["partnerships"], d.get("shortage_occupations", ""),
+                        _blank(d.get("covered")), _blank(d.get("uncovered")),
+                        _blank(d["partnerships_targeting"]["high"]["share"]),
+                        *(lv.get(k, {}).get("share", "") for k in ("high", "middle", "low")),
+                        d["partnerships_with_occupations"], d["partnerships_with_skill_levels"]])
         return
     for d in p["destinations"]:
-        head = f"{name_of(d['country'])} ({d['country']}): {d['partnerships']} partnerships"
-        if not d["has_shortage_data"]:
-            c.out.print(head + "; no shortage table loaded", markup=False)
-            continue
-        hi = d["partnerships_targeting"]["high"]["share"]
-        lv = d["shortage_skill_levels"]["values"]
-        c.out.print(head + f"; {d['uncovered']} of {d['shortage_occupations']} shortage occupations targeted by none; "
-                    f"{'—' if hi is None else f'{hi:.0%}'} of partnerships target high-skilled vs "
-                    f"{lv['high']['share']:.0%} of shortage occupations high-skilled "
-                    f"({lv['middle']['share']:.0%} middle, {lv['low']['share']:.0%} low)", markup=False)
-        for u in d["uncovered_shortages"][:8]:
-            c.out.print(f"     uncovered: {u['code']} {u['title']}", markup=False)
+        _print_destination(d, uncovered)
     c.out.print("\n" + p["note"], markup=False)
+
+
+def _blank(v: Any) -> Any:
+    """CSV: an unknown figure is an empty cell, never 0."""
+    return "" if v is None else v

@@ -3,7 +3,9 @@
 Owns loading the shipped ISCO-08 structure (619 groups at 1–4 digits), the ILO
 skill level of each major and sub-major group (mapped to the codebook's
 high/middle/low), ESCO occupation titles mapped to ISCO-08 unit groups, title
-search, and deriving skill levels from occupations. Data files and their
+search (words matched by a light stem, so "nurse" finds "Nursing professionals";
+ISCO-08 titles ranked before ESCO labels and loose word-start matches last),
+and deriving skill levels from occupations. Data files and their
 provenance: ``smpatlas/data/reference/`` (PROVENANCE.md). Knows nothing of
 records, databases or the CLI.
 """
@@ -116,32 +118,101 @@ class Match:
     code: str
     title: str
     level: int
-    via: str  # "isco" or "esco: <preferred label>"
+    via: str  # "isco", or "esco: <label>" (with the preferred label when an alternative label matched)
+
+
+#: Words that say nothing about the occupation; they do not count when judging how closely a title matches.
+_FILLER = frozenset({"a", "an", "and", "for", "in", "not", "of", "or", "other", "the", "to", "with", "elsewhere",
+                     "classified", "related", "n", "e", "c"})
+#: Suffixes stripped (longest first, repeatedly) to compare words: nurse, nurses, nursing → "nurs".
+_SUFFIXES = ("ments", "ment", "ings", "ing", "ers", "er", "es", "ed", "s", "e")
+_MIN_STEM = 4
+
+
+@cache
+def stem(word: str) -> str:
+    """A light English stem for title search (``nurse``, ``nurses``, ``nursing`` → ``nurs``); never shorter than 4."""
+    while True:
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM:
+                word = word[: -len(suffix)]
+                break
+        else:
+            return word
+
+
+@dataclass(frozen=True)
+class _Entry:
+    words: tuple[str, ...]
+    stems: tuple[str, ...]  # stem of each word
+    text: str  # " word word …", for fast word-start tests
+    code: str
+    tier: int  # 0 ISCO-08 title, 1 ESCO preferred label, 2 ESCO alternative label
+    via: str
+
+
+def _entry(text: str, code: str, tier: int, via: str) -> _Entry:
+    words = tuple(fold(text).split())
+    if "excluding" in words:  # "Building … workers, excluding electricians" is no match for "electrician"
+        words = words[: words.index("excluding")]
+    return _Entry(words, tuple(stem(w) for w in words), " " + " ".join(words), code, tier, via)
+
+
+@cache
+def _search_index() -> tuple[_Entry, ...]:
+    """Every ISCO-08 title and every ESCO label (preferred and alternative), tokenised once."""
+    out = [_entry(g.title, g.code, 0, "isco") for g in groups().values()]
+    for r in _read("esco_occupations_isco08.csv"):
+        code, preferred = r["isco08_code"], r["preferred_label"]
+        out.append(_entry(preferred, code, 1, f"esco: {preferred}"))
+        out.extend(_entry(a, code, 2, f"esco: {a} (alternative label of '{preferred}')")
+                   for a in r["alt_labels"].split("|") if a)
+    return tuple(out)
+
+
+def _score(entry: _Entry, query: list[tuple[str, str]]) -> tuple[int, float] | None:
+    """(word-match strength, share of the entry's meaningful words matched), or None when a query word is missing.
+
+    A query word matches a title word fully when their stems are equal (nurse ~ nursing), and weakly when the
+    title word merely starts with it (nurse ~ nursery).
+    """
+    strength = 0
+    for word, st in query:
+        if st in entry.stems:
+            strength += 2
+        elif " " + word in entry.text:
+            strength += 1
+        else:
+            return None
+    matched = {i for i, (w, s) in enumerate(zip(entry.words, entry.stems, strict=True))
+               if any(s == st or w.startswith(word) for word, st in query)}
+    meaningful = [i for i, w in enumerate(entry.words) if w not in _FILLER] or list(range(len(entry.words)))
+    return strength, sum(1 for i in meaningful if i in matched) / len(meaningful)
 
 
 def search(query: str, limit: int = 20) -> list[Match]:
-    """ISCO-08 groups whose title (or an ESCO occupation title mapped to them) has every word as a word start;
-    whole-word matches rank first, then ISCO titles before ESCO titles, broader groups before narrower."""
+    """ISCO-08 groups whose title, or an ESCO occupation title mapped to them, contains every word of the query.
+
+    Words match by stem (``nurse`` finds "Nursing professionals") or, more weakly, as the start of a word
+    (``nurse`` finds "nursery"). Ranking: full word matches before weak ones; then ISCO-08 titles before ESCO
+    preferred labels before ESCO alternative labels; then titles with fewer unmatched words; then broader
+    groups before narrower ones. Each group appears once, with its best match.
+    """
     words = fold(query).split()
     if not words:
         return []
-    starts = [re.compile(rf"\b{re.escape(w)}") for w in words]
-    wholes = [re.compile(rf"\b{re.escape(w)}s?\b") for w in words]
-    found: dict[str, tuple[int, Match]] = {}
-
-    def consider(text: str, match: Match) -> None:
-        if all(p.search(text) for p in starts):
-            score = sum(1 for p in wholes if p.search(text))
-            if match.code not in found or score > found[match.code][0]:
-                found[match.code] = (score, match)
-
-    for g in groups().values():
-        consider(fold(g.title), Match(g.code, g.title, g.level, "isco"))
-    for key, (code, preferred, _uri) in esco_titles().items():
-        if code not in found or found[code][1].via != "isco":
-            consider(key, Match(code, title(code) or "", 4, f"esco: {preferred}"))
-    ranked = sorted(found.values(), key=lambda sm: (-sm[0], sm[1].via != "isco", sm[1].level, sm[1].code))
-    return [m for _, m in ranked[:limit]]
+    q = [(w, stem(w)) for w in words]
+    best: dict[str, tuple[tuple[int, int, float, int, str], _Entry]] = {}
+    for entry in _search_index():
+        scored = _score(entry, q)
+        if scored is None:
+            continue
+        strength, closeness = scored
+        key = (-strength, entry.tier, -closeness, len(entry.code), entry.code)
+        if entry.code not in best or key < best[entry.code][0]:
+            best[entry.code] = (key, entry)
+    ranked = sorted(best.values(), key=lambda ke: ke[0])
+    return [Match(e.code, title(e.code) or "", len(e.code), e.via) for _, e in ranked[:limit]]
 
 
 @cache

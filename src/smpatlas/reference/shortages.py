@@ -38,6 +38,13 @@ EURES_2022 = "EURES Report on labour shortages and surpluses 2022 (European Labo
 EURES_2025_ICT = "EURES Report on labour shortages and surpluses 2025 (European Labour Authority), ICT annex " \
                  "as normalised by the AUGUR project"
 WHO_SSL = "who_safeguards"
+#: Short names of the shipped sources, for messages that must name the list they used.
+SHORT_NAMES = {EURES_2022: "EURES 2022 shortage list", EURES_2025_ICT: "EURES 2025 ICT annex"}
+
+
+def source_label(source: str, year: int) -> str:
+    """A short name of a shortage list with its year: ``'EURES 2022 shortage list'``, ``'My list (2024)'``."""
+    return SHORT_NAMES.get(source) or f"{source} ({year})"
 
 
 @dataclass
@@ -218,11 +225,20 @@ def list_rows(conn: Connection, *, country: str | None = None, year: int | None 
     if year:
         stmt = stmt.where(shortages.c.year == year)
     if status:
+        if status not in STATUSES:
+            raise ConfigError(f"--status {status!r} is not a shortage status; allowed: {', '.join(STATUSES)}.")
         stmt = stmt.where(shortages.c.status == status)
     if isco_prefix:
+        if not isco_prefix.isdigit():
+            raise ConfigError(f"--isco {isco_prefix!r} is not an ISCO-08 code prefix; give digits, e.g. 22.")
         stmt = stmt.where(shortages.c.isco.startswith(isco_prefix))
     rows = conn.execute(stmt.order_by(shortages.c.country, shortages.c.year, shortages.c.isco)).mappings()
     return [dict(r) for r in rows]
+
+
+def loaded_countries(conn: Connection) -> list[str]:
+    """The countries that have at least one shortage row (any year, status or source), sorted."""
+    return sorted(conn.execute(select(shortages.c.country).distinct()).scalars())
 
 
 def summary(conn: Connection) -> list[dict[str, Any]]:
