@@ -3,7 +3,10 @@
 Owns :func:`assess` (six dimension scores with coverage and the rules behind
 them, the stakeholder profile, balance, gap flags and ranked
 recommendations) and :func:`whatif` (the same for a modified design, as a delta).
-Every number says which rules produced it and what was unknown.
+Every number says which rules produced it and what was unknown; an assessment
+also carries its coverage over all rules and per party, and the uncoded fields
+to code first (:func:`fields_to_code`), so a comparison can say how much a
+score rests on.
 :func:`_dimension` and :func:`_profile` are the only places scores and profiles
 are put together; :mod:`portfolio` reuses them. Reads rules from :mod:`rubric`;
 never writes anything.
@@ -88,6 +91,14 @@ class Assessment:
     recommendations: list[Recommendation]
     weakest: str | None = None
     flag_titles: dict[str, str] = field(default_factory=dict)
+    #: Share of all the rubric's rules with known inputs (rules that do not apply count as known).
+    coverage: float = 0.0
+    #: Party → share of its benefit weight (over all rules) from rules with known inputs, as in :mod:`portfolio`.
+    party_coverage: dict[str, float] = field(default_factory=dict)
+    #: The rubric's threshold: a coverage below it is *low coverage*.
+    low_coverage_below: float = 0.5
+    #: The uncoded fields to code first (see :func:`fields_to_code`); empty when ``detail=False``.
+    code_first: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def destination_skewed(self) -> bool:
@@ -210,9 +221,50 @@ def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: froze
             avail[p] += d_avail[p]
     stakeholders, balance, flags, weakest = _profile(rb, dims, got, avail, raised)
     recs = _recommend(per_rule, got, avail, stakeholders, weakest, needs or {}) if detail else []
+    coverage, party_coverage = _coverage(rb, outcomes)
     return Assessment(id=record.get("id"), rubric_version=rb.version, dimensions=dims, stakeholders=stakeholders,
                       balance=balance, flags=flags, recommendations=recs, weakest=weakest,
-                      flag_titles=flag_titles(rb))
+                      flag_titles=flag_titles(rb), coverage=coverage, party_coverage=party_coverage,
+                      low_coverage_below=rb.low_coverage_below,
+                      code_first=fields_to_code(rb, outcomes, record) if detail else [])
+
+
+def _coverage(rb: Rubric, outcomes: dict[str, tuple[str, float]]) -> tuple[float, dict[str, float]]:
+    """Share of all rules with known inputs; each party's share of its benefit weight from such rules.
+
+    Rules that do not apply count as known, as for a dimension's coverage and in :mod:`portfolio`.
+    """
+    known = [rule for rule in rb.rules if outcomes[rule.id][0] in KNOWN]
+    parties = {}
+    for p in rb.parties:
+        total = sum(rule.parties.get(p, 0.0) for rule in rb.rules)
+        parties[p] = sum(rule.parties.get(p, 0.0) for rule in known) / total if total else 0.0
+    return (len(known) / len(rb.rules) if rb.rules else 0.0), parties
+
+
+def _uncoded(value: Any) -> bool:
+    return value is None or value == "unspecified" or (isinstance(value, list) and "unspecified" in value)
+
+
+def fields_to_code(rb: Rubric, outcomes: dict[str, tuple[str, float]], record: dict[str, Any]
+                   ) -> list[dict[str, Any]]:
+    """The uncoded inputs of the rules that are unknown, the most benefit weight first.
+
+    A field's ``weight`` is the benefit weight (summed over parties) of the unknown rules that read it,
+    ``rules`` those rules. A rule unknown although its inputs are coded (a reference table is missing)
+    names no field.
+    """
+    weight: dict[str, float] = {}
+    rules: dict[str, list[str]] = {}
+    for rule in rb.rules:
+        if outcomes[rule.id][0] != UNKNOWN:
+            continue
+        for name, value in _rule_values(rule, record).items():
+            if _uncoded(value):
+                weight[name] = weight.get(name, 0.0) + sum(rule.parties.values())
+                rules.setdefault(name, []).append(rule.id)
+    ranked = sorted(weight, key=lambda n: (-weight[n], -len(rules[n]), n))
+    return [{"field": n, "weight": weight[n], "rules": rules[n]} for n in ranked]
 
 
 def _dimension(rb: Rubric, key: str, outcomes: dict[str, tuple[str, float]], raised: frozenset[str],

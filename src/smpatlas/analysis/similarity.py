@@ -6,6 +6,16 @@ the mean, over design fields coded in both records, of the Jaccard
 similarity of their value sets (|A ∩ B| ÷ |A ∪ B|); fields missing in
 either record are skipped, and a partnership must share at least
 ``MIN_SHARED`` coded fields with the draft to be compared.
+
+Percentiles say what they rest on. A score is computed over the rules with
+known inputs only, so a draft (or a partnership) with few coded fields can
+score at the top. The draft's coverage (share of all rules with known inputs,
+and per party the share of its benefit weight) is reported with the rubric's
+low-coverage threshold; below it the percentiles are marked not meaningful and
+the uncoded fields of the unknown rules with the most benefit weight are
+named, to code first. Partnerships are compared only when their own coverage
+(over all rules) is at least the threshold: ``compared_with`` counts them,
+``selected`` the whole selection.
 """
 
 from __future__ import annotations
@@ -15,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from smpatlas.analysis.assessment import Assessment
+from smpatlas.analysis.assessment import KNOWN, Assessment
 from smpatlas.codebook import default as default_codebook
 
 MIN_SHARED = 3
@@ -78,12 +88,31 @@ def percentile(value: float | None, population: list[float]) -> float | None:
     return round(100.0 * bisect_right(population, value) / len(population), 1)
 
 
+#: Uncoded fields named in a benchmark, to code first.
+CODE_FIRST = 5
+
+
+def draft_coverage(draft: Assessment) -> dict[str, Any]:
+    """What the draft's scores rest on: its coverage, the threshold, and the fields to code first."""
+    low = draft.low_coverage_below
+    parties = {p: round(v, 4) for p, v in draft.party_coverage.items()}
+    is_low = draft.coverage < low  # a party below it is marked on its own percentile
+    results = [r for d in draft.dimensions.values() for r in d.rules]
+    return {"rules": round(draft.coverage, 4), "rules_known": sum(r.status in KNOWN for r in results),
+            "rules_total": len(results), "parties": parties, "threshold": low, "low": is_low,
+            "percentiles_meaningful": not is_low, "code_first": draft.code_first[:CODE_FIRST]}
+
+
 def percentiles(draft: Assessment, population: Iterable[Assessment]) -> dict[str, Any]:
     dims: dict[str, list[float]] = {k: [] for k in draft.dimensions}
     parties: dict[str, list[float]] = {p: [] for p in draft.stakeholders}
     balance: list[float] = []
-    n = 0
+    n = selected = 0
+    low = draft.low_coverage_below
     for a in population:
+        selected += 1
+        if a.coverage < low:
+            continue
         n += 1
         for k, d in a.dimensions.items():
             if d.score is not None:
@@ -95,14 +124,22 @@ def percentiles(draft: Assessment, population: Iterable[Assessment]) -> dict[str
             balance.append(a.balance)
     for values in (*dims.values(), *parties.values(), balance):
         values.sort()
+    pcov = draft.party_coverage
     return {
         "compared_with": n,
+        "selected": selected,
+        "left_out_low_coverage": selected - n,
+        "min_coverage": low,
+        "coverage": draft_coverage(draft),
         "note": "percentile = share of the compared partnerships whose score is at or below the draft's; "
+                f"only partnerships with coverage ≥ {low:.0%} of the rubric's rules are compared; "
                 "partnerships without a score on a dimension are left out of that dimension.",
         "dimensions": {k: {"score": draft.dimensions[k].score, "percentile": percentile(draft.dimensions[k].score, v),
-                           "denominator": len(v)} for k, v in dims.items()},
+                           "denominator": len(v), "coverage": round(draft.dimensions[k].coverage, 4),
+                           "low_coverage": draft.dimensions[k].coverage < low} for k, v in dims.items()},
         "stakeholders": {p: {"score": draft.stakeholders[p], "percentile": percentile(draft.stakeholders[p], v),
-                             "denominator": len(v)} for p, v in parties.items()},
+                             "denominator": len(v), "coverage": round(pcov.get(p, 0.0), 4),
+                             "low_coverage": pcov.get(p, 0.0) < low} for p, v in parties.items()},
         "balance": {"score": draft.balance, "percentile": percentile(draft.balance, balance),
-                    "denominator": len(balance)},
+                    "denominator": len(balance), "low_coverage": any(v < low for v in pcov.values())},
     }

@@ -83,7 +83,23 @@ def filters_text(filters: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -> None:
+def shortage_notes(rb: rubric_mod.Rubric, explanation: str | None) -> dict[str, str]:
+    """Rule and flag id → which shortage lists (and years) the shortage share came from, and near matches.
+
+    For every rule and flag reading the derived ``shortage_share`` (``alignment.shortage_occupations``,
+    ``no_shortage_occupation``); empty when the share is unknown.
+    """
+    if not explanation:
+        return {}
+    rules = {r.id for r in rb.rules if "derived:shortage_share" in r.inputs()}
+    flags = {f.id for f in rb.flags if "derived:shortage_share" in f.when.fields()}
+    return dict.fromkeys(sorted(rules | flags), explanation)
+
+
+def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "",
+                     notes: dict[str, str] | None = None) -> None:
+    """The assessment for a person; ``notes`` (rule or flag id → text) are printed under that rule or flag."""
+    notes = notes or {}
     c.out.print(f"[bold]{escape(name or a.id or '')}[/bold]  (rubric v{escape(a.rubric_version)})")
     for key, d in a.dimensions.items():
         bar = "█" * round(d.score or 0) + "·" * (4 - round(d.score or 0))
@@ -95,6 +111,8 @@ def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -
             vals = "; ".join(f"{k}: {_value(k, v)}" for k, v in r.values.items()) or NOT_CODED
             c.out.print(f"     {mark} {r.title} [{r.points:g}/{r.max_points:g}, {r.status.replace('_', ' ')}] "
                         f"({vals})", markup=False)
+            if r.id in notes:
+                c.out.print(f"         {notes[r.id]}", markup=False)
     c.out.print("\n  [bold]Stakeholder profile[/bold] (0–100)")
     for p, v in a.stakeholders.items():
         n = round((v or 0) / 5)
@@ -107,6 +125,8 @@ def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -
         c.out.print("\n  [bold]Gap flags[/bold]")
         for f in a.flags:
             c.out.print(f"     ! {a.flag_titles.get(f, f)} ({f})", markup=False)
+            if f in notes:
+                c.out.print(f"       {notes[f]}", markup=False)
     if a.recommendations:
         _print_recommendations(a, rb)
 
@@ -207,6 +227,7 @@ def assess(
     For one partnership: scores 0–4 with coverage, the rules that fired, the
     stakeholder profile, balance index, gap flags and ranked recommendations.
     With --all: the portfolio's distributions, flag shares and balance.
+    The filters select the portfolio for --all; with one ID they are refused.
 
     Example:
 
@@ -217,14 +238,24 @@ def assess(
     c.check_choice(fmt, ("text", "json"), "--format")
     if bool(record_id) == all_:
         raise ConfigError("Give one partnership ID, or --all for the portfolio.")
+    given = {"--origin": origin, "--destination": destination, "--skill-level": skill_level, "--mobility": mobility,
+             "--sector": sector, "--status": status, "--type": type, "--year-from": year_from, "--year-to": year_to,
+             "--text": text, "--g2g/--not-g2g": g2g}
+    used = [k for k, v in given.items() if v not in (None, [], "")]
+    if record_id and used:
+        raise ConfigError(f"{', '.join(used)} select{'s' if len(used) == 1 else ''} partnerships for --all; with one "
+                          f"partnership ID there is nothing to filter. Drop {'it' if len(used) == 1 else 'them'}, or "
+                          "use --all to assess the filtered portfolio.")
     atlas = _atlas(db, rubric)
     try:
         if record_id:
             a = atlas.assess(record_id)
-            if fmt == "json":
+            if fmt == "json":  # the Python API's contract, key for key ('align ID' gives the shortage explanation)
                 c.print_json(a.to_dict())
             else:
-                print_assessment(a, atlas.rubric, atlas.get(record_id)["name"])
+                record = atlas.get(record_id)
+                explanation = atlas.context.shortage_explanation(record)
+                print_assessment(a, atlas.rubric, record["name"], shortage_notes(atlas.rubric, explanation))
             return
         f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
         p = atlas.assess_all(f)
@@ -304,21 +335,55 @@ def _percentile(v: dict[str, Any]) -> str:
     return f"{v['percentile']}% of {v['denominator']} scored"
 
 
+def _print_draft_coverage(cov: dict[str, Any], rb: rubric_mod.Rubric) -> None:
+    """What the draft's scores rest on; when too little, that its percentiles are not meaningful and what to code."""
+    parties = ", ".join(f"{rb.parties.get(p, p)} {v:.0%}" for p, v in cov["parties"].items())
+    c.out.print(f"\n  [bold]Draft coverage[/bold]: {cov['rules_known']} of {cov['rules_total']} rules with known inputs "
+                f"({cov['rules']:.0%}); share of each party's benefit weight known: {escape(parties)}")
+    if not cov["low"]:
+        return
+    c.out.print(f"  ! Coverage below {cov['threshold']:.0%}: the percentiles below are not meaningful. A score counts "
+                "only the rules with known inputs, so a draft with few coded fields can rank at the top.", markup=False)
+    if cov["code_first"]:
+        fields = ", ".join(f"{x['field']} ({_count(len(x['rules']), 'rule')}, benefit weight {x['weight']:g})"
+                           for x in cov["code_first"])
+        c.out.print(f"    Code first (the inputs of the unknown rules with the most weight): {fields}", markup=False)
+
+
+def _low(v: dict[str, Any]) -> str:
+    """The draft's coverage behind one percentile, when it has one."""
+    if "coverage" in v:
+        return f"; draft coverage {v['coverage']:.0%}" + (", low" if v.get("low_coverage") else "")
+    return "; rests on a party score with low coverage" if v.get("low_coverage") else ""
+
+
 def print_benchmark(result: dict[str, Any], rb: rubric_mod.Rubric) -> None:
     pc = result["percentiles"]
     where = f" matching {filters_text(result['filters'])}" if result.get("filters") else ""
-    if not pc["compared_with"]:
+    if "coverage" in pc:
+        _print_draft_coverage(pc["coverage"], rb)
+    selected = pc.get("selected", pc["compared_with"])
+    min_cov = f"coverage ≥ {pc['min_coverage']:.0%}" if "min_coverage" in pc else ""
+    if not selected:
         c.out.print(f"\n  No partnerships{where or ' in the inventory'} to compare the draft with.", markup=False)
         return
-    c.out.print(f"\n  [bold]Percentiles[/bold] against {_count(pc['compared_with'])}{escape(where)} "
+    if not pc["compared_with"]:
+        c.out.print(f"\n  No percentiles: none of the {_count(selected)}{where or ' in the inventory'} has "
+                    f"{min_cov} of the rubric's rules (too little coded to compare with).", markup=False)
+        return
+    of = (f" with {min_cov} (of {selected}{where or ' in the inventory'}; {pc['left_out_low_coverage']} left out "
+          "with lower coverage)" if min_cov else where)
+    c.out.print(f"\n  [bold]Percentiles[/bold] against {_count(pc['compared_with'])}{escape(of)} "
                 "(share of those scored at or below the draft)")
     for k, v in pc["dimensions"].items():
-        c.out.print(f"     {rb.dimensions[k].title:<40} {_score(v['score'])}/4  {_percentile(v)}", markup=False)
+        c.out.print(f"     {rb.dimensions[k].title:<40} {_score(v['score'])}/4  {_percentile(v)}{_low(v)}",
+                    markup=False)
     for k, v in pc["stakeholders"].items():
-        c.out.print(f"     {rb.parties[k]:<40} {_score(v['score'])}  {_percentile(v)}", markup=False)
+        c.out.print(f"     {rb.parties[k]:<40} {_score(v['score'])}  {_percentile(v)}{_low(v)}", markup=False)
     bal = pc.get("balance")
     if bal is not None:
-        c.out.print(f"     {'Balance index':<40} {_score(bal['score'], 2)}  {_percentile(bal)}", markup=False)
+        c.out.print(f"     {'Balance index':<40} {_score(bal['score'], 2)}  {_percentile(bal)}{_low(bal)}",
+                    markup=False)
     if not result["most_similar"]:
         c.out.print(f"\n  Most similar: none (no partnership shares at least {MIN_SHARED} coded design fields "
                     "with the draft)", markup=False)
@@ -354,12 +419,14 @@ def benchmark(
     try:
         result: dict[str, Any] = atlas.benchmark(record, f)
         a = asm.assess(record, atlas.rubric, atlas.context)
+        explanation = atlas.context.shortage_explanation(record)
     finally:
         atlas.close()
     if fmt == "json":
         c.print_json(result)
         return
-    print_assessment(a, atlas.rubric, f"Draft: {record.get('name') or draft.name}")
+    print_assessment(a, atlas.rubric, f"Draft: {record.get('name') or draft.name}",
+                     shortage_notes(atlas.rubric, explanation))
     print_benchmark(result, atlas.rubric)
 
 

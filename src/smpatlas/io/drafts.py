@@ -2,8 +2,8 @@
 
 Owns reading a draft (missing fields allowed) into raw values by field:
 YAML/JSON objects keyed by field name or header; spreadsheets either with a
-header row and the draft in the first data row, or as two columns
-``field | value``. Validation is :func:`smpatlas.record.normalise` with
+header row and the draft in the one non-blank data row (more than one is an
+error, never a silent choice), or as two columns ``field | value``. Validation is :func:`smpatlas.record.normalise` with
 ``draft=True``.
 """
 
@@ -51,8 +51,12 @@ def _raw(path: Path) -> dict[str, Any]:
             first = str(pairs[0][0] or "")
             data = {str(k): v for k, v in (pairs if cb.field_for_header(first) else pairs[1:]) if k not in (None, "")}
         else:
+            rows = [r for r in rows if any(v is not None and str(v).strip() for v in r)]
             if not rows:
                 raise ConfigError(f"{path}: no draft row below the header.")
+            if len(rows) > 1:
+                raise ConfigError(f"{path}: {len(rows)} draft rows; a draft is one partnership — keep one row, "
+                                  "or import the rows and assess each.")
             data = dict(zip((str(h) for h in table.header), rows[0], strict=False))
     else:
         raise ConfigError(f"{path}: a draft must be .yaml, .json, .csv or .xlsx.")

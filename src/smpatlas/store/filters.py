@@ -4,12 +4,20 @@ Owns :class:`Filters` (the selection a user asks for, normalised with the
 codebook's converters so ``--origin Philippines`` and ``--origin PHL`` agree)
 and their translation into portable SQL conditions. Year filters select the
 partnerships *active* in the range: started by ``year_to`` and not ended
-before ``year_from``.
+before ``year_from``. A partnership without an end year is open-ended unless
+its status says it has ended (:data:`ENDED_STATUSES`: ``completed``;
+``suspended`` may resume, so it is not counted as ended): such a partnership
+ended at an unknown date, so it counts as active up to the current year and
+never after it (``--year-from 2030 --status completed`` selects only
+partnerships whose end year is 2030 or later). The current year, not the start
+year, is the cut-off so that a partnership that may still have been active is
+never left out.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select
@@ -20,6 +28,9 @@ from smpatlas.normalise import CONTROL, converters
 from smpatlas.problems import CellError
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
+
+#: Statuses that say a partnership has ended (codebook vocabulary of ``status``).
+ENDED_STATUSES = ("completed",)
 
 #: filter name → codebook field it selects on.
 FILTER_FIELDS: dict[str, str] = {
@@ -72,8 +83,12 @@ class Filters:
         """Only the filters that are set (for reports and JSON output)."""
         return {k: v for k, v in asdict(self).items() if v not in (None, [], "")}
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        """Portable SQL conditions on the ``partnerships`` table."""
+    def conditions(self, *, this_year: int | None = None) -> list[ColumnElement[bool]]:
+        """Portable SQL conditions on the ``partnerships`` table.
+
+        ``this_year`` (default: today's) is the last year an ended partnership without an end year counts
+        as active.
+        """
         cb = default_codebook()
         conds: list[ColumnElement[bool]] = []
         for name, fname in FILTER_FIELDS.items():
@@ -88,7 +103,11 @@ class Filters:
         if self.year_to is not None:
             conds.append(p.c.start_year <= self.year_to)
         if self.year_from is not None:
-            conds.append(or_(p.c.end_year.is_(None), p.c.end_year >= self.year_from))
+            open_ended: ColumnElement[bool] = p.c.end_year.is_(None)
+            if self.year_from > (this_year or date.today().year):
+                # Ended at an unknown date, so not after this year.
+                open_ended = and_(open_ended, or_(p.c.status.is_(None), p.c.status.not_in(ENDED_STATUSES)))
+            conds.append(or_(open_ended, p.c.end_year >= self.year_from))
         if self.text:
             words = CONTROL.sub("", self.text).lower().split()
             conds.append(and_(*[p.c.search_text.contains(w, autoescape=True) for w in words]))
