@@ -477,8 +477,13 @@ def to_markdown(rubric: Rubric | None = None) -> str:
         "- **Balance index (0–1)** = lowest party score ÷ highest. **destination_skewed** when the mean of the "
         f"destination and employer scores exceeds the mean of the origin and migrant scores by ≥ {rb.skew_gap:g} points.",
         "- **Recommendations** are the rules not earned (false or unknown), ranked by how much earning them would "
-        "raise the weakest party's score (then the total gain).",
-        "- **Gap flags** are raised only on known facts.",
+        "raise the weakest party's score (then the total gain). When whether a rule applies depends on fields "
+        "that are not coded, the recommendation names them: code them first (the gain assumes the rule applies).",
+        "- **Gap flags** are raised only on known facts; portfolio figures count each flag over the partnerships "
+        "for which it could be judged and state how many it could not.",
+        "- **Benchmarks** compare a draft only with partnerships whose coverage (rules with known inputs ÷ all "
+        f"rules) is at least {rb.low_coverage_below:.0%}; a draft below that says its percentiles are not "
+        "meaningful and which fields to code first.",
         "",
         "## Derived predicates",
         "",
