@@ -101,3 +101,9 @@ def test_skill_headline_says_neither_coded_nor_derivable(records: list[dict[str,
     assert len(skill) == 3
     assert all(h.endswith(f"skill level neither coded nor derivable for {not_derivable}.") for h in skill)
     assert not any("skill level missing" in h for h in skill)
+
+
+def test_headlines_name_target_groups_in_words() -> None:
+    records = [minimal("a-1", target_groups=["displaced_persons"]), minimal("a-2", target_groups=["women"])]
+    line = next(h for h in compute(records).headlines() if "underrepresented" in h)
+    assert "(displaced persons: 1, women: 1)" in line and "_" not in line

@@ -203,7 +203,7 @@ class Stats:
         out.append(f"Where return is anticipated ({re['denominator']} partnerships), {with_re} provide reintegration "
                    f"support ({_pct(with_re, re['denominator'])}); not coded for {re['missing']}.")
         tg = self.derived["target_group_combinations"]
-        combos = ", ".join(f"{k}: {v['count']}" for k, v in tg["values"].items())
+        combos = ", ".join(f"{str(k).replace('_', ' ')}: {v['count']}" for k, v in tg["values"].items())
         out.append(f"{tg['any_group']} of {n} target underrepresented groups ({combos or 'none'}); "
                    f"target groups not coded for {tg['missing']}.")
         sc = self.derived["planned_participants_above_threshold"]

@@ -1,7 +1,8 @@
 """Accounts and API tokens: reading and writing the ``users``, ``api_tokens`` and ``login_attempts`` tables.
 
-Owns creating users with a role, changing a role, disabling and enabling
-users, resetting passwords (which ends the user's web sessions: see
+Owns creating users with a role (names unique whatever their case, and
+printable: no control characters, no spaces at either end; log-in matches a
+name case aside), changing a role, disabling and enabling users, resetting passwords (which ends the user's web sessions: see
 :func:`session_user`), checking passwords (Argon2 hashes only, never the
 password), issuing, listing and revoking API tokens (a random secret
 shown once; only its SHA-256 is stored), resolving a token back to its user,
@@ -17,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 from functools import cache
 from typing import Any
 
@@ -87,15 +89,39 @@ def _existing(conn: Connection, name: str) -> dict[str, Any]:
     return found
 
 
-def create_user(conn: Connection, *, name: str, role: str, password: str) -> dict[str, Any]:
-    """Add a user; the name must be new, the role known and the password at least 8 characters."""
-    name = name.strip()
-    if not name or len(name) > 200:
+def _check_name(name: str) -> None:
+    """A name that prints as typed: 1 to 200 characters, no space at either end, no control or invisible ones."""
+    if not name.strip() or len(name) > 200:
         raise ConfigError("A user name must have 1 to 200 characters.")
+    if name != name.strip():
+        raise ConfigError(f"The user name {name!r} begins or ends with a space; remove it.")
+    bad = next((c for c in name if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")),
+               None)
+    if bad is not None:
+        raise ConfigError(f"The user name {name!r} contains a control or invisible character (U+{ord(bad):04X}); "
+                          "use letters, digits, spaces and punctuation only.")
+
+
+def same_names(conn: Connection, name: str) -> list[str]:
+    """The stored user names equal to ``name`` when case is ignored (``Anna`` and ``anna``), by name.
+
+    Compared in Python (``casefold``), so every engine agrees beyond ASCII; the users table is small.
+    """
+    key = name.casefold()
+    return sorted(n for n in conn.execute(select(users.c.name)).scalars() if n.casefold() == key)
+
+
+def create_user(conn: Connection, *, name: str, role: str, password: str) -> dict[str, Any]:
+    """Add a user; the name must be new (case aside), printable, the role known and the password at least 8 characters."""
+    _check_name(name)
     _check_role(role)
     _check_password(name, password)
-    if get_user(conn, name=name) is not None:
+    taken = same_names(conn, name)
+    if name in taken:
         raise ConfigError(f"A user named {name!r} exists already.")
+    if taken:
+        raise ConfigError(f"A user named {taken[0]!r} exists already, and user names are the same whatever their "
+                          f"case (log-in does not tell them apart); choose another name than {name!r}.")
     row = {"name": name, "role": role, "password_hash": hash_password(password), "created_at": _now()}
     conn.execute(insert(users).values(**row))
     return {"name": name, "role": role, "created_at": row["created_at"]}
@@ -154,9 +180,13 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
 def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any] | None:
     """The user when the password is right and the user active, else None (same work either way).
 
+    The name is matched exactly, else case aside (``ED`` logs in as ``ed``); where an older inventory holds
+    names that differ only in case (``newv`` and ``NEWV``), only the exact name logs in.
     A successful log-in is recorded as the user's ``last_login_at``.
     """
     row = conn.execute(select(users).where(users.c.name == name)).first()
+    if row is None and len(same := same_names(conn, name)) == 1:
+        row = conn.execute(select(users).where(users.c.name == same[0])).first()
     stored = row.password_hash if row is not None else _dummy_hash()
     try:
         _hasher.verify(stored, password)

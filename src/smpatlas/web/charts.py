@@ -1,10 +1,11 @@
 """Vega-Lite specs for the dashboard, embedded in pages with vega-embed.
 
-Owns :func:`dashboard_charts`. When the reports package is present
+Owns :func:`dashboard_charts`: every chart with its data table (the text
+alternative the page shows under it). When the reports package is present
 (``smpatlas.report.inventory.chart``: one spec function per chart in
 ``smpatlas.report.charts``/``maps``), its specs are embedded, so the web and the
 reports show the same charts; without it, minimal specs built here from the
-same statistics are used. Data are
+same statistics are used (their tables read from the spec's data). Data are
 inlined in the spec (no URLs); text reaches the page only through Jinja's
 ``tojson``, so names cannot break out of the ``<script type="application/json">``.
 """
@@ -12,7 +13,7 @@ inlined in the spec (no URLs); text reaches the page only through Jinja's
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from smpatlas.analysis.stats import Stats
@@ -30,6 +31,22 @@ BAR_CHARTS = {
     "recognition_mechanism": "How qualifications are recognised",
     "destination_countries": "Destination countries",
 }
+
+
+def _data_table(title: str, columns: list[tuple[str, str]], rows: list[dict[str, Any]],
+                notes: Iterable[str] = (), cell: Callable[[Any, str], str] | None = None) -> dict[str, Any]:
+    """A chart's numbers as the page's table: ``caption``, ``headings``, ``rows`` of text cells, ``notes``."""
+    show = cell or _cell
+    return {"caption": title, "headings": [h for _, h in columns],
+            "rows": [[show(r.get(k), k) for k, _ in columns] for r in rows], "notes": list(notes)}
+
+
+def _cell(value: Any, key: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def _bar(title: str, rows: list[dict[str, Any]], n: int) -> dict[str, Any]:
@@ -99,6 +116,7 @@ def _from_reports(atlas: Atlas) -> list[dict[str, Any]] | None:
     """The reports package's specs (the same as in the PDF/HTML reports), or None when it is not there."""
     try:
         from smpatlas.report import inventory
+        from smpatlas.report.html import cell
     except ImportError:
         return None
     data = inventory.collect(atlas)
@@ -106,19 +124,25 @@ def _from_reports(atlas: Atlas) -> list[dict[str, Any]] | None:
     for name in REPORT_CHARTS:
         if name in inventory.CHARTS:
             table, spec = inventory.chart(name, data)
-            out.append({"key": name, "title": table.title, "spec": spec})
+            out.append({"key": name, "title": table.title, "spec": spec,
+                        "table": _data_table(table.title, table.columns, table.rows, table.notes, cell)})
     return out or None
 
 
 def dashboard_charts(atlas: Atlas, stats: Stats, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``[{"key", "title", "spec"}]`` for the dashboard: the reports' charts, else the minimal ones here."""
+    """``[{"key", "title", "spec", "table"}]`` for the dashboard: the reports' charts, else the minimal ones here;
+    ``table`` is the chart's numbers in text (see :func:`_data_table`), shown with the chart for those who cannot
+    see it."""
     from_reports = _from_reports(atlas)
     if from_reports:
         return from_reports
     recs = list(records)
     d = stats.to_dict()
-    out = [{"key": key, "title": title, "spec": _bar(title, _distribution(d, key), stats.n)}
-           for key, title in BAR_CHARTS.items()]
-    out.append({"key": "timeline", "title": "Start years", "spec": _timeline(recs)})
-    out.append({"key": "corridors", "title": "Corridors", "spec": _corridors(recs)})
-    return out
+    made: list[tuple[str, str, dict[str, Any], list[tuple[str, str]]]] = [
+        (key, title, _bar(title, _distribution(d, key), stats.n), [("label", "Value"), ("count", "Partnerships")])
+        for key, title in BAR_CHARTS.items()]
+    made.append(("timeline", "Start years", _timeline(recs), [("year", "Start year"), ("count", "Partnerships")]))
+    made.append(("corridors", "Corridors", _corridors(recs),
+                 [("origin", "Origin"), ("destination", "Destination"), ("count", "Partnerships")]))
+    return [{"key": key, "title": title, "spec": spec, "table": _data_table(title, columns, spec["data"]["values"])}
+            for key, title, spec, columns in made]

@@ -3,21 +3,33 @@
 Owns :func:`plain` (a value as a person reads it; missing = "not coded"),
 :func:`form_value` (a value as the edit form shows it: spreadsheet cell
 syntax, so what is typed back is read by the same converters as imports) and
-the small helpers the templates use. Returns plain text; escaping is Jinja's.
+the small helpers the templates use. Returns plain text; escaping is Jinja's,
+except :func:`inline_code`, which returns ``Markup`` it escaped itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 from urllib.parse import urlparse
+
+from markupsafe import Markup, escape
 
 from smpatlas.cells import format_nested
 from smpatlas.codebook import Field
 from smpatlas.display import NOT_CODED, plain
 
-__all__ = ["NOT_CODED", "form_value", "plain", "safe_url", "short_json", "when"]
+__all__ = ["NOT_CODED", "form_value", "inline_code", "plain", "safe_url", "short_json", "when"]
+
+_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def inline_code(text: str | None) -> Markup:
+    """Codebook text as HTML: Markdown inline code (`` `de-ph-triple-win` ``) as ``<code>``, all else escaped."""
+    parts = _CODE.split(text or "")  # prose at even positions, code at odd ones
+    return Markup("").join(Markup("<code>{}</code>").format(p) if i % 2 else escape(p) for i, p in enumerate(parts))
 
 
 def form_value(f: Field, value: Any) -> Any:

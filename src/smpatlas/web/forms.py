@@ -3,9 +3,10 @@
 Owns :func:`sections` (every field of the chosen sections as a widget
 description: vocabularies as checkboxes or selects, countries as a searchable
 checkbox list, nested lists as cell-syntax text; the submitted value and the
-validation message next to it), :func:`changes_from_form` (submitted form
-→ raw values by field, read by the same converters as spreadsheet cells) and
-:func:`merge` (a stale form's own changes laid over the record as it is now).
+validation message next to it; the codebook's help, its `code` as ``<code>``),
+:func:`changes_from_form` (submitted form → raw values by field, read by the
+same converters as spreadsheet cells) and :func:`merge` (a stale form's own
+changes laid over the record as it is now).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from smpatlas.codebook import Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import all_codes
 from smpatlas.problems import Report
-from smpatlas.web.format import form_value
+from smpatlas.web.format import form_value, inline_code
 
 #: Sections of the codebook that describe a design (what-if changes these).
 DESIGN_SECTIONS = ("labour_market", "mobility", "skills", "integration", "outcomes", "fair_recruitment")
@@ -92,7 +93,7 @@ def sections(fields: list[Field], values: Mapping[str, Any], errors: Mapping[str
                 "f": f, "name": f.name, "id": f"field-{f.name}", "widget": _widget(f), "value": value,
                 "options": _options(f) if f.kind in ("enum", "set", "countries", "bool", "tristate") else [],
                 "error": errors.get(f.name), "readonly": f.name in readonly,
-                "help": NESTED_HELP.get(f.kind, f.description),
+                "help": inline_code(NESTED_HELP.get(f.kind, f.description)),
                 "step": "any" if f.kind == "number" else "1",
             })
         if rows:

@@ -176,7 +176,12 @@ async def login(request: Request, state: StateDep) -> Response:
             state.limiter.succeeded(address, name)
         return found
 
-    found = await run_in_threadpool(verify)
+    from smpatlas.web.errors import TooManyAttempts
+
+    try:
+        found = await run_in_threadpool(verify)
+    except TooManyAttempts as exc:  # the form again, with the wait: the person may come back to it
+        return render(request, "login.html", {"next": target, "error": str(exc), "name": name}, status=429)
     if found is None:
         return render(request, "login.html", {"next": target, "error": "Wrong user name or password.",
                                               "name": name}, status=401)

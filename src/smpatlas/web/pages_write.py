@@ -230,11 +230,21 @@ async def upload(request: Request, state: StateDep, user: Editor) -> Response:
                                                "message": "Choose a file to import."}, status=400)
     from starlette.concurrency import run_in_threadpool
 
+    from smpatlas.web.errors import TooLarge, status_of
+
     def check() -> tuple[str, Report]:
         token, _ = uploads.save(state, file.file, file.filename, user=str(user.name), mode=mode)
-        return token, uploads.check(state, token)
+        try:
+            return token, uploads.check(state, token)
+        except Exception:
+            uploads.forget(state, token)
+            raise
 
-    token, report = await run_in_threadpool(check)
+    try:
+        token, report = await run_in_threadpool(check)
+    except (ConfigError, TooLarge) as exc:  # a wrong file type, an unknown mode, too big: the form again, with why
+        return render(request, "import.html", {"modes": MODES, "report": None, "token": None, "message": str(exc),
+                                               "mode": mode if mode in MODES else None}, status=status_of(exc))
     if not report.valid:
         uploads.forget(state, token)
     return render(request, "import.html", {"modes": MODES, "report": report, "mode": mode,
