@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from smpatlas import record as rec
 from smpatlas.analysis import assessment as asm
@@ -64,9 +64,15 @@ class Atlas:
     def get(self, rid: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             found = repo.get(conn, rid)
-        if found is None:
-            raise NotFound(rid)
+            if found is None:
+                raise _not_found(conn, rid)
         return found
+
+    def deletion(self, rid: str) -> repo.Deletion | None:
+        """When ``rid`` belonged to a partnership that was deleted (its id is retired, never reused): the last
+        deletion (when, by whom); else None."""
+        with self.engine.connect() as conn:
+            return repo.deletion(conn, rid)
 
     def records(self, filters: Filters | None = None, **kw: Any) -> list[dict[str, Any]]:
         """Records matching ``filters`` (or keyword filters such as ``destination=["DEU"]``)."""
@@ -162,7 +168,7 @@ class Atlas:
         with self.engine.begin() as conn:
             current = repo.get(conn, rid)
             if current is None:
-                raise NotFound(rid)
+                raise _not_found(conn, rid)
             merged: dict[str, Any] = {**current, **changes}
             if "id" in changes and changes["id"] != rid:
                 report = Report(files=[f"edit of {rid}"])
@@ -183,6 +189,15 @@ class Atlas:
     def delete(self, rid: str, *, user: str | None = None) -> None:
         with self.engine.begin() as conn:
             repo.delete_ids(conn, [rid], change=repo.Change(user=user or self.user, context="delete"))
+
+
+def _not_found(conn: Connection, rid: str) -> NotFound:
+    """NotFound for ``rid``, saying when and by whom it was deleted if it was."""
+    gone = repo.deletion(conn, rid)
+    if gone is None:
+        return NotFound(rid)
+    return NotFound(rid, f"It was deleted on {gone.day} by {gone.user}; its history is kept and its id is "
+                         "never reused.")
 
 
 def _filters(filters: Filters | None, kw: dict[str, Any]) -> Filters | None:

@@ -195,3 +195,21 @@ def test_console_script_runs(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "smpatlas", "show", "x", "--db", str(tmp_path / "none.db")],
                          capture_output=True, text=True, timeout=60)
     assert res.returncode == 1 and "Traceback" not in res.stderr and "No SMP Atlas inventory" in res.stderr
+
+
+def test_demo_again_after_deleting_a_bundled_record_starts_afresh(cli: Cli, tmp_path: Path) -> None:
+    """Ids are never reused, so demo cannot restore a deleted bundled record in place: it makes the file afresh."""
+    db = str(tmp_path / "demo.db")
+    assert cli("demo", "--db", db).code == 0
+    assert cli("delete", "de-ph-triple-win", "--yes", "--db", db).code == 0
+    again = cli("demo", "--db", db)
+    assert again.code == 0, again.stderr
+    assert cli("show", "de-ph-triple-win", "--db", db).code == 0
+
+
+def test_demo_refuses_an_inventory_it_did_not_make(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "mine.db")
+    assert cli("import", write_jsonl(tmp_path / "mine.jsonl", [minimal("aa-bb-mine")]), "--db", db).code == 0
+    res = cli("demo", "--db", db)
+    assert res.code == 1 and "did not make" in res.stderr
+    assert [r["id"] for r in cli("list", "--db", db, "--format", "json").json()] == ["aa-bb-mine"]

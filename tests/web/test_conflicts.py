@@ -94,10 +94,10 @@ def editors(app_factory: Any, db: Path | str) -> tuple[Any, Any]:
     return erin, ed
 
 
-def stored(db: Path | str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def stored(db: Path | str, rid: str = RID) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     engine = database.open_engine(str(db))
     with engine.connect() as conn:
-        rec, history = repo.get(conn, RID), repo.history_of(conn, RID)
+        rec, history = repo.get(conn, rid), repo.history_of(conn, rid)
     engine.dispose()
     assert rec is not None
     return rec, history
@@ -187,13 +187,16 @@ def test_saving_a_partnership_deleted_meanwhile_keeps_my_values(app_factory: Any
     mine["notes"] = ERIN_NOTES
     r = erin.post(EDIT, data=mine, follow_redirects=False)
     assert r.status_code == 409
-    assert "ed deleted partnership" in r.text and "Saving creates the partnership again" in r.text
+    assert "ed deleted partnership" in r.text and "ids are never reused, so give it a new id" in r.text
     again = form_of(r.text)
     assert again.action == "/new"
     assert again.fields["id"] == RID and again.fields["notes"] == ERIN_NOTES
 
-    assert erin.post("/new", data=again.fields, follow_redirects=False).status_code == 303
-    rec, _ = stored(db_copy)
+    refused = erin.post("/new", data=again.fields, follow_redirects=False)  # the old id: refused, values kept
+    assert refused.status_code == 422 and "never reused" in refused.text and ERIN_NOTES in refused.text
+    renamed = {**again.fields, "id": f"{RID}-2"}
+    assert erin.post("/new", data=renamed, follow_redirects=False).status_code == 303
+    rec, _ = stored(db_copy, f"{RID}-2")
     assert rec["notes"] == ERIN_NOTES
 
 

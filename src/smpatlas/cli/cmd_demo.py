@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine, select
 
 from smpatlas.analysis.overview import overview
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.countries import name_of
-from smpatlas.errors import ValidationFailed
+from smpatlas.errors import ConfigError, ValidationFailed
 from smpatlas.io.importer import import_files
+from smpatlas.problems import Report
 from smpatlas.store import database
+from smpatlas.store.schema import history
+
+DEMO_USER = "smpatlas-demo"  # the history's user for what demo writes: it tells a demo inventory
 
 
 def bundled_inventory() -> str:
     return str(resources.files("smpatlas").joinpath("data/inventory/partnerships.jsonl"))
+
+
+def _made_by_demo(engine: Engine) -> bool | None:
+    """Whether the inventory's first change was demo's (None: nothing was ever written to it)."""
+    with engine.connect() as conn:
+        first = conn.execute(select(history.c.user_name).order_by(history.c.id).limit(1)).scalar()
+    return None if first is None else first == DEMO_USER
+
+
+def _afresh(path: Path) -> tuple[Engine, Report]:
+    """The bundled inventory in a new file that then takes ``path``'s place (the old one is not touched on failure)."""
+    new = path.with_name(path.name + ".new")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{new}{suffix}").unlink(missing_ok=True)
+    engine = database.open_engine(str(new))
+    report = import_files(engine, [bundled_inventory()], mode="replace", user=DEMO_USER)
+    engine.dispose()
+    if report.valid:
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(new, path)
+    return database.open_engine(str(path)), report
 
 
 @app.command("demo")
@@ -26,7 +55,9 @@ def demo(
 ) -> None:
     """Load the bundled, source-cited inventory into a SQLite file and summarise it.
 
-    Running it again brings the file back to the bundled inventory.
+    Running it again brings the file back to the bundled inventory (a demo file whose bundled
+    partnerships were deleted is made afresh, as ids are never reused: its user accounts go too).
+    An inventory that demo did not make is refused: demo would replace its partnerships.
 
     Example:
 
@@ -34,7 +65,16 @@ def demo(
     """
     engine = database.open_engine(db)
     try:
-        report = import_files(engine, [bundled_inventory()], mode="replace", user="smpatlas-demo")
+        made = _made_by_demo(engine)
+        if made is False:
+            raise ConfigError(f"{database.shown(db)} holds an inventory that 'smpatlas demo' did not make, and the "
+                              "demo would replace its partnerships. Give the demo its own file, e.g. --db "
+                              "demo/atlas.db.")
+        report = import_files(engine, [bundled_inventory()], mode="replace", user=DEMO_USER)
+        path = database.sqlite_path(database.resolve_url(db))
+        if not report.valid and made and path is not None and {p.code for p in report.errors} == {"id_retired"}:
+            engine.dispose()
+            engine, report = _afresh(path)
         if not report.valid:
             raise ValidationFailed(report)
         with engine.connect() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -33,6 +33,10 @@ def show(
 ) -> None:
     """Show every coded field of one partnership, its sources and its history.
 
+    A deleted partnership's history is kept: for its id, show prints that history (with --format json:
+    {"record": null, "deleted": {...}, "history": [...]}) and exits 1 saying when and by whom it was
+    deleted; --no-history prints only that message. Its id is never reused.
+
     Example:
 
         smpatlas show de-ph-triple-win
@@ -42,7 +46,8 @@ def show(
     try:
         with engine.connect() as conn:
             rec = repo.get(conn, record_id)
-            if rec is None:
+            gone = repo.deletion(conn, record_id) if rec is None else None
+            if rec is None and gone is None:
                 close = [i for i in repo.all_ids(conn) if record_id.lower() in i][:3]
                 raise NotFound(record_id, f"Similar ids: {', '.join(close)}." if close else
                                "See 'smpatlas list'.")
@@ -50,6 +55,9 @@ def show(
             hist = repo.history_of(conn, record_id) if history else []
     finally:
         engine.dispose()
+    if gone is not None:
+        _deleted(gone, hist, fmt, history)
+    assert rec is not None
     if fmt == "json":
         c.print_json({"record": rec, "version": meta.get("version"), "history": hist})
         return
@@ -71,12 +79,41 @@ def show(
     if not rec.get("sources"):
         c.out.print("  none: this record cannot be published until a source is added", style="yellow")
     if history:
-        c.out.print("\n[bold]History[/bold]")
-        for e in hist:
-            when = e["at"].strftime("%Y-%m-%d %H:%M") if hasattr(e["at"], "strftime") else str(e["at"])
-            if e["action"] == "update":
-                old, new = (json.dumps(e["old_value"], ensure_ascii=False), json.dumps(e["new_value"], ensure_ascii=False))
-                c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['field']}: {old} → {new}", markup=False)
-            else:
-                c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['action']}"
-                            + (f" ({e['context']})" if e.get("context") else ""), markup=False)
+        _print_history(hist)
+
+
+def _print_history(hist: list[dict[str, Any]]) -> None:
+    """The history in the order it happened; in older inventories an id may have been used again after a
+    delete (versions restart at 1 there): that point is marked."""
+    c.out.print("\n[bold]History[/bold]")
+    after_delete = False
+    for e in hist:
+        if after_delete and e["action"] == "create":
+            c.out.print("  — the id was used again for a new partnership (older inventories allowed it); "
+                        "its versions start again at 1:", markup=False)
+        after_delete = e["action"] == "delete"
+        when = e["at"].strftime("%Y-%m-%d %H:%M") if hasattr(e["at"], "strftime") else str(e["at"])
+        if e["action"] == "update":
+            old, new = (json.dumps(e["old_value"], ensure_ascii=False), json.dumps(e["new_value"], ensure_ascii=False))
+            c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['field']}: {old} → {new}", markup=False)
+        else:
+            c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['action']}"
+                        + (f" ({e['context']})" if e.get("context") else ""), markup=False)
+
+
+def _deleted(gone: repo.Deletion, hist: list[dict[str, Any]], fmt: str, history: bool) -> NoReturn:
+    """A deleted partnership: its kept history (unless --no-history), then exit 1 saying when and by whom."""
+    if fmt == "json":
+        c.print_json({"record": None, "version": None,
+                      "deleted": {"at": gone.at, "user": gone.user, "context": gone.context,
+                                  "version": gone.version, "name": gone.name},
+                      "history": hist})
+    elif history:
+        c.out.print(f"{gone.name or gone.id}  ({gone.id}, deleted in version {gone.version})", markup=False,
+                    style="bold")
+        _print_history(hist)
+    see = ("Its kept history is shown above." if history else
+           f"Run 'smpatlas show {gone.id}' without --no-history to see its kept history.")
+    raise NotFound(gone.id, f"It was deleted on {gone.day} by {gone.user}"
+                   + (f" ({gone.context})" if gone.context and gone.context != "delete" else "")
+                   + f"; its id is never reused. {see}")

@@ -2,10 +2,16 @@
 
 Owns the import pipeline: map headers to codebook fields, normalise and
 validate every row (collecting *every* problem with file, sheet, row, column,
-value and hint), catch duplicate ids, and write in batches inside a single
-transaction that is rolled back unless everything is valid. Memory stays
-flat: rows stream from the readers and are written in batches. Knows nothing
-of the CLI or the web; reports progress through a callback.
+value and hint), catch duplicate ids and ids of deleted partnerships, and
+write in batches inside a single transaction that is rolled back unless
+everything is valid. Memory stays flat: rows stream from the readers and are
+written in batches. Knows nothing of the CLI or the web; reports progress
+through a callback.
+
+Ids are never reused: a row whose id belonged to a deleted partnership is
+refused (``id_retired``) in every mode, ``replace`` included — the row would be
+a new record whose history restarts at version 1 after the deleted one's, and
+``replace`` means "the file is the inventory", not "undo deletions".
 """
 
 from __future__ import annotations
@@ -210,19 +216,26 @@ class _Run:
         self.partial.clear()
 
     def flush(self) -> None:
-        """Check the batch's ids against the inventory and, while all is valid, write it."""
+        """Check the batch's ids against the inventory (and the retired ids of deleted partnerships, which no
+        mode may use again) and, while all is valid, write it."""
         if not self.batch:
             return
         if self.partial:
             self.merge_partial()
         records = [r for r, _ in self.batch]
-        if self.mode == "insert":
-            clash = repo.existing_ids(self.conn, [r["id"] for r in records])
-            for r, loc in self.batch:
-                if r["id"] in clash:
-                    self.problem(loc, message=f"id {r['id']!r} is already in the inventory", code="id_exists",
-                                 field="id", value=r["id"], record_id=r["id"],
-                                 hint="use --mode upsert to update existing records, or choose a new id")
+        ids = [r["id"] for r in records]
+        present = repo.existing_ids(self.conn, ids)
+        retired = repo.retired_ids(self.conn, [i for i in ids if i not in present])  # usually none to look up
+        for r, loc in self.batch:
+            rid = r["id"]
+            if self.mode == "insert" and rid in present:
+                self.problem(loc, message=f"id {rid!r} is already in the inventory", code="id_exists",
+                             field="id", value=rid, record_id=rid,
+                             hint="use --mode upsert to update existing records, or choose a new id")
+            elif rid in retired:
+                self.problem(loc, message=retired[rid].refusal(), code="id_retired", field="id", value=rid,
+                             record_id=rid, hint=f"choose another id ('smpatlas show {rid}' shows the deleted "
+                             "partnership's history)")
         if self.writing:
             counts = repo.write(self.conn, records, mode=self.mode, change=self.change)
             self.report.inserted += counts.inserted
@@ -337,7 +350,8 @@ def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "in
                  cb: Codebook | None = None) -> Report:
     """Import ``paths`` all-or-nothing; returns the :class:`Report` (check ``report.valid``).
 
-    Nothing is written when any problem is found or when ``dry_run`` is set.
+    Nothing is written when any problem is found or when ``dry_run`` is set. In every mode, a record whose id
+    belonged to a deleted partnership is a problem (``id_retired``): ids are never reused.
     """
     if mode not in MODES:
         raise ConfigError(f"Unknown import mode {mode!r}; use one of {', '.join(MODES)}.")

@@ -6,6 +6,13 @@ caller's transaction, reads with filters, one-record edits with optimistic
 version checks, and the change history. Functions are keyword-only where it
 helps and take the connection explicitly; transactions belong to the caller.
 Validation is not done here (see :mod:`smpatlas.record`).
+
+Ids are never reused: the id of a deleted partnership is *retired* (its history
+is kept under it). :func:`retired_ids` finds them so that callers refuse new
+records under them; :func:`write` itself does not check. Databases written
+before this rule may hold an id that was deleted and used again: its history
+is then one list in the order it happened, the new record's entries after the
+last ``delete`` (see :func:`current_life`).
 """
 
 from __future__ import annotations
@@ -125,6 +132,56 @@ def existing_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class Deletion:
+    """The last deletion of a partnership whose id is retired (no current record has it)."""
+
+    id: str
+    at: dt.datetime
+    user: str
+    context: str | None
+    version: int  # the version the delete made (the record's last version + 1)
+    name: str | None  # the deleted record's name
+
+    @property
+    def day(self) -> str:
+        """The day of the deletion, ``YYYY-MM-DD`` (UTC)."""
+        at = self.at
+        if isinstance(at, dt.datetime):
+            return (at.astimezone(dt.UTC) if at.tzinfo else at).strftime("%Y-%m-%d")
+        return str(at)[:10]
+
+    def refusal(self) -> str:
+        """Why a new record cannot have this id, for a person."""
+        return (f"id {self.id!r} belonged to a partnership deleted on {self.day} by {self.user}; "
+                "ids are never reused")
+
+
+def retired_ids(conn: Connection, ids: Iterable[str]) -> dict[str, Deletion]:
+    """The ids among ``ids`` that belonged to a deleted partnership and that no current record has, with
+    their last deletion.
+
+    Looked up 500 at a time through the history's (partnership_id, id) index, on every engine.
+    """
+    ids = list(dict.fromkeys(ids))
+    found: dict[str, Deletion] = {}
+    alive = select(p.c.id).where(p.c.id == h.c.partnership_id).exists()
+    for i in range(0, len(ids), 500):
+        stmt = (select(h.c.partnership_id, h.c.at, h.c.user_name, h.c.context, h.c.version, h.c.old_value)
+                .where(h.c.partnership_id.in_(ids[i : i + 500]), h.c.action == "delete", ~alive)
+                .order_by(h.c.id))
+        for row in conn.execute(stmt):  # oldest first: the last deletion wins
+            old = json.loads(row.old_value) if row.old_value else {}
+            found[row.partnership_id] = Deletion(row.partnership_id, row.at, row.user_name, row.context,
+                                                 row.version, old.get("name") if isinstance(old, dict) else None)
+    return found
+
+
+def deletion(conn: Connection, rid: str) -> Deletion | None:
+    """The last deletion of ``rid`` when it is a retired id (see :func:`retired_ids`), else None."""
+    return retired_ids(conn, [rid]).get(rid)
+
+
 def all_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(p.c.id)).scalars())
 
@@ -163,8 +220,9 @@ _HISTORY_COLUMNS = ("partnership_id", "version", "action", "field", "old_value",
 def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change: Change) -> WriteCounts:
     """Store validated records: ``insert`` (ids must be new) or ``upsert``.
 
-    The caller checked ids for ``insert``; ``upsert`` updates changed records
-    (version + 1, one history row per changed field) and leaves unchanged ones alone.
+    The caller checked ids for ``insert``, and that no new record has a retired id (:func:`retired_ids`);
+    ``upsert`` updates changed records (version + 1, one history row per changed field) and leaves unchanged
+    ones alone.
     New records go in with one executemany per table, their values encoded here
     exactly as a Core insert would (:func:`encoders`).
     """
@@ -264,7 +322,7 @@ def replace_one(conn: Connection, rec: dict[str, Any], *, expected_version: int 
         raise NotFound(rec["id"])
     old, version = loaded[rec["id"]]
     if expected_version is not None and expected_version != version:
-        changed = [e for e in history_of(conn, rec["id"]) if e["version"] > expected_version]
+        changed = [e for e in current_life(history_of(conn, rec["id"])) if e["version"] > expected_version]
         fields = sorted({e["field"] or "*" for e in changed})
         raise ConflictError(
             f"Partnership {rec['id']!r} is at version {version}, not {expected_version}: "
@@ -344,7 +402,15 @@ def count(conn: Connection, filters: Filters | None = None) -> int:
     return int(conn.execute(stmt).scalar_one())
 
 
+def current_life(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The entries of a history (oldest first) after its last ``delete``: those of the current record when an
+    older database holds an id that was deleted and used again (versions restart at 1 there)."""
+    last = max((i for i, e in enumerate(entries) if e["action"] == "delete"), default=-1)
+    return entries[last + 1 :]
+
+
 def history_of(conn: Connection, rid: str) -> list[dict[str, Any]]:
+    """Every history entry of ``rid``, in the order they were made (also across a deletion and a reuse)."""
     rows = conn.execute(select(h).where(h.c.partnership_id == rid).order_by(h.c.id))
     out = []
     for row in rows:

@@ -138,7 +138,8 @@ def _merged_page(request: Request, rid: str, expected: int | None, values: dict[
 
 
 def _deleted_page(request: Request, rid: str, values: dict[str, Any], conn: Any) -> Response:
-    """The record was deleted while being edited: say so, and keep the editor's values (saving creates it again)."""
+    """The record was deleted while being edited: say so, and keep the editor's values in a new-partnership form
+    (ids are never reused: saving it needs a new id)."""
     deleted = [e for e in repo.history_of(conn, rid) if e["action"] == "delete"]
     if not deleted:
         raise NotFound(rid)
@@ -146,8 +147,8 @@ def _deleted_page(request: Request, rid: str, values: dict[str, Any], conn: Any)
     conflict = Conflict(
         lead=f"While you were editing, {e['user_name']} deleted partnership {rid!r} ({when(e['at'])}), "
              "so your changes were not saved.",
-        after=["Your values are kept below. Saving creates the partnership again from them; "
-               "to let the deletion stand, leave this page."])
+        after=["Your values are kept below, to save as a new partnership: ids are never reused, so give it a new "
+               "id first. To let the deletion stand, leave this page."])
     return _edit_page(request, {}, None, {**values, "id": rid}, conflict=conflict, status=409, new=True)
 
 
@@ -201,8 +202,12 @@ async def create(request: Request, state: StateDep, user: Editor) -> Response:
         report.add(Problem(i.error.message, field=i.field, value=i.value, hint=i.error.hint, code=i.error.code))
     if report.valid:
         with state.engine.begin() as conn:
+            gone = repo.deletion(conn, record["id"])
             if repo.existing_ids(conn, [record["id"]]):
                 report.add(Problem("a partnership with this id exists already", field="id", value=record["id"]))
+            elif gone is not None:  # ids are never reused: the deleted one's history stays under it
+                report.add(Problem(gone.refusal() + " \u2014 choose another id", field="id", value=record["id"],
+                                   code="id_retired", record_id=record["id"]))
             else:
                 repo.write(conn, [record], mode="insert", change=repo.Change(user=str(user.name), context="web: create"))
                 return RedirectResponse(f"/partnerships/{record['id']}", status_code=303)

@@ -69,7 +69,10 @@ def list_partnerships(
 
 @router.post("", response_model=PartnershipPublic, status_code=201)
 def create_partnership(state: StateDep, user: Editor, body: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
-    """Add a partnership (editors). Raw spreadsheet values are accepted; every problem is reported."""
+    """Add a partnership (editors). Raw spreadsheet values are accepted; every problem is reported.
+
+    The id must be new: neither a current partnership's nor a deleted one's (ids are never reused; 422).
+    """
     record, issues = rec.normalise({k: v for k, v in body.items() if v is not None})
     report = Report(files=["new partnership"])
     for i in issues:
@@ -79,6 +82,10 @@ def create_partnership(state: StateDep, user: Editor, body: Annotated[dict[str, 
         if not issues and repo.existing_ids(conn, [record["id"]]):
             report.add(Problem(f"a partnership with id {record['id']!r} exists already", field="id",
                                value=record["id"], code="duplicate_id", hint="choose another id or edit that one"))
+        elif not issues and (gone := repo.deletion(conn, record["id"])) is not None:
+            report.add(Problem(gone.refusal(), field="id", value=record["id"], code="id_retired",
+                               record_id=record["id"], hint="choose another id; GET /api/v1/partnerships/"
+                               f"{record['id']}/history shows the deleted partnership's history"))
         if not report.valid:
             raise ValidationFailed(report)
         repo.write(conn, [record], mode="insert", change=repo.Change(user=str(user.name), context="web: create"))
