@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import lookup
-from smpatlas.normalise import fold_value, has_control, is_blank, parse_date, suggest
+from smpatlas.normalise import fold_value, has_control, is_blank, number_text, parse_date, suggest
 from smpatlas.problems import CellError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -24,6 +25,12 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 _QUOTE_NEXT = FORMULA_STARTS | {"'"}
 PERIOD = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2]))?$")
 URL = re.compile(r"^(?:https?|ftp)://\S+$", re.IGNORECASE)
+#: Schemes that are links but not web pages, refused with a clear message rather than read as a title.
+_OTHER_SCHEME = re.compile(r"^(?:javascript|vbscript|data|file|mailto|ftp|ftps|sftp|tel):", re.IGNORECASE)
+#: A web address without its scheme: ``giz.de/page``, ``www.giz.de``.
+_BARE_HOST = re.compile(r"^(?:www\.[^\s/]+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}/\S*)$", re.IGNORECASE)
+#: What separates URLs written on one line ("https://e.org; https://f.org").
+_URL_GAP = re.compile(r"\s*[;,]\s*|\s+")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
@@ -39,6 +46,52 @@ def restore(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in _QUOTE_NEXT:
         return text[1:]
     return text
+
+
+def _urlish(text: str) -> bool:
+    """Whether a source part is (or holds) a link rather than a title: ``://``, a non-web scheme such as
+    ``javascript:``, or a web address without its scheme."""
+    return "://" in text or _OTHER_SCHEME.match(text) is not None or _BARE_HOST.match(text) is not None
+
+
+def _url_list(line: str) -> list[str] | None:
+    """The URLs of a source line that is nothing but URLs separated by ``;``, ``,`` or spaces (two or more)."""
+    if "|" in line or "\\" in line:
+        return None
+    pieces = [p for p in _URL_GAP.split(line.strip()) if p]
+    return pieces if len(pieces) > 1 and all(map(_urlish, pieces)) else None
+
+
+def _url_part(value: Any) -> Any:
+    """A source URL: a web address (http or https) with a host."""
+    text = str(value).strip()
+    if has_control(text) or "\r" in text or "\n" in text:
+        raise CellError("a source URL contains a control character or line break", hint="remove it",
+                        code="control_character")
+    if _url_list(text):
+        raise CellError("several URLs in one source", code="bad_url",
+                        hint="put each source on its own line (Alt+Enter in Excel): 'Title | URL', or a URL alone")
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError:
+        parts, host = urlsplit(""), None
+    if parts.scheme.lower() in ("http", "https"):
+        if any(ch.isspace() for ch in text):
+            raise CellError("a URL cannot contain spaces", code="bad_url",
+                            hint="write a space in a URL as %20; a title goes before the URL: 'Title | URL'")
+        if not host:
+            raise CellError("the URL has no host", code="bad_url",
+                            hint="write the whole address, e.g. https://www.giz.de/en/worldwide/41533.html")
+        return text
+    if _BARE_HOST.match(text):
+        raise CellError("the URL lacks http:// or https://", code="bad_url",
+                        hint=f"write the whole address, e.g. 'https://{text}' (check that the page opens)")
+    scheme = re.match(r"^([a-z][a-z0-9+.-]*):", text, re.IGNORECASE)
+    if scheme:
+        raise CellError(f"only web links (http:// or https://) are accepted, not {scheme.group(1).lower()}: links",
+                        hint="link to the web page of the source", code="bad_url")
+    raise CellError("not a URL", hint=_syntax_hint("sources"), code="bad_url")
 
 
 def _escape(text: str) -> str:
@@ -109,15 +162,22 @@ def _period_part(value: Any) -> Any:
 
 
 def _value_part(value: Any) -> Any:
+    """An outcome value: every indicator of the codebook counts people, so a number ≥ 0."""
     if isinstance(value, bool):
         raise CellError("outcome value must be a number", hint="e.g. 120", code="type")
     try:
-        number = value if isinstance(value, (int, float)) else float(str(value).replace(",", ""))
+        number = value if isinstance(value, (int, float)) else number_text(str(value))
+    except CellError as exc:
+        raise CellError(f"outcome value: {exc.message}", hint=exc.hint, code=exc.code) from None
     except ValueError:
         raise CellError(f"outcome value {value!r} is not a number", hint="e.g. 120", code="type") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")
-    return int(number) if float(number).is_integer() else float(number)
+    number = int(number) if float(number).is_integer() else float(number)
+    if number < 0:
+        raise CellError(f"outcome value {number} is negative", code="range",
+                        hint="outcome indicators count people: write 0 or more")
+    return number
 
 
 def _text_part(kind: str, part: str) -> Cleaner:
@@ -158,6 +218,8 @@ def _part_readers(kind: str) -> tuple[tuple[str, Cleaner, bool], ...]:
             clean = _country_part
         elif kind == "sources" and part == "accessed":
             clean = parse_date
+        elif kind == "sources" and part == "url":
+            clean = _url_part
         elif kind == "outcomes" and part == "period":
             clean = _period_part
         elif kind == "outcomes" and part == "value":
@@ -209,13 +271,15 @@ def read_line(kind: str, line: str) -> dict[str, Any]:
     return _complete(kind, out)
 
 
-def item_lines(value: str) -> list[str] | None:
+def item_lines(value: str, kind: str | None = None) -> list[str] | None:
     """The lines of a nested text cell that hold items (blank lines left out), or None when the cell
-    holds JSON text."""
+    holds JSON text. Sources: a line of URLs separated by ``;``, ``,`` or spaces is one line per URL."""
     text = value.strip()
     if text[:1] in ("[", "{"):
         return None
     lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    if kind == "sources":
+        return [url for line in lines if line.strip() for url in (_url_list(line) or [line])]
     return [line for line in lines if line.strip()]
 
 
@@ -239,7 +303,7 @@ def _syntax_hint(kind: str) -> str:
 def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
     """Read a nested field from a cell (text or JSON) or a JSON list."""
     if isinstance(value, str):
-        lines = item_lines(value)
+        lines = item_lines(value, kind)
         if lines is not None:
             return [read_line(kind, line) for line in lines]
         try:
@@ -274,8 +338,23 @@ def _line_parts(kind: str, line: str) -> list[str]:
             hint=_syntax_hint(kind) + "; write a literal | as \\|",
             code="too_many_parts",
         )
-    if kind == "sources" and len(parts) == 1 and URL.match(parts[0]):
-        return [""] * spec.parts.index("url") + parts  # a URL alone is the URL, not the title
+    if kind == "sources":
+        return _source_parts(parts)
+    return parts
+
+
+def _source_parts(parts: list[str]) -> list[str]:
+    """The parts of a source line in the order title, URL, accessed: a link alone is the URL, not the title
+    (a line of several links is several sources, see :func:`item_lines`); ``URL | Title`` is read as
+    ``Title | URL``; a title with a link inside is refused (the link would never be checked)."""
+    first = parts[0]
+    if len(parts) == 1 and _urlish(first):
+        if any(ch.isspace() for ch in first) and not _url_list(first):
+            raise CellError("a source line holds a link and other text", code="bad_url",
+                            hint=_syntax_hint("sources") + "; separate the title from the URL with |")
+        return ["", first]
+    if len(parts) > 1 and parts[1] and _urlish(first) and not _urlish(parts[1]):
+        return [parts[1], first, *parts[2:]]  # "URL | Title": the URL came first
     return parts
 
 
@@ -294,10 +373,11 @@ def format_nested(kind: str, items: list[dict[str, Any]] | None) -> str:
         while parts and parts[-1] == "":
             parts.pop()
         if kind == "sources":
-            if len(parts) == 2 and parts[0] == "" and URL.match(parts[1]) and parts[1] == item["url"]:
+            if (len(parts) == 2 and parts[0] == "" and URL.match(parts[1]) and parts[1] == item["url"]
+                    and not _url_list(parts[1])):
                 parts = [parts[1]]
-            elif len(parts) == 1 and URL.match(item.get("title", "")):
-                parts.append("")
+            elif len(parts) == 1 and _urlish(item.get("title", "")):
+                parts.append("")  # a title that looks like a link stays a title: "title |"
         lines.append(" | ".join(parts).rstrip() if parts[-1:] != [""] else " | ".join(parts[:-1]) + " |")
     return "\n".join(lines)
 

@@ -1,8 +1,9 @@
 """Countries: turning what people type into ISO 3166-1 alpha-3 codes.
 
 Owns the country name index (pycountry's names, official and common names,
-a short list of everyday English names it lacks, the codebook's aliases and
-regions) and the lookup with clear errors for unknown or ambiguous names.
+a short list of everyday English names it lacks, the World Bank's and the UN's
+statistical names such as "Taiwan, China" or "Lao PDR", the codebook's aliases
+and regions; "Bahamas, The" is "Bahamas") and the lookup with clear errors for unknown or ambiguous names.
 Knows nothing of records, files or databases.
 """
 
@@ -54,6 +55,41 @@ EVERYDAY_NAMES: dict[str, str] = {
     "emirates": "ARE",
     "vatican": "VAT",
 }
+#: Names used by the World Bank (WDI) and the UN (M49) that pycountry's names do not contain. The World Bank
+#: names Taiwan "Taiwan, China": one country, never China and Taiwan.
+STATISTICAL_NAMES: dict[str, str] = {
+    "taiwan, china": "TWN",
+    "china, taiwan province of china": "TWN",
+    "hong kong sar, china": "HKG",
+    "china, hong kong sar": "HKG",
+    "china, hong kong special administrative region": "HKG",
+    "macao sar, china": "MAC",
+    "china, macao sar": "MAC",
+    "china, macao special administrative region": "MAC",
+    "egypt, arab rep.": "EGY",
+    "yemen, rep.": "YEM",
+    "iran, islamic rep.": "IRN",
+    "venezuela, rb": "VEN",
+    "korea, rep.": "KOR",
+    "korea, dem. people's rep.": "PRK",
+    "congo, rep.": "COG",
+    "congo, dem. rep.": "COD",
+    "micronesia, fed. sts.": "FSM",
+    "lao pdr": "LAO",
+    "kyrgyz republic": "KGZ",
+    "slovak republic": "SVK",
+    "west bank and gaza": "PSE",
+    "turkiye": "TUR",
+    "st. kitts and nevis": "KNA",
+    "st. lucia": "LCA",
+    "st. vincent and the grenadines": "VCT",
+    "st. martin (french part)": "MAF",
+    "virgin islands (u.s.)": "VIR",
+    "united states virgin islands": "VIR",
+    "united kingdom of great britain and northern ireland": "GBR",
+}
+#: "Bahamas, The", "Gambia, The" (World Bank): the name without its trailing article.
+_TRAILING_THE = re.compile(r",\s*the\s*$", re.IGNORECASE)
 KOSOVO = ("XKX", "Kosovo")
 #: Names people use for more than one country, although ISO gives one of them the name.
 AMBIGUOUS: dict[str, tuple[str, ...]] = {"congo": ("COD", "COG"), "korea": ("KOR", "PRK")}
@@ -83,8 +119,9 @@ def _index() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
                     head, _, tail = value.partition(",")
                     names[_fold(f"{tail} {head}")] = c.alpha_3
     display[KOSOVO[0]] = KOSOVO[1]
-    for name, code in EVERYDAY_NAMES.items():
-        names[_fold(name)] = code
+    for table in (EVERYDAY_NAMES, STATISTICAL_NAMES):
+        for name, code in table.items():
+            names[_fold(name)] = code
     return names, alpha2, display
 
 
@@ -131,7 +168,7 @@ def _lookup(text: str) -> str | CellError:
 
 def _find(text: str) -> str:
     cb = default_codebook()
-    raw = text.strip()
+    raw = _TRAILING_THE.sub("", text.strip()) or text.strip()
     upper = raw.upper()
     if upper in cb.regions:
         return upper

@@ -2,7 +2,7 @@
 
 Owns one converter per codebook field, built once from the codebook: booleans
 from yes/no/true/false/1/0, vocabulary values case- and space-insensitive,
-multi-values split on ``;`` (or ``,``), countries via :mod:`smpatlas.countries`,
+multi-values split on ``;`` (or ``,``; in vocabulary cells both, mixed), countries via :mod:`smpatlas.countries`,
 ISCO-08 codes checked for shape, nested items via :mod:`smpatlas.cells`.
 A converter returns the canonical value (``None`` for missing) or raises
 :class:`~smpatlas.problems.CellError` with a hint. Converters of fields with
@@ -17,7 +17,10 @@ import datetime as dt
 import difflib
 import math
 import re
+import tomllib
 from collections.abc import Callable
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
@@ -97,6 +100,14 @@ def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
     else:
         parts = text.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+def split_values(value: Any) -> list[Any]:
+    """Split a vocabulary cell: ``;``, ``,`` and newlines all separate values (no value holds a comma), so
+    ``Long-term; circular, short term`` is three values."""
+    if isinstance(value, str):
+        return split_multi(value.replace(",", ";"))
+    return split_multi(value)
 
 
 _UNSEEN = object()
@@ -200,10 +211,12 @@ def _enum(f: Field) -> Converter:
             raise CellError("expected one value from the vocabulary", hint=_vocab_hint(str(value), vocab), code="type")
         hit = table.get(fold_value(value))
         if hit is None:
-            code = "several_values" if (";" in value) else "unknown_value"
-            if code == "several_values":
-                raise CellError(f"{f.name} takes one value, not several", hint=_vocab_hint(value, vocab), code=code)
-            raise CellError(f"unknown value for {f.name}", hint=_vocab_hint(value, vocab), code=code)
+            parts = split_values(value)
+            if len(parts) > 1:
+                raise CellError(f"{f.name} takes one value, not several", hint=_vocab_hint(value, vocab),
+                                code="several_values")
+            raise CellError(f"unknown value {value.strip()!r} for {f.name}", hint=_vocab_hint(value, vocab),
+                            code="unknown_value")
         return hit
 
     return convert
@@ -229,7 +242,7 @@ def _set(f: Field) -> Converter:
         if is_blank(value):
             return None
         out: set[str] = set()
-        for part in split_multi(value):
+        for part in split_values(value):
             if not isinstance(part, str):
                 raise CellError("expected vocabulary values", hint=_vocab_hint(str(part), vocab), code="type")
             hit = table.get(fold_value(part))
@@ -253,16 +266,14 @@ def _countries(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, str):
-            whole = value.strip()
-            # "Korea, Republic of" is one country: try the whole cell first.
-            if ";" not in whole and "," in whole:
-                try:
-                    return [lookup(whole)]
-                except CellError:
-                    pass
+        parts = split_multi(value)
+        if isinstance(value, str) and "," in value:
+            # "Korea, Republic of" and "Taiwan, China" are one country each: a comma separates
+            # countries only where the parts around it are not one name together.
+            parts = [name for piece in split_multi(value, allow_comma=False)
+                     for name in _join_names(split_multi(piece), lookup)]
         out = set()
-        for part in split_multi(value):
+        for part in parts:
             if not isinstance(part, str):
                 raise CellError("expected country codes or names", code="type")
             try:
@@ -272,6 +283,26 @@ def _countries(f: Field) -> Converter:
         return sorted(out) or None
 
     return convert
+
+
+def _join_names(parts: list[str], lookup: Callable[[str], str]) -> list[str]:
+    """Comma-separated parts, with each longest run that is one country name put back together."""
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        for j in range(len(parts), i + 1, -1):
+            name = ", ".join(parts[i:j])
+            try:
+                lookup(name)
+            except CellError:
+                continue
+            out.append(name)
+            i = j
+            break
+        else:
+            out.append(parts[i])
+            i += 1
+    return out
 
 
 def isco_code(part: Any) -> str:
@@ -305,6 +336,10 @@ def isco_valid(part: Any) -> str:
         return mapped[0]
     code = isco_code(part)
     if not isco.exists(code):
+        if len(code) < 4 and isco.exists("0" + code):  # 0110 → 110 in a number cell
+            raise CellError(f"{code} is not in ISCO-08", code="bad_isco", hint=(
+                f"Excel may have dropped a leading zero: did you mean 0{code} ({isco.title('0' + code)})? "
+                f"Format the column as text and write 0{code}"))
         near = isco.suggest(code)
         raise CellError(f"{code} is not in ISCO-08", hint=f"nearest existing group: {near}" if near else
                         "see 'smpatlas isco search'", code="bad_isco")
@@ -376,30 +411,83 @@ def _bounds(f: Field, number: float) -> None:
 
 
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
+#: "2.000.000": dots between thousands (German, French), refused: it is no decimal number.
+_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3}){2,}$")
+#: "1.500": 1.5, or 1500 with a dot between thousands? Read as 1.5 with a warning (:func:`dot_thousands`).
+_ONE_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
 
 
-def _number_text(text: str) -> float:
+def number_text(text: str) -> float:
+    """A number typed as text: ``1500``, ``1,500``, ``1 500``, ``1500.5``. Raises ValueError when it is not a
+    number, and :class:`CellError` for ``2.000.000`` (dots between thousands). ``1.500`` is 1.5; the
+    import warns about it (:func:`dot_thousands`)."""
     t = text.strip().replace("\u00a0", " ").replace("_", "")
     if _THOUSANDS.match(t):
         t = t.replace(",", "").replace(" ", "")
+    elif _DOT_THOUSANDS.match(t):
+        raise CellError("dots between thousands are not read", hint=f"write {t.replace('.', '')}",
+                        code="ambiguous_number")
     return float(t)
+
+
+def dot_thousands(value: Any) -> str | None:
+    """For a cell like ``1.500`` (read as 1.5), the number it would be with a dot between thousands, else None."""
+    if isinstance(value, str) and _ONE_DOT_THOUSANDS.match(value.strip()):
+        return value.strip().replace(".", "")
+    return None
+
+
+@cache
+def _shipped_examples() -> dict[str, Any]:
+    """Per field of the shipped codebook, its ``example`` key (read here until :class:`Field` carries it)."""
+    text = resources.files("smpatlas").joinpath("data/codebook.toml").read_text("utf-8")
+    return {f["name"]: f["example"] for f in tomllib.loads(text)["fields"] if "example" in f}
+
+
+def example(f: Field) -> Any:
+    """A typical value of a field, from the codebook (None when it gives none)."""
+    given = getattr(f, "example", None)
+    return given if given is not None else _shipped_examples().get(f.name)
+
+
+def _number_hint(f: Field, what: str, *, label: bool = True) -> str:
+    """'Minimum duration (months): a whole number from 0 to 600, e.g. 6' (bounds and example from the codebook)."""
+    lo, hi = f.min, f.max
+    bounds = (f" from {_num(lo)} to {_num(hi)}" if lo is not None and hi is not None
+              else f" ≥ {_num(lo)}" if lo is not None else f" ≤ {_num(hi)}" if hi is not None else "")
+    ex = example(f)
+    return (f"{f.label}: " if label else "") + f"{what}{bounds}" + (f", e.g. {ex}" if ex is not None else "")
+
+
+def _not_a_number(f: Field, value: Any, what: str) -> CellError:
+    """The problem with a date or time of day typed (or turned by Excel) into a number cell."""
+    if isinstance(value, (dt.date, dt.time)):
+        kind = "a date" if isinstance(value, dt.date) else "a time of day"
+        if isinstance(value, dt.date) and "year" in f.name:
+            hint = f"{kind} was typed; write the year, e.g. {value.year}"
+        else:
+            hint = f"{kind} was typed; " + _number_hint(f, "write " + what, label=False)
+        return CellError(f"expected {what}, not {kind}", hint=hint, code="type")
+    return CellError(f"expected {what}", hint=_number_hint(f, what), code="type")
 
 
 def _int(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, bool):
-            raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type")
+        if isinstance(value, (bool, dt.date, dt.time)):
+            raise _not_a_number(f, value, "a whole number")
         if isinstance(value, int):
             number = value
         else:
             try:
-                as_float = value if isinstance(value, float) else _number_text(str(value))
+                as_float = value if isinstance(value, float) else number_text(str(value))
+            except CellError:
+                raise
             except ValueError:
-                raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type") from None
+                raise _not_a_number(f, value, "a whole number") from None
             if not math.isfinite(as_float) or not float(as_float).is_integer():
-                raise CellError("expected a whole number", hint=f"{f.label}: e.g. 2021", code="type")
+                raise _not_a_number(f, value, "a whole number")
             number = int(as_float)
         _bounds(f, number)
         if abs(number) > 2**53:
@@ -413,17 +501,19 @@ def _number(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, bool):
-            raise CellError("expected a number", hint="e.g. 1500000", code="type")
+        if isinstance(value, (bool, dt.date, dt.time)):
+            raise _not_a_number(f, value, "a number")
         if isinstance(value, int):
             number: float = value
         else:
             try:
-                number = value if isinstance(value, float) else _number_text(str(value))
+                number = value if isinstance(value, float) else number_text(str(value))
+            except CellError:
+                raise
             except ValueError:
-                raise CellError("expected a number", hint="digits only, e.g. 1500000 or 1,500,000", code="type") from None
+                raise _not_a_number(f, value, "a number") from None
             if not math.isfinite(number):
-                raise CellError("expected a finite number", hint="e.g. 1500000", code="type")
+                raise _not_a_number(f, value, "a finite number")
         _bounds(f, number)
         return int(number) if float(number).is_integer() else number
 

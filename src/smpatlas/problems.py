@@ -8,12 +8,25 @@ the codebook.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 #: How many ids of deleted partnerships the text report lists (JSON lists them all).
 DELETED_SHOWN = 50
+
+
+def shown(value: Any) -> str:
+    """A cell value as people typed it: text quoted, dates as 2020-03-01, times of day as 10:00 (a spreadsheet
+    gives dates and times as Python objects, whose reprs mean nothing to people)."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ", timespec="minutes") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes" if not value.second and not value.microsecond else "auto")
+    return repr(value)
 
 
 @dataclass(slots=True)
@@ -48,10 +61,10 @@ class Problem:
         where = self.location()
         out = f"{where}: " if where else ""
         if self.value is not None and self.value != "":
-            shown = repr(self.value)
-            if len(shown) > 80:
-                shown = shown[:77] + "..."
-            out += f"{shown}: "
+            text = shown(self.value)
+            if len(text) > 80:
+                text = text[:77] + "..."
+            out += f"{text}: "
         out += self.message
         if self.hint:
             out += f" (hint: {self.hint})"
@@ -60,7 +73,9 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         v = d["value"]
-        if v is not None and not isinstance(v, (str, int, float, bool, list, dict)):
+        if isinstance(v, (dt.date, dt.time)):
+            d["value"] = shown(v)
+        elif v is not None and not isinstance(v, (str, int, float, bool, list, dict)):
             d["value"] = str(v)
         if isinstance(d["value"], str) and len(d["value"]) > 200:
             d["value"] = d["value"][:197] + "..."
@@ -104,7 +119,7 @@ class Report:
         if n_err:
             rows = f" in {self.rows} row{'s' if self.rows != 1 else ''}" if self.rows else ""
             return f"{what}: {n_err} problem{'s' if n_err != 1 else ''}{rows}; nothing was written."
-        verb = "would be" if self.dry_run else "were"
+        verb = ("would be" if self.dry_run else "was" if self.inserted == 1 else "were")
         return (
             f"{what}: {self.rows} row{'s' if self.rows != 1 else ''} valid; "
             f"{self.inserted} {verb} inserted, {self.updated} updated, "

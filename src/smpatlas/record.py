@@ -32,7 +32,7 @@ from pydantic import Field as PField
 
 from smpatlas.codebook import NESTED_KINDS, UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
-from smpatlas.normalise import MEMO_KINDS, MEMO_LIMIT, Converter, again, converters, split_multi
+from smpatlas.normalise import MEMO_KINDS, MEMO_LIMIT, Converter, again, converters, dot_thousands, split_multi
 from smpatlas.problems import CellError
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[A-Z]{2})$")]
@@ -235,7 +235,7 @@ def _nested_reader(cb: Codebook, f: Field, convert: Converter) -> Converter:
     memo: dict[str, tuple[dict[str, Any], bool] | CellError] = {}
 
     def read(value: Any) -> Any:
-        lines = item_lines(value) if type(value) is str else None
+        lines = item_lines(value, kind) if type(value) is str else None
         if lines is None:
             out = convert(value)
             return out if out is None or quick(out) else _Odd(out, None)
@@ -495,7 +495,16 @@ def warnings(record: dict[str, Any], raw: dict[str, Any] | None = None) -> list[
         out.append(FieldIssue("sources", None, CellError(
             "no source: the record is stored but cannot be published",
             hint="add at least one source (a URL is enough)", code="no_source")))
+    for name in _NUMBER_FIELDS:
+        whole = dot_thousands((raw or {}).get(name))
+        if whole is not None and name in record:
+            out.append(FieldIssue(name, (raw or {})[name], CellError(
+                f"read as {record[name]:g}; if a dot between thousands was meant, that is {int(whole):,}",
+                hint=f"write {whole} for {int(whole):,}", code="dot_thousands")))
     return out
+
+
+_NUMBER_FIELDS = tuple(f.name for f in default_codebook().fields if f.kind in ("number", "int"))
 
 
 def _issues(exc: ValidationError, record: dict[str, Any]) -> list[FieldIssue]:

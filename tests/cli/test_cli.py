@@ -75,7 +75,7 @@ def test_upsert_and_replace_modes(cli: Cli, fresh_db: Inventory, tmp_path: Path)
     cli("import", write_jsonl(tmp_path / "1.jsonl", [minimal("aa-one"), minimal("aa-two")]), *db)
     res = cli("import", write_jsonl(tmp_path / "2.jsonl", [minimal("aa-one", status="completed"),
                                                            minimal("aa-three")]), *db, "--mode", "upsert")
-    assert "1 were inserted, 1 updated, 0 unchanged" in res.stdout
+    assert "1 was inserted, 1 updated, 0 unchanged" in res.stdout
     res = cli("import", write_jsonl(tmp_path / "3.jsonl", [minimal("aa-one", status="completed")]), *db,
               "--mode", "replace")
     assert "0 were inserted, 0 updated, 1 unchanged, 2 deleted" in res.stdout

@@ -222,7 +222,7 @@ CASES = [
                      column="mobility_types", value="circulr", hint="did you mean 'circular'?"),
                  id="set-unknown-value-did-you-mean"),
     # A typo in a one-value vocabulary column, header written as its label.
-    pytest.param(Bad(csv_rows({"status": ..., "Status": "ongoin"}), "unknown value for status", row=2,
+    pytest.param(Bad(csv_rows({"status": ..., "Status": "ongoin"}), "unknown value 'ongoin' for status", row=2,
                      column="Status", value="ongoin", hint="did you mean 'ongoing'?"),
                  id="enum-unknown-value-did-you-mean"),
     # Two values where the codebook takes one.

@@ -91,9 +91,9 @@ NUMBERS = st.one_of(
     st.integers(0, 10**12),
     st.floats(0, 1e12, allow_nan=False, allow_infinity=False).map(_number),
 )
-OUTCOME_VALUES = st.one_of(
-    st.integers(-(10**9), 10**12),
-    st.floats(-1e9, 1e12, allow_nan=False, allow_infinity=False).map(_number),
+OUTCOME_VALUES = st.one_of(  # every outcome indicator is a count: never negative
+    st.integers(0, 10**12),
+    st.floats(0, 1e12, allow_nan=False, allow_infinity=False).map(_number),
 )
 
 
@@ -125,7 +125,7 @@ def _nested(kind: str) -> st.SearchStrategy[list[dict[str, Any]]]:
         )
     elif kind == "sources":
         item = st.fixed_dictionaries(
-            {}, optional={"title": st.one_of(texts(), URLS), "url": st.one_of(URLS, texts()), "accessed": DATES},
+            {}, optional={"title": st.one_of(texts(), URLS), "url": URLS, "accessed": DATES},  # links are http(s)
         ).filter(lambda s: "title" in s or "url" in s)
     else:
         item = st.fixed_dictionaries(
