@@ -309,7 +309,8 @@ def to_markdown(cb: Codebook | None = None) -> str:
         "",
         "One item per line (Alt+Enter in Excel); within an item, parts separated by `|` in the "
         "order above. Trailing parts may be left out. A source may be just a URL, or "
-        "`Title | URL`, or `Title | URL | 2026-11-27`. An actor: `GIZ | development_agency | DEU`. "
+        "`Title | URL`, or `Title | URL | 2026-11-27`; links are `http://` or `https://` addresses, and a line of "
+        "links separated by `;` is one source per link. An actor: `GIZ | development_agency | DEU`. "
         "An outcome: `2014-10 | employed_at_destination | 27 | DOLE press release`. "
         "A literal `|` is written `\\|`, a line break inside a part `\\n`, a backslash `\\\\`. "
         "JSON text (a list of objects) in the cell is accepted too.",
