@@ -296,7 +296,7 @@ CASES = [
     pytest.param(Bad(csv_rows({}), "--sheet applies to .xlsx files only", options={"sheet": "partnerships"}),
                  id="sheet-option-on-csv"),
     # A formula cell (values only are imported).
-    pytest.param(Bad(xlsx(_table({"planned_participants": "=100+20"})), "contains formulas (1 cells: I2)",
+    pytest.param(Bad(xlsx(_table({"planned_participants": "=100+20"})), "contains formulas (1 cell: I2)",
                      hint="Paste Special"), id="xlsx-formula-cell"),
     # A truncated workbook (half of its bytes).
     pytest.param(Bad(xlsx_cut(0.5), "not a readable .xlsx file", hint="save it again as .xlsx"),

@@ -10,26 +10,41 @@ from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.codebook import default as default_codebook
-from smpatlas.errors import ConfigError
+from smpatlas.codebook import fold_header
+from smpatlas.errors import ConfigError, ValidationFailed
+from smpatlas.normalise import suggest
+from smpatlas.problems import Problem, Report
 from smpatlas.store import database
 
 
-def parse_sets(pairs: list[str], clears: list[str]) -> dict[str, Any]:
+def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict[str, Any]:
+    """Changes by field from ``--set FIELD=VALUE`` and ``--clear FIELD``.
+
+    Unknown fields are validation problems (exit 2), all reported at once with a did-you-mean hint.
+    """
     cb = default_codebook()
     changes: dict[str, Any] = {}
+    report = Report(files=[f"edit of {record_id}" if record_id else "--set/--clear"])
+
+    def field(key: str, option: str) -> str | None:
+        name = cb.field_for_header(key.strip())
+        if name is None:
+            guess = suggest(fold_header(key), cb.names)
+            report.add(Problem(f"unknown field {key.strip()!r} (in {option})", code="unknown_field",
+                               hint=(guess + " " if guess else "") + "see 'smpatlas codebook' for the fields"))
+        return name
+
     for pair in pairs:
         if "=" not in pair:
             raise ConfigError(f"--set {pair!r}: write FIELD=VALUE, e.g. --set status=completed.")
         key, value = pair.split("=", 1)
-        name = cb.field_for_header(key)
-        if name is None:
-            raise ConfigError(f"--set {pair!r}: unknown field {key!r}; see 'smpatlas codebook'.")
-        changes[name] = value
+        if (name := field(key, f"--set {pair!r}")) is not None:
+            changes[name] = value
     for key in clears:
-        name = cb.field_for_header(key)
-        if name is None:
-            raise ConfigError(f"--clear {key!r}: unknown field; see 'smpatlas codebook'.")
-        changes[name] = None
+        if (name := field(key, f"--clear {key!r}")) is not None:
+            changes[name] = None
+    if report.problems:
+        raise ValidationFailed(report)
     return changes
 
 
@@ -51,18 +66,23 @@ def edit(
 
         smpatlas edit de-ph-triple-win --clear budget_eur --user anna
     """
-    changes = parse_sets(set_ or [], clear or [])
+    changes = parse_sets(set_ or [], clear or [], record_id)
     if not changes:
         raise ConfigError("Nothing to change: give --set FIELD=VALUE or --clear FIELD.")
+    from smpatlas.store import repository as repo
+
     atlas = Atlas(database.open_engine(db, create_if_missing=False), user=user)
     try:
+        with atlas.engine.connect() as conn:
+            before = (repo.get_meta(conn, record_id) or {}).get("version")
         atlas.edit(record_id, changes, expected_version=expected_version)
         with atlas.engine.connect() as conn:
-            from smpatlas.store import repository as repo
-
             meta = repo.get_meta(conn, record_id) or {}
     finally:
         atlas.close()
+    if before is not None and meta.get("version") == before:
+        c.out.print(f"No change: {record_id} is already so (version {before}).", markup=False)
+        return
     c.out.print(f"Saved {record_id} (now version {meta.get('version')}).", markup=False)
 
 

@@ -4,16 +4,26 @@ Owns the cell encoding of every field kind for spreadsheets (sets joined with
 ``; ``, nested items in the cell syntax of :mod:`smpatlas.cells`, formula-like
 text neutralised) and the writers. Every export re-imports to an identical
 inventory. Reads records from an iterator; knows nothing of databases or the CLI.
+
+Nothing is half-written: every file is written beside its destination under a
+temporary name and renamed over it only once complete (a failed export leaves
+what was there before). ``-`` as the destination means standard output (CSV,
+JSON Lines and JSON only).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import os
 import re
-from collections.abc import Iterable
+import secrets
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from smpatlas.cells import format_nested, neutralise
 from smpatlas.codebook import Codebook, Field
@@ -21,6 +31,9 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 
 FORMATS = ("csv", "xlsx", "jsonl", "json", "datapackage")
+#: ``--out -``: standard output, for the formats that are one stream of text.
+STDOUT = "-"
+STREAMABLE = ("csv", "jsonl", "json")
 XLSX_CELL_LIMIT = 32_767
 #: Texts Excel (and openpyxl) would store as error values.
 EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"})
@@ -52,33 +65,43 @@ def _text_cell(f: Field, value: Any) -> str:
     return str(v)
 
 
-def write_csv(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
-    cb = cb or default_codebook()
+def _csv_to(fh: IO[str], records: Iterable[dict[str, Any]], cb: Codebook) -> int:
     n = 0
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\r\n")
-        w.writerow(cb.names)
-        for r in records:
-            w.writerow([_text_cell(f, r.get(f.name)) for f in cb.fields])
-            n += 1
+    w = csv.writer(fh, lineterminator="\r\n")
+    w.writerow(cb.names)
+    for r in records:
+        w.writerow([_text_cell(f, r.get(f.name)) for f in cb.fields])
+        n += 1
     return n
+
+
+def _jsonl_to(fh: IO[str], records: Iterable[dict[str, Any]], cb: Codebook) -> int:
+    n = 0
+    for r in records:
+        fh.write(json.dumps({k: r[k] for k in cb.names if k in r}, ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def _json_to(fh: IO[str], records: Iterable[dict[str, Any]], cb: Codebook) -> int:
+    items = [{k: r[k] for k in cb.names if k in r} for r in records]
+    fh.write(json.dumps(items, ensure_ascii=False, indent=1) + "\n")
+    return len(items)
+
+
+def write_csv(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        return _csv_to(fh, records, cb or default_codebook())
 
 
 def write_jsonl(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
-    cb = cb or default_codebook()
-    n = 0
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        for r in records:
-            fh.write(json.dumps({k: r[k] for k in cb.names if k in r}, ensure_ascii=False) + "\n")
-            n += 1
-    return n
+        return _jsonl_to(fh, records, cb or default_codebook())
 
 
 def write_json(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
-    cb = cb or default_codebook()
-    items = [{k: r[k] for k in cb.names if k in r} for r in records]
-    path.write_text(json.dumps(items, ensure_ascii=False, indent=1) + "\n", "utf-8")
-    return len(items)
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        return _json_to(fh, records, cb or default_codebook())
 
 
 def _col_letter(i: int) -> str:
@@ -93,9 +116,6 @@ def _col_letter(i: int) -> str:
 def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:
     """XLSX with a frozen header, a codebook sheet and dropdowns for enumerated columns."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     cb = cb or default_codebook()
     wb = Workbook(write_only=True)
@@ -104,6 +124,21 @@ def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | Non
     lists = wb.create_sheet("lists")
     lists.sheet_state = "hidden"
     book = wb.create_sheet("codebook")
+    try:
+        return _xlsx_sheets(wb, ws, lists, book, records, path, cb)
+    except BaseException:
+        # Close the half-written sheets (else openpyxl's generators complain when collected) and drop the
+        # temporary files it keeps for them: saving into memory does both. The error is the one raised.
+        with contextlib.suppress(Exception):
+            wb.save(io.BytesIO())
+        raise
+
+
+def _xlsx_sheets(wb: Any, ws: Any, lists: Any, book: Any, records: Iterable[dict[str, Any]], path: Path,
+                 cb: Codebook) -> int:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     # Vocabulary lists for dropdowns, one column per enumerated field.
     enumerated = [f for f in cb.fields if f.kind in ("enum", "bool", "tristate", "set")]
@@ -210,8 +245,22 @@ def table_schema(cb: Codebook | None = None) -> dict[str, Any]:
 def write_datapackage(records: Iterable[dict[str, Any]], folder: Path, cb: Codebook | None = None,
                       *, title: str = "SMP Atlas inventory") -> int:
     cb = cb or default_codebook()
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    n = write_csv(records, folder / "partnerships.csv", cb)
+    try:
+        with _replacing(folder / "partnerships.csv") as part:
+            n = write_csv(records, part, cb)
+            with _replacing(folder / "datapackage.json") as descriptor:
+                _write_descriptor(descriptor, cb, title)
+    except BaseException:
+        if created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: a folder this export made and could not fill
+        raise
+    return n
+
+
+def _write_descriptor(path: Path, cb: Codebook, title: str) -> None:
     descriptor = {
         "profile": "tabular-data-package",
         "name": "smpatlas-inventory",
@@ -228,16 +277,57 @@ def write_datapackage(records: Iterable[dict[str, Any]], folder: Path, cb: Codeb
             "schema": table_schema(cb),
         }],
     }
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    return n
+    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", "utf-8")
 
 
 def export(records: Iterable[dict[str, Any]], fmt: str, out: Path, cb: Codebook | None = None) -> int:
     """Write ``records`` to ``out`` in ``fmt``; returns how many were written."""
     if fmt not in FORMATS:
         raise ConfigError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    if fmt != "datapackage" and out.parent and not out.parent.exists():
+    cb = cb or default_codebook()
+    if str(out) == STDOUT:
+        if fmt not in STREAMABLE:
+            raise ConfigError(f"{fmt} cannot be written to standard output ('-'); give a "
+                              + ("folder name, e.g. --out inventory/." if fmt == "datapackage"
+                                 else f"file name, e.g. --out inventory.{fmt}."))
+        to = {"csv": _csv_to, "jsonl": _jsonl_to, "json": _json_to}[fmt]
+        n = to(sys.stdout, records, cb)
+        sys.stdout.flush()
+        return n
+    _check_destination(fmt, out)
+    writer = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl, "json": write_json}.get(fmt)
+    try:
+        if writer is None:
+            return write_datapackage(records, out, cb)
+        with _replacing(out) as part:
+            return int(writer(records, part, cb))
+    except OSError as exc:  # a full disk, no permission, a name the file system refuses
+        raise ConfigError(f"Cannot write {str(out)!r}: {exc.strerror or exc}; nothing was written.") from None
+
+
+def _check_destination(fmt: str, out: Path) -> None:
+    """Refuse a destination of the wrong kind (a folder for a file, a file for a data package)."""
+    if fmt == "datapackage":
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"{str(out)!r} is a file, but a data package is a folder (datapackage.json and "
+                              "partnerships.csv); give the name of a folder, new or existing.")
+        return
+    if out.is_dir():
+        raise ConfigError(f"{str(out)!r} is a folder; {fmt} is written to one file: give a file name, "
+                          f"e.g. --out {out / ('inventory.' + fmt)} (only datapackage writes a folder).")
+    if not out.parent.is_dir():
         raise ConfigError(f"Folder {str(out.parent)!r} does not exist.")
-    writer = {"csv": write_csv, "xlsx": write_xlsx, "jsonl": write_jsonl, "json": write_json,
-              "datapackage": write_datapackage}[fmt]
-    return int(writer(records, out, cb))  # type: ignore[operator]
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path``, renamed to ``path`` when the block succeeds and removed when it fails:
+    a failed export never leaves a half-written file (nor touches the one that was there)."""
+    part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    try:
+        yield part
+        os.replace(part, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+        raise

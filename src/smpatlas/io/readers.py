@@ -3,7 +3,9 @@
 Owns opening CSV (UTF-8 with or without BOM; comma, semicolon or tab),
 XLSX (python-calamine, the fastest sound reader, for ordinary sheets; large
 sheets streamed in flat memory by :mod:`sheetstream`; formula cells detected in
-the sheet XML), JSON, JSON Lines and Frictionless Data Packages, and turning
+the sheet XML and refused in the columns that are read, merged ranges among the
+data reported; a title above the header and sheet names in other capitals
+recognised), JSON, JSON Lines and Frictionless Data Packages, and turning
 each into a :class:`Table`: where it came from, its header, and its rows with
 the row numbers a person sees. Reading problems become :class:`FileError`
 with a message for a person. Knows nothing of the codebook or databases.
@@ -12,6 +14,7 @@ with a message for a person. Knows nothing of the codebook or databases.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import re
@@ -101,7 +104,7 @@ def open_table(path: Path, *, sheet: str | None = None, fmt: str | None = None) 
 
 def _csv(path: Path, sheet: str | None) -> Table:
     handle = path.open("rb")
-    state = {"row": 1}
+    state = {"row": 0}  # the last row read whole: a line that cannot be decoded belongs to the next one
 
     def lines() -> Iterator[str]:
         """Decode line by line, so a bad byte is reported at the row that holds it."""
@@ -133,11 +136,26 @@ def _csv(path: Path, sheet: str | None) -> Table:
     except csv.Error as exc:
         handle.close()
         raise FileError(f"malformed CSV header: {exc}", code="csv") from None
+    state["row"] = 1
+    peeked: list[list[str]] = []
+    if _lone_title(header):
+        try:
+            for cells in itertools.islice(reader, 2):
+                peeked.append(cells)
+                state["row"] += 1
+            _check_title_row(header, list(enumerate(peeked, 2)))
+        except csv.Error as exc:
+            handle.close()
+            raise FileError(f"malformed CSV: {exc}", hint="check the quotes around this row", row=state["row"] + 1,
+                            code="csv") from None
+        except FileError:
+            handle.close()
+            raise
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         n = 1
         try:
-            for cells in reader:
+            for cells in itertools.chain(peeked, reader):
                 n += 1
                 state["row"] = n
                 if not cells or all(not c.strip() for c in cells):
@@ -184,10 +202,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         if sheet is None:
             lowered = {n.lower(): n for n in names}
             sheet = lowered.get("partnerships", names[0] if names else None)
-        if sheet not in names:
-            raise FileError(f"no sheet named {sheet!r}", hint="sheets in this file: " + ", ".join(map(repr, names)),
-                            code="sheet")
-        assert sheet is not None
+        sheet = _sheet_named(sheet, names)
         # A large sheet is streamed: don't let python-calamine load it whole (only to check it opens).
         ws = None if _streams(path, sheet) else wb.get_sheet_by_name(sheet)
     except FileError:
@@ -195,14 +210,6 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     except Exception as exc:  # calamine raises several types for broken files
         raise FileError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
                         hint="open it in Excel and save it again as .xlsx", code="xlsx") from None
-    formulas, errors = _formula_cells(path, sheet)
-    if formulas:
-        shown = ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")
-        raise FileError(
-            f"sheet {sheet!r} contains formulas ({len(formulas)} cells: {shown})",
-            hint="SMP Atlas imports values only: copy the sheet and 'Paste Special → Values', then import",
-            code="formula",
-        )
     numbered = _numbered_rows(path, sheet, ws)
     try:
         first, header_cells = next(numbered)
@@ -215,6 +222,24 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     if not any(h.strip() for h in header):
         raise FileError("row 1 is blank: the header (the column names) must be in row 1",
                         hint="delete the blank rows above the header", row=1, code="no_header")
+    if _lone_title(header):
+        peeked = list(itertools.islice(numbered, 2))
+        _check_title_row(header, peeked)
+        numbered = itertools.chain(peeked, numbered)
+    # Formulas and error values count only in columns that are read: not under a header starting with '#'
+    # (ignored), nor beyond the header's columns (reported per row by the importer if they hold values).
+    data = _data_columns(header)
+    formulas, errors = _formula_cells(path, sheet)
+    formulas = [ref for ref in formulas if _ref(ref)[1] in data]
+    errors = [e for e in errors if e[1] in data]
+    if formulas:
+        shown = ", ".join(formulas[:5]) + (" …" if len(formulas) > 5 else "")
+        raise FileError(
+            f"sheet {sheet!r} contains formulas ({len(formulas)} cell{'s' if len(formulas) != 1 else ''}: {shown})",
+            hint="SMP Atlas imports values only: copy the sheet and 'Paste Special → Values', then import "
+                 "(formulas in columns headed '#…' are ignored)",
+            code="formula",
+        )
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for n, cells in numbered:
@@ -223,7 +248,82 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
                 yield n, out
 
     problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
+    problems += _merged_cells(ws, data)
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
+
+
+def _sheet_named(sheet: str | None, names: list[str]) -> str:
+    """The sheet ``--sheet`` means: its exact name, or the one name equal to it ignoring case and spaces."""
+    if sheet in names:
+        return sheet
+    listed = "sheets in this file: " + (", ".join(map(repr, names)) or "none")
+    if sheet is None:
+        raise FileError("the workbook has no sheets", hint=listed, code="sheet")
+    same = [n for n in names if n.strip().casefold() == sheet.strip().casefold()]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise FileError(f"no sheet named exactly {sheet!r}, and several differ from it only in capitals",
+                        hint=listed + "; give one of them exactly with --sheet", code="sheet")
+    raise FileError(f"no sheet named {sheet!r}", hint=listed + "; give one of them with --sheet", code="sheet")
+
+
+def _data_columns(header: list[str]) -> frozenset[int]:
+    """0-based indexes of the columns read: a header that is neither blank nor starts with '#'."""
+    return frozenset(i for i, h in enumerate(header) if h.strip() and not h.strip().startswith("#"))
+
+
+def _lone_title(header: list[Any]) -> bool:
+    """True when row 1 has exactly one filled cell (not an ignored '#' column): perhaps a title, not a header."""
+    filled = [str(h).strip() for h in header if h is not None and str(h).strip()]
+    return len(filled) == 1 and not filled[0].startswith("#")
+
+
+def _check_title_row(header: list[Any], following: list[tuple[int, list[Any]]]) -> None:
+    """Refuse a title above the header: row 1 holds one cell and row 2 or 3 a row of column names."""
+    title = next(str(h).strip() for h in header if h is not None and str(h).strip())
+    for n, cells in following:
+        if n > 3:
+            break
+        names = [c for c in cells if isinstance(c, str) and c.strip()]
+        others = [c for c in cells if not isinstance(c, str) and c is not None]
+        if len(names) >= 3 and not others:
+            raise FileError(
+                f"the header must be in row 1; row {n} looks like the header ({len(names)} column names such as "
+                f"{names[0].strip()!r}), and row 1 holds only {title[:60]!r}",
+                hint=f"delete the row{'s' if n > 2 else ''} above row {n} so that the column names are in row 1",
+                row=1, code="no_header",
+            )
+
+
+def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
+    """(row, column, message) for merged ranges among the data (only the first cell of a range holds a value).
+
+    Known for sheets python-calamine reads; streamed (very large) sheets are not checked.
+    """
+    ranges = getattr(ws, "merged_cell_ranges", None) if ws is not None else None
+    out: list[tuple[int, int, str]] = []
+    for (r0, c0), (r1, c1) in ranges or ():
+        if r1 < 1 or not any(c in data for c in range(c0, c1 + 1)) or (r0, c0) == (r1, c1):
+            continue  # in the header row, in ignored columns, or one cell
+        row, col = (r0 + 1, c0) if r1 > r0 else (r0, c0 + 1)  # the first cell without the value (0-based)
+        if row < 1:
+            row = 1
+        span = f"{_col_letters(c0)}{r0 + 1}:{_col_letters(c1)}{r1 + 1}"
+        out.append((row + 1, col, f"{_col_letters(col)}{row + 1} is part of merged cells {span} (only "
+                    f"{_col_letters(c0)}{r0 + 1} holds the value); unmerge them and fill every "
+                    f"{'row' if r1 > r0 else 'cell'}"))
+    return out
+
+
+def _col_letters(col: int) -> str:
+    """0 → 'A', 27 → 'AB'."""
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 #: Sheets whose XML is larger than this (bytes, uncompressed) are streamed (:mod:`sheetstream`) rather than

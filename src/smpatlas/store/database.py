@@ -2,7 +2,8 @@
 
 Owns resolving the database URL (``--db PATH``, a full URL, or
 ``SMPATLAS_DATABASE_URL``; default ``smpatlas.db`` in the current folder),
-creating engines with the right settings per backend, and running the
+creating engines with the right settings per backend (an existing file that is
+not a SQLite database is refused before SQLite touches it), and running the
 Alembic migrations (create, upgrade, refuse downgrade), and turning
 "database is locked" (a SQLite writer kept waiting longer than
 ``SMPATLAS_BUSY_TIMEOUT`` seconds) into :class:`~smpatlas.errors.Busy`. Must not
@@ -23,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from smpatlas.errors import Busy, ConfigError
 
@@ -100,6 +101,8 @@ def create(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None and not path.parent.exists():
         raise ConfigError(f"Folder {str(path.parent)!r} does not exist; cannot create database {str(path)!r}.")
+    if path is not None:
+        check_sqlite_file(path)
     try:
         engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
     except (ArgumentError, ModuleNotFoundError) as exc:
@@ -109,6 +112,34 @@ def create(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "handle_error", _busy)
     return engine
+
+
+#: The first bytes of every SQLite database file (an empty file is a new database to SQLite).
+SQLITE_MAGIC = b"SQLite format 3\x00"
+_DATA_FILES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".json", ".jsonl", ".ndjson", ".zip")
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse an existing file that is not a SQLite database (or a folder) before SQLite opens it.
+
+    Only reads the file's first 16 bytes: the attempt never changes it.
+    """
+    if not path.exists():
+        return
+    hint = ("give the path of an inventory (e.g. atlas.db), or a new file name to create one; "
+            "a spreadsheet or JSON file is imported with 'smpatlas import FILE --db atlas.db'"
+            if path.suffix.lower() in _DATA_FILES else
+            "give the path of an inventory (e.g. atlas.db), or a new file name to create one")
+    if path.is_dir():
+        raise ConfigError(f"{str(path)!r} is a folder, not an SMP Atlas inventory: {hint}.")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the inventory {str(path)!r}: {exc.strerror or exc}.") from None
+    if head and head != SQLITE_MAGIC:
+        raise ConfigError(f"{str(path)!r} is not an SMP Atlas inventory (not a SQLite database file); "
+                          f"it was left untouched. Hint: {hint}.")
 
 
 #: What SQLite says when its busy timeout ran out (SQLITE_BUSY, SQLITE_LOCKED).
@@ -158,6 +189,9 @@ def state(engine: Engine) -> str:
         tables = set(inspect(engine).get_table_names())
     except OperationalError as exc:
         raise ConfigError(f"Cannot open database {engine.url!r}: {exc.orig}.") from exc
+    except DatabaseError as exc:  # e.g. a damaged SQLite file ("file is not a database", "malformed")
+        raise ConfigError(f"Cannot open database {shown(str(engine.url))!r}: {exc.orig}; it is not a readable "
+                          "SMP Atlas inventory (restore it from a backup or a 'smpatlas dump').") from exc
     if not tables:
         return "empty"
     if "alembic_version" not in tables:

@@ -1,0 +1,149 @@
+"""Readers' messages for spreadsheets people really send: titles above the header, formulas in ignored columns,
+merged cells, sheet names in other capitals, bad bytes in the header row.
+
+Each case builds a real file (XLSX with openpyxl, CSV as bytes) and validates it (a dry run) into a SQLite
+inventory; the expected outcome is either valid, or one problem with its code, row and words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from smpatlas.io.importer import import_files
+from smpatlas.io.readers import FileError, open_table
+from smpatlas.store import database
+
+HEADER = ["id", "name", "partnership_type", "origin_countries", "destination_countries", "start_year", "status",
+          "sources"]
+ROW = ["xx-new-one", "New partnership", "pilot_project", "PHL", "DEU", "2021", "ongoing", "https://example.org/new"]
+ROW2 = ["xx-new-two", "Another", "pilot_project", "PHL", "DEU", "2022", None, "https://example.org/two"]
+
+Builder = Callable[[Path], Path]
+
+
+def xlsx(rows: list[list[Any]], *, title: str = "partnerships", more_sheets: tuple[str, ...] = (),
+         cells: dict[str, Any] | None = None, merge: str | None = None) -> Builder:
+    def build(d: Path) -> Path:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = title
+        for r in rows:
+            ws.append(r)
+        for ref, value in (cells or {}).items():
+            ws[ref] = value
+        if merge:
+            ws.merge_cells(merge)
+        for s in more_sheets:
+            wb.create_sheet(s)
+        p = d / "in.xlsx"
+        wb.save(p)
+        return p
+
+    return build
+
+
+def csv_bytes(data: bytes) -> Builder:
+    def build(d: Path) -> Path:
+        p = d / "in.csv"
+        p.write_bytes(data)
+        return p
+
+    return build
+
+
+def _line(cells: list[Any]) -> bytes:
+    return (",".join("" if c is None else str(c) for c in cells) + "\r\n").encode()
+
+
+@dataclass
+class Case:
+    build: Builder
+    code: str | None = None  # None: the file is valid
+    row: int | None = None
+    words: tuple[str, ...] = ()
+    sheet: str | None = None
+
+
+CASES = [
+    # A title in A1, the header in row 2 (problem 6): one problem that says where the header is.
+    pytest.param(Case(xlsx([["SMP coding sheet – draft"], HEADER, ROW]), "no_header", 1,
+                      ("header must be in row 1", "row 2 looks like the header", "SMP coding sheet"),),
+                 id="xlsx-title-row"),
+    pytest.param(Case(xlsx([["SMP coding sheet – draft"], [], HEADER, ROW]), "no_header", 1,
+                      ("row 3 looks like the header", "delete the rows above row 3")), id="xlsx-title-blank-row"),
+    pytest.param(Case(csv_bytes("SMP coding sheet – draft\r\n".encode() + _line(HEADER) + _line(ROW)), "no_header",
+                      1, ("row 2 looks like the header",)), id="csv-title-row"),
+    # One filled header cell above ordinary rows is not a title (an id-only file, e.g. for upsert checks).
+    pytest.param(Case(csv_bytes(_line(["id"]) + _line(["xx-new-one"])), "missing_column", 1), id="csv-one-column"),
+    # Formulas (problem 5): ignored under '#' headers and outside the header's columns, refused in data columns.
+    pytest.param(Case(xlsx([[*HEADER, "#check"], [*ROW, "=1+1"]])), id="formula-in-hash-column"),
+    pytest.param(Case(xlsx([HEADER, ROW], cells={"Z50": "=TODAY()"})), id="formula-beyond-header"),
+    pytest.param(Case(xlsx([HEADER, ROW], cells={"F2": "=2020+1"}), "formula", None,
+                      ("contains formulas (1 cell: F2)",)), id="formula-in-data-column"),
+    # A merged Status cell (problem 9): the cell that lost its value is named.
+    pytest.param(Case(xlsx([HEADER, ROW, ROW2], merge="G2:G3"), "error_cell", 3,
+                      ("G3 is part of merged cells G2:G3", "unmerge")), id="merged-status"),
+    pytest.param(Case(xlsx([[*HEADER, "#note"], ROW, [*ROW2[:6], "ongoing", ROW2[7]]], merge="I2:I3")),
+                 id="merged-in-hash-column"),
+    # --sheet ignores capitals when one sheet matches (problem 8), and lists the sheets otherwise.
+    pytest.param(Case(xlsx([HEADER, ROW], title="Partnerships", more_sheets=("Notes",)), sheet="partnerships"),
+                 id="sheet-other-capitals"),
+    pytest.param(Case(xlsx([HEADER, ROW], title="Data", more_sheets=("Notes",)), "sheet", None,
+                      ("no sheet named 'partnerships'", "'Data', 'Notes'"), sheet="partnerships"),
+                 id="sheet-missing"),
+    # A byte that is not UTF-8 is reported at its row (problem 7: the header row is row 1).
+    pytest.param(Case(csv_bytes(_line(HEADER).replace(b"name", "n\u00e9me".encode("latin-1")) + _line(ROW)),
+                      "encoding", 1, ("not UTF-8",)), id="csv-bad-byte-header"),
+    pytest.param(Case(csv_bytes(_line(HEADER) + _line(ROW) + _line(ROW2).replace(b"Another", b"Autre\xe9")),
+                      "encoding", 3, ("not UTF-8",)), id="csv-bad-byte-row-3"),
+]
+
+
+@pytest.fixture(scope="module")
+def inventory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    eng = database.open_engine(str(tmp_path_factory.mktemp("inv") / "atlas.db"))
+    yield eng
+    eng.dispose()
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_reader_problem(case: Case, inventory: Engine, tmp_path: Path) -> None:
+    report = import_files(inventory, [case.build(tmp_path)], dry_run=True, sheet=case.sheet, user="test")
+    if case.code is None:
+        assert report.valid, report.to_text()
+        return
+    hits = [p for p in report.errors if p.code == case.code]
+    assert hits, report.to_text()
+    text = f"{hits[0].message} {hits[0].hint}"
+    assert hits[0].row == case.row, report.to_text()
+    for w in case.words:
+        assert w in text, report.to_text()
+    if case.code == "no_header":  # the title is one clear problem, not "unknown column" and 7 missing columns
+        assert len(report.errors) == 1, report.to_text()
+
+
+def test_sheet_in_other_capitals_is_reported_by_its_real_name(tmp_path: Path) -> None:
+    path = xlsx([HEADER, ROW], title="Partnerships", more_sheets=("Notes",))(tmp_path)
+    assert open_table(path, sheet=" PARTNERSHIPS ").sheet == "Partnerships"
+
+
+def test_title_row_check_keeps_every_row(tmp_path: Path) -> None:
+    """Rows looked at for a title are given back: an id-only sheet still yields all its rows."""
+    path = xlsx([["id"], ["xx-a"], ["xx-b"], ["xx-c"]])(tmp_path)
+    table = open_table(path)
+    assert [(n, cells[0]) for n, cells in table.rows] == [(2, "xx-a"), (3, "xx-b"), (4, "xx-c")]
+
+
+def test_title_row_is_a_file_error(tmp_path: Path) -> None:
+    path = csv_bytes(_line(["Draft"]) + _line(HEADER))(tmp_path)
+    with pytest.raises(FileError) as exc:
+        open_table(path)
+    assert exc.value.row == 1 and exc.value.code == "no_header"
