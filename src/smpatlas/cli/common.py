@@ -36,7 +36,9 @@ Mobility = Annotated[list[str] | None, typer.Option("--mobility", help="long_ter
 Sector = Annotated[list[str] | None, typer.Option("--sector", help="Sector, e.g. health_care; repeatable.")]
 Status = Annotated[list[str] | None, typer.Option("--status", help="planned, ongoing, completed, suspended.")]
 Type = Annotated[list[str] | None, typer.Option("--type", help="Partnership type; repeatable.")]
-YearFrom = Annotated[int | None, typer.Option("--year-from", help="Active in or after this year.")]
+YearFrom = Annotated[int | None, typer.Option(
+    "--year-from", help="Active in or after this year (a completed partnership without an end year counts as "
+    "active up to the current year only).")]
 YearTo = Annotated[int | None, typer.Option("--year-to", help="Started in or before this year.")]
 Text = Annotated[str | None, typer.Option("--text", help="Words to find in name, acronym, summary, actors, notes.")]
 G2G = Annotated[bool | None, typer.Option("--g2g/--not-g2g", help="Only government-to-government (or only not).")]
