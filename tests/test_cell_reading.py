@@ -161,3 +161,23 @@ def test_a_dot_between_thousands_is_warned_about(field: str, cell: str, read: fl
     assert not issues and record[field] == read
     found = [w for w in rec.warnings(record, raw) if w.error.code == "dot_thousands"]
     assert [w.error.message for w in found] == ([warning] if warning else [])
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_every_bad_line_of_a_nested_cell_is_reported(fast: bool) -> None:
+    """Both readers (the import's remembered one and the reference one) report each bad line, numbered."""
+    from smpatlas import record as rec
+    from smpatlas.cells import parse_nested
+    from tests.conftest import minimal
+
+    cell = "GIZ | not_a_role | DEU\nAgency | government | DEU\nFoo | government | ZZZ"
+    if fast:
+        _, issues = rec.normalise({**minimal(), "actors": cell})
+        [issue] = issues
+        message = issue.error.message
+    else:
+        with pytest.raises(CellError) as info:
+            parse_nested("actors", cell)
+        message = info.value.message
+    assert message.startswith("line 1: ") and "; line 3: " in message and "line 2" not in message
+    assert "not_a_role" in message and "line 3: unknown country" in message

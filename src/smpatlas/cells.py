@@ -300,12 +300,29 @@ def _syntax_hint(kind: str) -> str:
     }[kind]
 
 
+def lines_error(errors: list[tuple[int, CellError]], n_lines: int) -> CellError:
+    """One error for the bad lines of a nested cell (line numbers from 1), so every bad item is reported at once."""
+    if n_lines == 1:
+        return errors[0][1]
+    hints = list(dict.fromkeys(e.hint for _, e in errors if e.hint))
+    return CellError("; ".join(f"line {i}: {e.message}" for i, e in errors), hint="; ".join(hints) or None,
+                     code=errors[0][1].code)
+
+
 def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
-    """Read a nested field from a cell (text or JSON) or a JSON list."""
+    """Read a nested field from a cell (text or JSON) or a JSON list; every bad line is reported."""
     if isinstance(value, str):
         lines = item_lines(value, kind)
         if lines is not None:
-            return [read_line(kind, line) for line in lines]
+            out, errors = [], []
+            for i, line in enumerate(lines, 1):
+                try:
+                    out.append(read_line(kind, line))
+                except CellError as exc:
+                    errors.append((i, exc))
+            if errors:
+                raise lines_error(errors, len(lines))
+            return out
         try:
             value = json.loads(value.strip())
         except json.JSONDecodeError as exc:

@@ -227,7 +227,7 @@ LINE_MEMO_CHARS = 300
 def _nested_reader(cb: Codebook, f: Field, convert: Converter) -> Converter:
     """Read a nested field: text cells line by line, remembering what each item line became (the
     item and whether it passed its quick test, or the problem); anything else with ``convert``."""
-    from smpatlas.cells import item_lines, read_line
+    from smpatlas.cells import item_lines, lines_error, read_line
 
     kind = f.kind
     item_ok = _item_quick(cb, kind)
@@ -241,7 +241,8 @@ def _nested_reader(cb: Codebook, f: Field, convert: Converter) -> Converter:
             return out if out is None or quick(out) else _Odd(out, None)
         items = []
         sure = True
-        for line in lines:
+        errors: list[tuple[int, CellError]] = []
+        for i, line in enumerate(lines, 1):
             hit = memo.get(line)
             if hit is None:
                 try:
@@ -252,10 +253,13 @@ def _nested_reader(cb: Codebook, f: Field, convert: Converter) -> Converter:
                 if len(memo) < LINE_MEMO_LIMIT and len(line) <= LINE_MEMO_CHARS:
                     memo[line] = hit
             if isinstance(hit, CellError):
-                raise again(hit)
+                errors.append((i, again(hit)))
+                continue
             items.append(hit[0].copy())  # the remembered item stays as it was
             if not hit[1]:
                 sure = False
+        if errors:
+            raise lines_error(errors, len(lines))
         if not items:
             return None
         return items if sure else _Odd(items, None)
