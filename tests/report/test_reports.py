@@ -207,7 +207,14 @@ def test_partnership_with_every_field_missing_says_not_coded(engine: Engine, tmp
 def test_script_names_are_escaped(engine: Engine, tmp_path: Path) -> None:
     evil = "<script>alert(1)</script>"
     rec = minimal("xx-evil", name=evil, sources=[{"title": "x", "url": "javascript:alert(2)"}])
-    assert import_files(engine, [write_jsonl(tmp_path / "e.jsonl", [rec])], user="t").valid
+    report = import_files(engine, [write_jsonl(tmp_path / "e.jsonl", [rec])], user="t")
+    assert [p.code for p in report.errors] == ["bad_url"] and not report.written  # refused on import
+    # Stored anyway (an inventory from before links were checked, or a write that skips validation):
+    # the reports must still escape the name and never link the script.
+    from smpatlas.store import repository as repo
+
+    with engine.begin() as conn:
+        repo.write(conn, [rec], mode="insert", change=repo.Change(user="t"))
     atlas = atlas_of(engine)
     for page in (inventory.html(inventory.collect(atlas)), profile.html(atlas, "xx-evil")):
         assert evil not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
