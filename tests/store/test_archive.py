@@ -92,3 +92,30 @@ def test_failed_log_in_attempts_are_not_archived(tmp_path: Path) -> None:
     assert "login_attempts" not in manifest["counts"]
     with zipfile.ZipFile(tmp_path / "dump.zip") as z:
         assert not any("login_attempts" in n or "mallory" in z.read(n).decode("utf-8", "replace") for n in z.namelist())
+
+
+def test_an_archive_with_links_saved_before_they_were_checked_restores_as_saved(engine: Engine, tmp_path: Path) -> None:
+    """Backups must restore: a source link an earlier version stored unchecked ('giz.de/page') is kept as it was,
+    with a warning naming the record; any other invalid value still refuses the whole archive."""
+    from smpatlas.problems import Problem
+    from smpatlas.store import repository as repo
+
+    assert import_files(engine, [write_jsonl(tmp_path / "ok.jsonl", [minimal("xx-old")])]).valid
+    path = tmp_path / "a.zip"
+    archive.dump(engine, path)
+    old = tmp_path / "old.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "partnerships.jsonl":
+                item = json.loads(data.decode().splitlines()[0])
+                item["record"]["sources"] = [{"title": "GIZ", "url": "giz.de/page"}]
+                data = (json.dumps(item) + "\n").encode()
+            dst.writestr(name, data)
+    warnings: list[Problem] = []
+    archive.restore(engine, old, force=True, warnings=warnings)
+    with engine.connect() as conn:
+        got = repo.get(conn, "xx-old")
+    assert got is not None and got["sources"] == [{"title": "GIZ", "url": "giz.de/page"}]
+    assert [(w.code, w.record_id, w.severity) for w in warnings] == [("bad_url", "xx-old", "warning")]
+    assert "kept as stored" in (warnings[0].hint or "")

@@ -9,6 +9,7 @@ import typer
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
+from smpatlas.problems import Problem
 from smpatlas.store import archive, database
 
 
@@ -45,8 +46,11 @@ def restore(
         smpatlas restore atlas-2026-11-27.zip --db postgresql+psycopg://atlas@dbhost/atlas
     """
     engine = database.open_engine(db)
+    warnings: list[Problem] = []
     try:
-        counts = archive.restore(engine, file, force=force)
+        counts = archive.restore(engine, file, force=force, warnings=warnings)
     finally:
         engine.dispose()
+    for w in warnings:
+        c.err.print(f"warning: {w.text()}", markup=False)
     c.out.print(f"Restored {file}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".", markup=False)

@@ -129,8 +129,13 @@ def _datetimes(t: Table, row: dict[str, Any]) -> dict[str, Any]:
     return {k: (_parse_time(v) if isinstance(t.c[k].type, DateTime) else v) for k, v in row.items() if k in t.c}
 
 
-def restore(engine: Engine, archive: str | Path, *, force: bool = False) -> dict[str, int]:
-    """Load an archive into ``engine``'s inventory, all or nothing; refuses a non-empty inventory unless ``force``."""
+def restore(engine: Engine, archive: str | Path, *, force: bool = False,
+            warnings: list[Problem] | None = None) -> dict[str, int]:
+    """Load an archive into ``engine``'s inventory, all or nothing; refuses a non-empty inventory unless ``force``.
+
+    Values an earlier version accepted and this one checks (source links) are restored as stored; each is
+    appended to ``warnings`` when given.
+    """
     path = Path(archive)
     if not path.exists():
         raise ConfigError(f"{path}: file not found.")
@@ -173,6 +178,8 @@ def restore(engine: Engine, archive: str | Path, *, force: bool = False) -> dict
                 if rows:
                     conn.execute(insert(t), rows)
                 counts[t.name] = len(rows)
+    if warnings is not None:
+        warnings.extend(report.warnings)
     return counts
 
 
@@ -181,10 +188,24 @@ def _clear(conn: Connection) -> None:
         conn.execute(t.delete())
 
 
+#: Problems that a record saved by an earlier version may have (rules added since): restored as stored, warned about.
+_KEPT_AS_STORED = frozenset({"bad_url"})
+
+
 def _restore_records(conn: Connection, z: zipfile.ZipFile, report: Report) -> int:
     rows, values = [], []
     for i, item in enumerate(_read_lines(z, "partnerships"), 1):
-        record, issues = rec.normalise(item.get("record") or {})
+        stored = item.get("record") or {}
+        record, issues = rec.normalise(stored)
+        if issues and all(issue.error.code in _KEPT_AS_STORED for issue in issues):
+            # Links were not checked before 0.1's cell rules: a backup must restore as it was saved.
+            for issue in issues:
+                report.add(Problem(issue.error.message, file="partnerships.jsonl", row=i, field=issue.field,
+                                   column=issue.field, value=issue.value, code=issue.error.code, severity="warning",
+                                   record_id=stored.get("id"),
+                                   hint="kept as stored; fix it with 'smpatlas edit' (imports and edits now check it)"))
+            record = {**record, **{f: stored[f] for f in (issue.field for issue in issues) if f is not None and f in stored}}
+            issues = []
         for issue in issues:
             report.add(Problem(issue.error.message, file="partnerships.jsonl", row=i, field=issue.field,
                                column=issue.field, value=issue.value, hint=issue.error.hint, code=issue.error.code))
