@@ -62,9 +62,16 @@ def _url_list(line: str) -> list[str] | None:
     return pieces if len(pieces) > 1 and all(map(_urlish, pieces)) else None
 
 
+#: The common case, accepted at once: http(s), a host of letters, digits, dots and hyphens, an optional port, then
+#: printable ASCII other than ',' and ';' (which may separate several links: the full checks below see those).
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#][\x21-\x2b\x2d-\x3a\x3c-\x7e]*)?", re.IGNORECASE)
+
+
 def _url_part(value: Any) -> Any:
     """A source URL: a web address (http or https) with a host."""
     text = str(value).strip()
+    if _PLAIN_URL.fullmatch(text) and "." in text.split("/", 3)[2]:
+        return text
     if has_control(text) or "\r" in text or "\n" in text:
         raise CellError("a source URL contains a control character or line break", hint="remove it",
                         code="control_character")
@@ -279,7 +286,8 @@ def item_lines(value: str, kind: str | None = None) -> list[str] | None:
         return None
     lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     if kind == "sources":
-        return [url for line in lines if line.strip() for url in (_url_list(line) or [line])]
+        return [url for line in lines if line.strip()
+                for url in ([line] if "|" in line or _PLAIN_URL.fullmatch(line.strip()) else _url_list(line) or [line])]
     return [line for line in lines if line.strip()]
 
 

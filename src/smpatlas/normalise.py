@@ -432,7 +432,7 @@ def number_text(text: str) -> float:
 
 def dot_thousands(value: Any) -> str | None:
     """For a cell like ``1.500`` (read as 1.5), the number it would be with a dot between thousands, else None."""
-    if isinstance(value, str) and _ONE_DOT_THOUSANDS.match(value.strip()):
+    if isinstance(value, str) and "." in value and _ONE_DOT_THOUSANDS.match(value.strip()):
         return value.strip().replace(".", "")
     return None
 
