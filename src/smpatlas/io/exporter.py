@@ -105,12 +105,10 @@ def write_json(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | Non
 
 
 def _col_letter(i: int) -> str:
-    out = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """0 → 'A', 27 → 'AB' (openpyxl's, 1-based)."""
+    from openpyxl.utils.cell import get_column_letter
+
+    return str(get_column_letter(i + 1))
 
 
 def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | None = None) -> int:

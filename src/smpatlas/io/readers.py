@@ -301,6 +301,11 @@ def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
 
     Known for sheets python-calamine reads; streamed (very large) sheets are not checked.
     """
+    from openpyxl.utils.cell import get_column_letter
+
+    def _letters(col: int) -> str:  # 0-based
+        return str(get_column_letter(col + 1))
+
     ranges = getattr(ws, "merged_cell_ranges", None) if ws is not None else None
     out: list[tuple[int, int, str]] = []
     for (r0, c0), (r1, c1) in ranges or ():
@@ -309,20 +314,10 @@ def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
         row, col = (r0 + 1, c0) if r1 > r0 else (r0, c0 + 1)  # the first cell without the value (0-based)
         if row < 1:
             row = 1
-        span = f"{_col_letters(c0)}{r0 + 1}:{_col_letters(c1)}{r1 + 1}"
-        out.append((row + 1, col, f"{_col_letters(col)}{row + 1} is part of merged cells {span} (only "
-                    f"{_col_letters(c0)}{r0 + 1} holds the value); unmerge them and fill every "
+        span = f"{_letters(c0)}{r0 + 1}:{_letters(c1)}{r1 + 1}"
+        out.append((row + 1, col, f"{_letters(col)}{row + 1} is part of merged cells {span} (only "
+                    f"{_letters(c0)}{r0 + 1} holds the value); unmerge them and fill every "
                     f"{'row' if r1 > r0 else 'cell'}"))
-    return out
-
-
-def _col_letters(col: int) -> str:
-    """0 → 'A', 27 → 'AB'."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
     return out
 
 
