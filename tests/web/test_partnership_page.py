@@ -64,3 +64,13 @@ def test_log_in_returns_to_the_page_with_its_query(app_factory: Any) -> None:
     done = c.post("/login", data={"name": "vic", "password": PASSWORD, "csrf_token": token, "next": target},
                   follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == target
+
+
+def test_an_htmx_request_that_needs_log_in_sends_the_browser_to_the_log_in_page(app_factory: Any) -> None:
+    """On a private server, htmx would swap the log-in page into #results (emptying it): HX-Redirect instead."""
+    c = app_factory(public=False)
+    r = c.get("/partnerships?origin=PHL", headers={"HX-Request": "true"}, follow_redirects=False)
+    assert r.status_code == 401 and r.text == ""
+    assert unquote(r.headers["hx-redirect"]) == "/login?next=/partnerships?origin=PHL"
+    plain = c.get("/partnerships?origin=PHL", follow_redirects=False)
+    assert plain.status_code == 303 and "hx-redirect" not in plain.headers

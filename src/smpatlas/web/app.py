@@ -86,7 +86,10 @@ def error_response(request: Request, message: str, status: int, **extra: Any) ->
         return JSONResponse(error_body(message, status, **extra), status_code=status)
     if status == 401 and request.method == "GET":
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")  # filters survive log-in
-        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
+        target = f"/login?next={quote(here, safe='')}"
+        if request.headers.get("hx-request"):  # htmx would swap the log-in page into a fragment: go there instead
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
     from smpatlas.web.pages import render
 
     name = "_error.html" if request.headers.get("hx-request") else "error.html"
