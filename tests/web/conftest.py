@@ -25,6 +25,10 @@ with warnings.catch_warnings():  # starlette's TestClient warns about httpx at i
     from fastapi.testclient import TestClient
 
 PASSWORD = "correct-horse-battery"
+#: Debian's Chromium, driven by Playwright through executable_path (a browser is never downloaded).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 USERS = {"alice": "admin", "erin": "editor", "vic": "viewer"}
 
@@ -195,3 +199,29 @@ def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(10)
     app.state.smpatlas.atlas.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for a module's browser tests."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page (1280×900) that fails the test on a script error."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = ctx.new_page()
+    pg.set_default_timeout(15000)
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, errors

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 import string
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -21,6 +20,7 @@ import pytest
 from smpatlas.store import repository as repo
 from smpatlas.web import facets as fc
 from smpatlas.web.settings import DEFAULT_PER_PAGE
+from tests.web.conftest import CHROMIUM
 
 BOTH_ENGINES = True  # every test over the app's database runs on SQLite and PostgreSQL
 HTMX = {"HX-Request": "true", "HX-Target": "results"}  # what htmx sends from inside Browse's #results
@@ -316,28 +316,6 @@ def test_compare_link_of_a_partnership_page_opens_the_form(ro_client: Any) -> No
 
 
 # -- in a browser ------------------------------------------------------------------------------------------
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    """A Chromium page (Debian's, never a downloaded one) that fails the test on a script error."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        pg = browser.new_page(viewport={"width": 1280, "height": 900})
-        pg.set_default_timeout(15000)
-        errors: list[str] = []
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        yield pg
-        browser.close()
-    assert not errors, errors
-
 
 @pytest.mark.browser
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing: apt-get install chromium")
