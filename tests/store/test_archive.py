@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -42,6 +43,20 @@ def test_round_trip_between_engines(direction: str, tmp_path: Path, pg_server: P
     assert counts["history"] > counts["partnerships"]  # creates plus the updates
 
 
+def _edited(src_path: Path, out: Path, line: int, edit: Any) -> Path:
+    """A copy of the archive ``src_path`` with ``edit(record)`` applied to the record on ``line`` (0-based)."""
+    with zipfile.ZipFile(src_path) as src, zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            data = src.read(name)
+            if name == "partnerships.jsonl":
+                lines = data.decode().splitlines()
+                item = json.loads(lines[line])
+                edit(item["record"])
+                lines[line] = json.dumps(item)
+                data = ("\n".join(lines) + "\n").encode()
+            dst.writestr(name, data)
+    return out
+
 def test_restore_refuses_a_non_empty_inventory_and_is_all_or_nothing(engine: Engine, tmp_path: Path) -> None:
     from tests.conftest import snapshot
 
@@ -51,17 +66,7 @@ def test_restore_refuses_a_non_empty_inventory_and_is_all_or_nothing(engine: Eng
     with pytest.raises(ConfigError, match="already holds"):
         archive.restore(engine, path)
     # An archive with one broken record restores nothing.
-    broken = tmp_path / "broken.zip"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(broken, "w") as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "partnerships.jsonl":
-                lines = data.decode().splitlines()
-                item = json.loads(lines[1])
-                item["record"]["status"] = "paused"
-                lines[1] = json.dumps(item)
-                data = ("\n".join(lines) + "\n").encode()
-            dst.writestr(name, data)
+    broken = _edited(path, tmp_path / "broken.zip", 1, lambda record: record.update(status="paused"))
     before = snapshot(engine)
     with pytest.raises(ValidationFailed) as info:
         archive.restore(engine, broken, force=True)
@@ -103,15 +108,8 @@ def test_an_archive_with_links_saved_before_they_were_checked_restores_as_saved(
     assert import_files(engine, [write_jsonl(tmp_path / "ok.jsonl", [minimal("xx-old")])]).valid
     path = tmp_path / "a.zip"
     archive.dump(engine, path)
-    old = tmp_path / "old.zip"
-    with zipfile.ZipFile(path) as src, zipfile.ZipFile(old, "w") as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "partnerships.jsonl":
-                item = json.loads(data.decode().splitlines()[0])
-                item["record"]["sources"] = [{"title": "GIZ", "url": "giz.de/page"}]
-                data = (json.dumps(item) + "\n").encode()
-            dst.writestr(name, data)
+    old = _edited(path, tmp_path / "old.zip", 0,
+                  lambda record: record.update(sources=[{"title": "GIZ", "url": "giz.de/page"}]))
     warnings: list[Problem] = []
     archive.restore(engine, old, force=True, warnings=warnings)
     with engine.connect() as conn:
