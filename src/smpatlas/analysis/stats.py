@@ -24,12 +24,14 @@ from sqlalchemy import Connection
 
 from smpatlas.analysis.columns import HAS, ITEM_KEYS, Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import return_anticipated
+from smpatlas.analysis.stats_options import DEFAULT_SCALE_THRESHOLD as DEFAULT_SCALE_THRESHOLD
+from smpatlas.analysis.stats_options import SUMMARY_STATS as SUMMARY_STATS
+from smpatlas.analysis.stats_options import YEARS as YEARS
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.store.filters import Filters
 
-DEFAULT_SCALE_THRESHOLD = 5000
 BEYOND_LANGUAGE = frozenset({"cultural_orientation", "administrative_assistance", "networking", "mentoring",
                              "soft_skills", "workplace_onboarding", "housing", "family_support"})
 REAL_REINTEGRATION = frozenset({"career_guidance", "job_placement", "further_education", "business_startup",
@@ -37,10 +39,6 @@ REAL_REINTEGRATION = frozenset({"career_guidance", "job_placement", "further_edu
 REMOTE = frozenset({"alternative_to_mobility", "after_return", "online_training_with_foreign_employers"})
 #: Fields that can be cross-tabulated besides the enumerated ones.
 GROUPINGS = ("origin_countries", "destination_countries", "start_year", "end_year", "occupations")
-#: Number fields whose every value is a category of its own (the only numbers --by accepts).
-YEARS = ("start_year", "end_year")
-#: The number summary's statistics, in the order the renderings show them.
-SUMMARY_STATS = ("min", "median", "max", "mean")
 
 
 def share(count: int, denominator: int) -> float | None:

@@ -10,7 +10,6 @@ import typer
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.problems import Problem
-from smpatlas.store import archive, database
 
 
 @app.command("dump")
@@ -24,6 +23,8 @@ def dump(
 
         smpatlas dump --out atlas-2026-11-27.zip --db atlas.db
     """
+    from smpatlas.store import archive, database
+
     engine = database.open_engine(db, create_if_missing=False)
     try:
         manifest = archive.dump(engine, out)
@@ -45,6 +46,8 @@ def restore(
 
         smpatlas restore atlas-2026-11-27.zip --db postgresql+psycopg://atlas@dbhost/atlas
     """
+    from smpatlas.store import archive, database
+
     engine = database.open_engine(db)
     warnings: list[Problem] = []
     try:

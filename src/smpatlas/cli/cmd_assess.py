@@ -10,24 +10,23 @@ no markup tags in the output. An empty selection is said in words (exit 0, as
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
-from smpatlas.analysis import assessment as asm
-from smpatlas.analysis import rubric as rubric_mod
-from smpatlas.analysis.portfolio import Portfolio
-from smpatlas.analysis.similarity import MIN_SHARED
-from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.cli.cmd_edit import parse_sets
 from smpatlas.codebook import default as default_codebook
 from smpatlas.display import NOT_CODED, plain
 from smpatlas.errors import ConfigError
-from smpatlas.io.drafts import read_draft
-from smpatlas.store import database
+
+if TYPE_CHECKING:
+    from smpatlas.analysis import assessment as asm
+    from smpatlas.analysis import rubric as rubric_mod
+    from smpatlas.analysis.portfolio import Portfolio
+    from smpatlas.atlas import Atlas
 
 RubricOption = Annotated[Path | None, typer.Option("--rubric", help="Use this rubric file (a copy of the default).")]
 #: Recommendations printed in text; the rest are counted (JSON has them all).
@@ -42,6 +41,9 @@ NEEDS_REFERENCE = {
 
 
 def _atlas(db: str | None, rubric: Path | None) -> Atlas:
+    from smpatlas.atlas import Atlas
+    from smpatlas.store import database
+
     return Atlas(database.open_engine(db, create_if_missing=False), rubric=rubric)
 
 
@@ -385,6 +387,8 @@ def print_benchmark(result: dict[str, Any], rb: rubric_mod.Rubric) -> None:
         c.out.print(f"     {'Balance index':<40} {_score(bal['score'], 2)}  {_percentile(bal)}{_low(bal)}",
                     markup=False)
     if not result["most_similar"]:
+        from smpatlas.analysis.similarity import MIN_SHARED
+
         c.out.print(f"\n  Most similar: none (no partnership shares at least {MIN_SHARED} coded design fields "
                     "with the draft)", markup=False)
         return
@@ -412,6 +416,9 @@ def benchmark(
 
         smpatlas benchmark draft.yaml --destination DEU
     """
+    from smpatlas.analysis import assessment as asm
+    from smpatlas.io.drafts import read_draft
+
     c.check_choice(fmt, ("text", "json"), "--format")
     record = read_draft(draft)
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
@@ -444,6 +451,8 @@ def rubric_(
 
         smpatlas rubric --rubric my-rubric.toml   # load and check a copy
     """
+    from smpatlas.analysis import rubric as rubric_mod
+
     c.check_choice(fmt, ("markdown",), "--format")
     text = rubric_mod.to_markdown(rubric_mod.load(rubric) if rubric else None)
     c.print_or_check(text, check)

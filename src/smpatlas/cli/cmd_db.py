@@ -6,7 +6,6 @@ import typer
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
-from smpatlas.store import database
 
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
@@ -20,6 +19,8 @@ def init(db: c.DbOption = None) -> None:
 
         smpatlas init --db atlas.db
     """
+    from smpatlas.store import database
+
     engine = database.create(database.resolve_url(db))
     try:
         what = database.upgrade(engine)
@@ -38,6 +39,8 @@ def upgrade(db: c.DbOption = None) -> None:
 
         smpatlas db upgrade --db atlas.db
     """
+    from smpatlas.store import database
+
     engine = database.create(database.resolve_url(db))
     try:
         what = database.upgrade(engine)

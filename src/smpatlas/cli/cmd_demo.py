@@ -5,20 +5,18 @@ from __future__ import annotations
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine, select
 
-from smpatlas.analysis.overview import overview
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.countries import name_of
 from smpatlas.errors import ConfigError, ValidationFailed
-from smpatlas.io.importer import import_files
 from smpatlas.problems import Report
-from smpatlas.store import database
-from smpatlas.store.schema import history
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEMO_USER = "smpatlas-demo"  # the history's user for what demo writes: it tells a demo inventory
 
@@ -29,6 +27,10 @@ def bundled_inventory() -> str:
 
 def _made_by_demo(engine: Engine) -> bool | None:
     """Whether the inventory's first change was demo's (None: nothing was ever written to it)."""
+    from sqlalchemy import select
+
+    from smpatlas.store.schema import history
+
     with engine.connect() as conn:
         first = conn.execute(select(history.c.user_name).order_by(history.c.id).limit(1)).scalar()
     return None if first is None else first == DEMO_USER
@@ -36,6 +38,9 @@ def _made_by_demo(engine: Engine) -> bool | None:
 
 def _afresh(path: Path) -> tuple[Engine, Report]:
     """The bundled inventory in a new file that then takes ``path``'s place (the old one is not touched on failure)."""
+    from smpatlas.io.importer import import_files
+    from smpatlas.store import database
+
     new = path.with_name(path.name + ".new")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{new}{suffix}").unlink(missing_ok=True)
@@ -63,6 +68,10 @@ def demo(
 
         smpatlas demo --db demo/atlas.db
     """
+    from smpatlas.analysis.overview import overview
+    from smpatlas.io.importer import import_files
+    from smpatlas.store import database
+
     engine = database.open_engine(db)
     try:
         made = _made_by_demo(engine)

@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.codebook import default as default_codebook
@@ -14,7 +13,6 @@ from smpatlas.codebook import fold_header
 from smpatlas.errors import ConfigError, ValidationFailed
 from smpatlas.normalise import suggest
 from smpatlas.problems import Problem, Report
-from smpatlas.store import database
 
 
 def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict[str, Any]:
@@ -69,6 +67,8 @@ def edit(
     changes = parse_sets(set_ or [], clear or [], record_id)
     if not changes:
         raise ConfigError("Nothing to change: give --set FIELD=VALUE or --clear FIELD.")
+    from smpatlas.atlas import Atlas
+    from smpatlas.store import database
     from smpatlas.store import repository as repo
 
     atlas = Atlas(database.open_engine(db, create_if_missing=False), user=user)
@@ -99,6 +99,9 @@ def delete(
 
         smpatlas delete old-pilot-2016 --yes
     """
+    from smpatlas.atlas import Atlas
+    from smpatlas.store import database
+
     if not yes:
         typer.confirm(f"Delete {record_id}?", abort=True)
     atlas = Atlas(database.open_engine(db, create_if_missing=False), user=user)

@@ -11,9 +11,6 @@ import typer
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
-from smpatlas.io.exporter import FORMATS, STDOUT, export
-from smpatlas.store import database
-from smpatlas.store import repository as repo
 
 
 @app.command("export")
@@ -37,6 +34,10 @@ def export_(
 
         smpatlas export --format jsonl --out - | gzip > inventory.jsonl.gz
     """
+    from smpatlas.io.exporter import FORMATS, STDOUT, export
+    from smpatlas.store import database
+    from smpatlas.store import repository as repo
+
     c.check_choice(fmt, FORMATS, "--format")
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
     engine = database.open_engine(db, create_if_missing=False)

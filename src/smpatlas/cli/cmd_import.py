@@ -10,9 +10,7 @@ import typer
 
 from smpatlas.cli.app import app
 from smpatlas.cli.common import DbOption, UserOption, check_choice, err, out, print_json
-from smpatlas.io.importer import MODES, import_files
 from smpatlas.problems import Report
-from smpatlas.store import database
 
 Files = Annotated[list[Path], typer.Argument(help="CSV, XLSX, JSON or JSON Lines files (or a datapackage.json).",
                                              show_default=False)]
@@ -22,6 +20,9 @@ ReportFormat = Annotated[str, typer.Option("--report-format", help="text or json
 
 def _run(files: list[Path], db: str | None, mode: str, dry_run: bool, sheet: str | None, report_format: str,
          user: str | None) -> None:
+    from smpatlas.io.importer import MODES, import_files
+    from smpatlas.store import database
+
     check_choice(mode, MODES, "--mode")
     check_choice(report_format, ("text", "json"), "--report-format")
     engine = database.open_engine(db)

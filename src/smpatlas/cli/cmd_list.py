@@ -11,8 +11,6 @@ from rich.table import Table
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
-from smpatlas.store import database
-from smpatlas.store import repository as repo
 
 
 def _years(r: dict) -> str:  # type: ignore[type-arg]
@@ -41,6 +39,9 @@ def list_(
 
         smpatlas list --text nurses --format json
     """
+    from smpatlas.store import database
+    from smpatlas.store import repository as repo
+
     c.check_choice(fmt, ("table", "json", "csv"), "--format")
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
     engine = database.open_engine(db, create_if_missing=False)

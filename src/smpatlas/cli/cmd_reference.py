@@ -5,18 +5,17 @@ from __future__ import annotations
 import csv
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Connection
 
-from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.countries import name_of
 from smpatlas.errors import ValidationFailed
-from smpatlas.reference import isco, shortages
-from smpatlas.store import database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 isco_app = typer.Typer(help="The ISCO-08 occupation classification.", no_args_is_help=True, rich_markup_mode=None)
 short_app = typer.Typer(help="Shortage tables (EURES data shipped).", no_args_is_help=True, rich_markup_mode=None)
@@ -39,6 +38,8 @@ def isco_search(
 
         smpatlas isco search nurse
     """
+    from smpatlas.reference import isco
+
     c.check_choice(fmt, ("table", "json"), "--format")
     hits = isco.search(" ".join(words), limit=limit)
     if fmt == "json":
@@ -61,6 +62,7 @@ def isco_show(code: Annotated[str, typer.Argument(help="An ISCO-08 code of 1–4
         smpatlas isco show 2221
     """
     from smpatlas.errors import ConfigError
+    from smpatlas.reference import isco
 
     if not isco.exists(code):
         near = isco.suggest(code)
@@ -92,6 +94,9 @@ def shortages_import(
 
         smpatlas shortages import --default
     """
+    from smpatlas.reference import shortages
+    from smpatlas.store import database
+
     engine = database.open_engine(db)
     try:
         if default:
@@ -126,6 +131,9 @@ def shortages_list(
 
         smpatlas shortages list --country DEU --year 2022
     """
+    from smpatlas.reference import isco, shortages
+    from smpatlas.store import database
+
     c.check_choice(fmt, ("table", "json", "csv"), "--format")
     if status is not None:
         c.check_choice(status, shortages.STATUSES, "--status")
@@ -164,6 +172,7 @@ def _why_no_rows(conn: Connection, country: str | None) -> str:
     """Why a filtered listing is empty: no table for the country (an error), or what is loaded instead."""
     from smpatlas.countries import lookup
     from smpatlas.errors import ConfigError
+    from smpatlas.reference import shortages
 
     loaded = shortages.loaded_countries(conn)
     code = lookup(country) if country else None
@@ -193,6 +202,9 @@ def who_import(
 
         smpatlas who-list import ssl2023.csv --edition 2023 --source "WHO, ISBN 9789240069787"
     """
+    from smpatlas.reference import shortages
+    from smpatlas.store import database
+
     engine = database.open_engine(db)
     try:
         report = shortages.import_country_list(engine, file, list_name=shortages.WHO_SSL, edition=edition,
@@ -215,6 +227,9 @@ def who_list(
 
         smpatlas who-list list --edition 2023
     """
+    from smpatlas.reference import shortages
+    from smpatlas.store import database
+
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:
@@ -324,7 +339,9 @@ def align_(
 
         smpatlas align --all --destination DEU --format json
     """
+    from smpatlas.atlas import Atlas
     from smpatlas.errors import ConfigError
+    from smpatlas.store import database
 
     c.check_choice(fmt, ("text", "json", "csv"), "--format")
     if bool(record_id) == all_:

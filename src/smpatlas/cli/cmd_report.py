@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from smpatlas.atlas import Atlas
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.errors import ConfigError
-from smpatlas.store import database
+
+if TYPE_CHECKING:
+    from smpatlas.atlas import Atlas
 
 report_app = typer.Typer(help="Publishable reports: the inventory report and one-page partnership profiles.\n\n"
                          "Example:\n\n    smpatlas report inventory --out reports/inventory.html",
@@ -22,6 +23,9 @@ Out = Annotated[Path, typer.Option("--out", "-o", help="File to write; its exten
 
 
 def _atlas(db: str | None) -> Atlas:
+    from smpatlas.atlas import Atlas
+    from smpatlas.store import database
+
     return Atlas(database.open_engine(db, create_if_missing=False))
 
 

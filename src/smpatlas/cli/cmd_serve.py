@@ -8,7 +8,6 @@ import typer
 
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
-from smpatlas.store import database
 from smpatlas.web.settings import DEFAULT_HOST, DEFAULT_PORT
 
 
@@ -35,6 +34,7 @@ def serve(
     """
     import uvicorn
 
+    from smpatlas.store import database
     from smpatlas.web import Settings, create_app
 
     settings = Settings.from_env(database_url=db, public=public, secure_cookies=secure_cookies)

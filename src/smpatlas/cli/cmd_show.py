@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -13,8 +13,9 @@ from smpatlas.cli.app import app
 from smpatlas.codebook import Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import NotFound
-from smpatlas.store import database
-from smpatlas.store import repository as repo
+
+if TYPE_CHECKING:
+    from smpatlas.store import repository as repo
 
 NOT_CODED = "— (not coded)"
 
@@ -41,6 +42,9 @@ def show(
 
         smpatlas show de-ph-triple-win
     """
+    from smpatlas.store import database
+    from smpatlas.store import repository as repo
+
     c.check_choice(fmt, ("text", "json"), "--format")
     engine = database.open_engine(db, create_if_missing=False)
     try:

@@ -13,15 +13,17 @@ import csv
 import re
 import sys
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, SUMMARY_STATS, YEARS, Stats, of_selection
+from smpatlas.analysis.stats_options import DEFAULT_SCALE_THRESHOLD, SUMMARY_STATS, YEARS
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.codebook import default as default_codebook
-from smpatlas.store import database
+
+if TYPE_CHECKING:
+    from smpatlas.analysis.stats import Stats
 
 NUMBERS_HEADER = ("field", "n (of N)", "missing", *SUMMARY_STATS)
 
@@ -153,6 +155,9 @@ def stats(
 
         smpatlas stats --by destination_countries --by skill_levels --format csv
     """
+    from smpatlas.analysis.stats import of_selection
+    from smpatlas.store import database
+
     c.check_choice(fmt, ("table", "json", "csv", "markdown"), "--format")
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
     engine = database.open_engine(db, create_if_missing=False)

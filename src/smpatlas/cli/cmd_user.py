@@ -10,8 +10,6 @@ import typer
 from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.errors import ConfigError
-from smpatlas.store import database
-from smpatlas.store import users as users_store
 
 user_app = typer.Typer(help="Accounts of the web app (viewer, editor, admin).\n\n"
                        "Example:\n\n    smpatlas user add anna --role editor",
@@ -39,6 +37,9 @@ def add(
 
         echo "$PASSWORD" | smpatlas user add ci-bot --role editor --password-stdin
     """
+    from smpatlas.store import database
+    from smpatlas.store import users as users_store
+
     c.check_choice(role, users_store.ROLES, "--role")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -64,6 +65,9 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
 
         smpatlas user list --db atlas.db
     """
+    from smpatlas.store import database
+    from smpatlas.store import users as users_store
+
     c.check_choice(fmt, ("text", "json"), "--format")
     engine = database.open_engine(db, create_if_missing=False)
     try:
@@ -94,6 +98,9 @@ def create(
 
         smpatlas token create anna --label "nightly import"
     """
+    from smpatlas.store import database
+    from smpatlas.store import users as users_store
+
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.begin() as conn:
