@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,30 @@ def test_sqlite_inventories_use_the_write_ahead_log(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA cache_size")).scalar() == -65536
     engine.dispose()
+
+
+def test_head_revision_constant_is_alembics_head() -> None:
+    """HEAD_REVISION lets a current inventory open without Alembic: it must name the newest migration."""
+    assert database.head_revision() == database.HEAD_REVISION
+
+
+@pytest.mark.parametrize(("stamp", "alembic_loaded", "outcome"), [
+    (None, False, "opened"),  # current: one query, no Alembic
+    ("0005", True, "older schema"),  # behind: Alembic decides, the user is told to upgrade
+    ("9999", True, "newer SMP Atlas"),  # ahead: refused
+])
+def test_opening_a_current_inventory_does_not_load_alembic(db_path: Path, stamp: str | None, alembic_loaded: bool,
+                                                           outcome: str) -> None:
+    database.open_engine(str(db_path)).dispose()
+    if stamp is not None:
+        eng = create_engine(f"sqlite:///{db_path}")
+        with eng.begin() as conn:
+            conn.execute(text("update alembic_version set version_num = :v"), {"v": stamp})
+        eng.dispose()
+    code = ("import sys\nfrom smpatlas.errors import ConfigError\nfrom smpatlas.store import database\n"
+            f"try:\n    database.open_engine({str(db_path)!r}).dispose()\n    print('opened')\n"
+            "except ConfigError as exc:\n    print(exc)\n"
+            "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert outcome in out
+    assert out.strip().splitlines()[-1] == str(alembic_loaded)

@@ -8,6 +8,10 @@ Alembic migrations (create, upgrade, refuse downgrade), and turning
 "database is locked" (a SQLite writer kept waiting longer than
 ``SMPATLAS_BUSY_TIMEOUT`` seconds) into :class:`~smpatlas.errors.Busy`. Must not
 know about records, files or the CLI.
+
+Opening an inventory whose schema is current reads its revision with one query
+and compares it with :data:`HEAD_REVISION`; Alembic (a fifth of a command's
+start-up) is imported only to create, upgrade or judge another revision.
 """
 
 from __future__ import annotations
@@ -15,18 +19,17 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
 from smpatlas.errors import Busy, ConfigError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 ENV_VAR = "SMPATLAS_DATABASE_URL"
 #: How long (seconds) a SQLite write waits for another writer before giving up with :class:`Busy`.
@@ -34,6 +37,8 @@ BUSY_ENV_VAR = "SMPATLAS_BUSY_TIMEOUT"
 BUSY_TIMEOUT = 30.0
 DEFAULT_PATH = "smpatlas.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
+#: The newest migration in ``migrations/versions`` (a test holds it equal to Alembic's head).
+HEAD_REVISION = "0006"
 
 
 def resolve_url(db: str | None = None) -> str:
@@ -165,6 +170,8 @@ def json_text(value: Any) -> str:
 
 def alembic_config(url: str) -> Config:
     """Alembic's configuration for the migrations shipped in this package, on ``url``."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -172,6 +179,9 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
+    """The head revision as Alembic finds it in the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = script.get_current_head()
     assert head is not None
@@ -179,8 +189,17 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def _stamped_revision(engine: Engine) -> str | None:
+    """The revision in ``alembic_version`` when it holds exactly one (else None: ask Alembic)."""
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).fetchall()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def state(engine: Engine) -> str:
@@ -196,6 +215,10 @@ def state(engine: Engine) -> str:
         return "empty"
     if "alembic_version" not in tables:
         return "foreign"
+    if _stamped_revision(engine) == HEAD_REVISION:
+        return "current"
+    from alembic.script import ScriptDirectory
+
     rev = current_revision(engine)
     if rev == head_revision():
         return "current"
@@ -218,6 +241,8 @@ def upgrade(engine: Engine) -> str:
             f"{engine.url!r} was created by a newer SMP Atlas (schema revision "
             f"{current_revision(engine)!r}); upgrade SMP Atlas instead — downgrades are refused."
         )
+    from alembic import command
+
     cfg = alembic_config(str(engine.url))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
