@@ -70,6 +70,7 @@ class Case:
     row: int | None = None
     words: tuple[str, ...] = ()
     sheet: str | None = None
+    absent: tuple[str, ...] = ()  # words the problem must not contain (e.g. a generic hint)
 
 
 CASES = [
@@ -89,8 +90,9 @@ CASES = [
     pytest.param(Case(xlsx([HEADER, ROW], cells={"F2": "=2020+1"}), "formula", None,
                       ("contains formulas (1 cell: F2)",)), id="formula-in-data-column"),
     # A merged Status cell (problem 9): the cell that lost its value is named.
-    pytest.param(Case(xlsx([HEADER, ROW, ROW2], merge="G2:G3"), "error_cell", 3,
-                      ("G3 is part of merged cells G2:G3", "unmerge")), id="merged-status"),
+    pytest.param(Case(xlsx([HEADER, ROW, ROW2], merge="G2:G3"), "merged_cells", 3,
+                      ("G3 is part of merged cells G2:G3 (only G2 holds the value)", "unmerge them in Excel"),
+                      absent=("fix or clear",)), id="merged-status"),
     pytest.param(Case(xlsx([[*HEADER, "#note"], ROW, [*ROW2[:6], "ongoing", ROW2[7]]], merge="I2:I3")),
                  id="merged-in-hash-column"),
     # --sheet ignores capitals when one sheet matches (problem 8), and lists the sheets otherwise.
@@ -126,6 +128,8 @@ def test_reader_problem(case: Case, inventory: Engine, tmp_path: Path) -> None:
     assert hits[0].row == case.row, report.to_text()
     for w in case.words:
         assert w in text, report.to_text()
+    for w in case.absent:
+        assert w not in text, report.to_text()
     if case.code == "no_header":  # the title is one clear problem, not "unknown column" and 7 missing columns
         assert len(report.errors) == 1, report.to_text()
 

@@ -252,10 +252,11 @@ class _Run:
                 self.writing = False
                 return
             id_column = next((lab for f, lab in zip(cols.fields, cols.labels, strict=True) if f == "id"), None)
-            for row, index, message in table.cell_problems:
+            for cell in table.cell_problems:
+                index = cell.column
                 label = cols.labels[index] if 0 <= index < len(cols.labels) else f"column {index + 1}"
-                self.problem({"file": table.file, "sheet": table.sheet, "row": row}, message=message, column=label,
-                             code="error_cell", hint="fix or clear the cell in Excel, then import")
+                self.problem({"file": table.file, "sheet": table.sheet, "row": cell.row}, message=cell.message,
+                             column=label, code=cell.code, hint=cell.hint)
         rows_here = 0
         given_here = frozenset(cols.names) if cols is not None else None  # a table's fields: its columns
         report, cb, normalise, progress = self.report, self.cb, rec.normalise, self.progress

@@ -24,7 +24,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 from smpatlas.cells import restore
@@ -43,6 +43,16 @@ class FileError(Exception):
         self.message, self.hint, self.row, self.code = message, hint, row, code
 
 
+class CellProblem(NamedTuple):
+    """A cell that cannot be read as a value (reported by the importer at its row and column)."""
+
+    row: int
+    column: int  # 0-based index in the header
+    message: str
+    hint: str
+    code: str
+
+
 @dataclass
 class Table:
     """One sheet or file of rows.
@@ -57,8 +67,8 @@ class Table:
     rows: Iterator[tuple[int, Any]]
     keyed: bool = False
     size: int = 0
-    #: Cells that cannot be read as values: (row number, column index, message).
-    cell_problems: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Cells that cannot be read as values.
+    cell_problems: list[CellProblem] = field(default_factory=list)
     position: Any = field(default=None, repr=False)  # () -> bytes read so far
 
 
@@ -247,7 +257,8 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
             if any(c.strip() if type(c) is str else c is not None for c in out):  # else a blank row
                 yield n, out
 
-    problems = [(row, col, f"the cell holds the Excel error value {code}") for row, col, code in errors]
+    problems = [CellProblem(row, col, f"the cell holds the Excel error value {code}",
+                            "fix or clear the cell in Excel, then import", "error_cell") for row, col, code in errors]
     problems += _merged_cells(ws, data)
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
 
@@ -296,8 +307,8 @@ def _check_title_row(header: list[Any], following: list[tuple[int, list[Any]]]) 
             )
 
 
-def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
-    """(row, column, message) for merged ranges among the data (only the first cell of a range holds a value).
+def _merged_cells(ws: Any, data: frozenset[int]) -> list[CellProblem]:
+    """Merged ranges among the data (only the first cell of a range holds a value).
 
     Known for sheets python-calamine reads; streamed (very large) sheets are not checked.
     """
@@ -307,7 +318,7 @@ def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
         return str(get_column_letter(col + 1))
 
     ranges = getattr(ws, "merged_cell_ranges", None) if ws is not None else None
-    out: list[tuple[int, int, str]] = []
+    out: list[CellProblem] = []
     for (r0, c0), (r1, c1) in ranges or ():
         if r1 < 1 or not any(c in data for c in range(c0, c1 + 1)) or (r0, c0) == (r1, c1):
             continue  # in the header row, in ignored columns, or one cell
@@ -315,9 +326,10 @@ def _merged_cells(ws: Any, data: frozenset[int]) -> list[tuple[int, int, str]]:
         if row < 1:
             row = 1
         span = f"{_letters(c0)}{r0 + 1}:{_letters(c1)}{r1 + 1}"
-        out.append((row + 1, col, f"{_letters(col)}{row + 1} is part of merged cells {span} (only "
-                    f"{_letters(c0)}{r0 + 1} holds the value); unmerge them and fill every "
-                    f"{'row' if r1 > r0 else 'cell'}"))
+        out.append(CellProblem(
+            row + 1, col, f"{_letters(col)}{row + 1} is part of merged cells {span} (only {_letters(c0)}{r0 + 1} "
+            "holds the value)", f"unmerge them in Excel and fill every {'row' if r1 > r0 else 'cell'}, then import",
+            "merged_cells"))
     return out
 
 
