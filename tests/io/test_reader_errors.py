@@ -28,7 +28,7 @@ Builder = Callable[[Path], Path]
 
 
 def xlsx(rows: list[list[Any]], *, title: str = "partnerships", more_sheets: tuple[str, ...] = (),
-         cells: dict[str, Any] | None = None, merge: str | None = None) -> Builder:
+         cells: dict[str, Any] | None = None, merge: str | tuple[str, ...] | None = None) -> Builder:
     def build(d: Path) -> Path:
         from openpyxl import Workbook
 
@@ -39,8 +39,8 @@ def xlsx(rows: list[list[Any]], *, title: str = "partnerships", more_sheets: tup
             ws.append(r)
         for ref, value in (cells or {}).items():
             ws[ref] = value
-        if merge:
-            ws.merge_cells(merge)
+        for rng in (merge,) if isinstance(merge, str) else merge or ():
+            ws.merge_cells(rng)
         for s in more_sheets:
             wb.create_sheet(s)
         p = d / "in.xlsx"
@@ -151,3 +151,29 @@ def test_title_row_is_a_file_error(tmp_path: Path) -> None:
     with pytest.raises(FileError) as exc:
         open_table(path)
     assert exc.value.row == 1 and exc.value.code == "no_header"
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-whole", "streamed"])
+@pytest.mark.parametrize(("merge", "expected"), [
+    ("G2:G3", [(3, "status", "G3 is part of merged cells G2:G3 (only G2 holds the value)", "every row")]),
+    ("B2:C2", [(2, "partnership_type", "C2 is part of merged cells B2:C2 (only B2 holds the value)", "every cell")]),
+    (("G2:G3", "A3:B3"), [(3, "status", "G3 is part of merged cells G2:G3", "every row"),
+                          (3, "name", "B3 is part of merged cells A3:B3", "every cell")]),
+    ("I2:I3", []),  # under a '#' header: ignored
+    ("A1:B1", []),  # in the header row
+])
+def test_merged_cells_are_found_however_the_sheet_is_read(merge: str | tuple[str, ...],
+                                                          expected: list[tuple[int, str, str, str]], streamed: bool,
+                                                          inventory: Engine, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Large sheets are streamed (flat memory) rather than read whole by python-calamine; both report the same
+    merged ranges, from the sheet's XML."""
+    monkeypatch.setenv("SMPATLAS_XLSX_STREAM_ABOVE", "0" if streamed else str(1 << 40))
+    path = xlsx([[*HEADER, "#note"], ROW, ROW2], merge=merge)(tmp_path)
+    report = import_files(inventory, [path], dry_run=True, user="test")
+    got = [(p.row, p.column, p.message, p.hint) for p in report.errors if p.code == "merged_cells"]
+    assert len(got) == len(expected), report.to_text()
+    for (row, column, message, hint), (want_row, want_column, want_message, want_hint) in zip(got, expected,
+                                                                                                strict=True):
+        assert (row, column) == (want_row, want_column)
+        assert want_message in message and want_hint in (hint or "")

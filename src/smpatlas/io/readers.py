@@ -239,7 +239,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     # Formulas and error values count only in columns that are read: not under a header starting with '#'
     # (ignored), nor beyond the header's columns (reported per row by the importer if they hold values).
     data = _data_columns(header)
-    formulas, errors = _formula_cells(path, sheet)
+    formulas, errors, merges = _scan_sheet(path, sheet)
     formulas = [ref for ref in formulas if _ref(ref)[1] in data]
     errors = [e for e in errors if e[1] in data]
     if formulas:
@@ -259,7 +259,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
 
     problems = [CellProblem(row, col, f"the cell holds the Excel error value {code}",
                             "fix or clear the cell in Excel, then import", "error_cell") for row, col, code in errors]
-    problems += _merged_cells(ws, data)
+    problems += _merged_cells(merges, data)
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
 
 
@@ -307,19 +307,17 @@ def _check_title_row(header: list[Any], following: list[tuple[int, list[Any]]]) 
             )
 
 
-def _merged_cells(ws: Any, data: frozenset[int]) -> list[CellProblem]:
-    """Merged ranges among the data (only the first cell of a range holds a value).
-
-    Known for sheets python-calamine reads; streamed (very large) sheets are not checked.
-    """
+def _merged_cells(ranges: list[tuple[tuple[int, int], tuple[int, int]]], data: frozenset[int]
+                  ) -> list[CellProblem]:
+    """Merged ranges among the data (only the first cell of a range holds a value): ``ranges`` as
+    ((first row, first column), (last row, last column)), 0-based."""
     from openpyxl.utils.cell import get_column_letter
 
     def _letters(col: int) -> str:  # 0-based
         return str(get_column_letter(col + 1))
 
-    ranges = getattr(ws, "merged_cell_ranges", None) if ws is not None else None
     out: list[CellProblem] = []
-    for (r0, c0), (r1, c1) in ranges or ():
+    for (r0, c0), (r1, c1) in ranges:
         if r1 < 1 or not any(c in data for c in range(c0, c1 + 1)) or (r0, c0) == (r1, c1):
             continue  # in the header row, in ignored columns, or one cell
         row, col = (r0 + 1, c0) if r1 > r0 else (r0, c0 + 1)  # the first cell without the value (0-based)
@@ -392,8 +390,18 @@ _NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]|\st=\"e\"")
 
 
-def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, int, str]]]:
-    """References of cells holding formulas, and (row, column, code) of cells holding error values."""
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?\bref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+Merge = tuple[tuple[int, int], tuple[int, int]]  # ((first row, first column), (last row, last column)), 0-based
+
+
+def _merge_range(first: bytes, last: bytes) -> Merge:
+    (r0, c0), (r1, c1) = _ref(first.decode("ascii")), _ref(last.decode("ascii"))
+    return (r0 - 1, c0), (r1 - 1, c1)
+
+
+def _scan_sheet(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, int, str]], list[Merge]]:
+    """References of cells holding formulas, (row, column, code) of cells holding error values, and the
+    merged ranges, from the sheet's XML (read in chunks: flat memory, for streamed sheets too)."""
     try:
         with zipfile.ZipFile(path) as z:
             wb = ET.fromstring(z.read("xl/workbook.xml"))
@@ -405,9 +413,10 @@ def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, i
                     target = targets.get(s.get(f"{{{_NS['r']}}}id"), "")
                     member = target.lstrip("/") if target.startswith("/") else "xl/" + target
             if member is None:
-                return [], []
+                return [], [], []
             found = False
             tail = b""
+            merges: dict[tuple[bytes, bytes], None] = {}  # in order, once (a range may reappear in the tail)
             with z.open(member) as fh:
                 while chunk := fh.read(1 << 20):
                     text = tail + chunk
@@ -415,11 +424,14 @@ def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, i
                     if (b"<f" in text or b":f" in text or b't="e"' in text) and _FORMULA.search(text):
                         found = True
                         break
-                    tail = chunk[-16:]
+                    if b"mergeCell" in text:
+                        merges.update(dict.fromkeys((m[1], m[2]) for m in _MERGE.finditer(text)))
+                    tail = chunk[-256:]
             if not found:
-                return [], []
+                return [], [], [_merge_range(a, b) for a, b in merges]
             refs: list[str] = []
             errors: list[tuple[int, int, str]] = []
+            ranges: list[Merge] = []
             with z.open(member) as fh:
                 for _, el in ET.iterparse(fh):
                     if el.tag == f"{{{_NS['m']}}}c":
@@ -429,9 +441,13 @@ def _formula_cells(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, i
                             v = el.find("m:v", _NS)
                             errors.append((*_ref(el.get("r", "")), v.text if v is not None and v.text else "?"))
                         el.clear()
-            return refs, errors
-    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError):
-        return [], []  # a damaged part: the reader reports it when it reaches it
+                    elif el.tag == f"{{{_NS['m']}}}mergeCell":
+                        first, _, last = el.get("ref", "").partition(":")
+                        if last:
+                            ranges.append(_merge_range(first.encode("ascii"), last.encode("ascii")))
+            return refs, errors, ranges
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, ET.ParseError, UnicodeEncodeError):
+        return [], [], []  # a damaged part: the reader reports it when it reaches it
 
 
 # --- JSON, JSON Lines, Data Package ------------------------------------------
