@@ -36,3 +36,14 @@ def test_changelog_exists() -> None:
 def test_ci_runs_make_test() -> None:
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert "make test" in ci
+
+
+def test_assessment_json_doc_lists_exactly_the_keys_of_the_contract() -> None:
+    import re
+
+    from smpatlas.analysis.assessment import assess
+
+    doc = (ROOT / "docs" / "assessment-json.md").read_text("utf-8")
+    table = doc.split("## Keys", 1)[1]
+    documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.M)
+    assert documented == list(assess({"id": "x", "skill_levels": ["high"]}).to_dict())

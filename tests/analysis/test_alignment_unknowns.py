@@ -85,6 +85,21 @@ def test_explanation_names_the_list_and_year(source: str, year: int, name: str) 
         "destinations"][0]["lists"] == [name]
 
 
+def test_assessment_notes_carry_the_explanation_to_the_shortage_rule_and_flag() -> None:
+    """The text and JSON of 'assess' (and the Python API) say which lists the shortage share came from."""
+    from smpatlas.analysis.assessment import assess
+
+    ctx = _ctx(["3221"])
+    rec = {"id": "x", "occupations": ["2221"], "destination_countries": ["DEU"]}
+    a = assess(rec, ctx=ctx)
+    explanation = ctx.shortage_explanation(rec)
+    assert explanation and a.notes == {"alignment.shortage_occupations": explanation,
+                                       "no_shortage_occupation": explanation}
+    assert a.to_dict()["notes"] == a.notes
+    assert assess(rec, ctx=ctx, detail=False).notes == {}  # portfolio figures need none
+    assert assess({**rec, "occupations": ["unspecified"]}, ctx=ctx).notes == {}  # share unknown: nothing to say
+
+
 @pytest.mark.parametrize("record", [
     {"occupations": [], "destination_countries": ["DEU"]},
     {"occupations": ["unspecified"], "destination_countries": ["DEU"]},

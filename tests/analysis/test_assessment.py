@@ -159,7 +159,11 @@ def test_destination_skewed() -> None:
 
 def test_json_contract_has_exactly_the_documented_keys() -> None:
     d = assess({"id": "x", "skill_levels": ["high"]}).to_dict()
-    assert list(d) == ["id", "rubric_version", "dimensions", "stakeholders", "balance", "flags", "recommendations"]
+    assert list(d) == ["id", "rubric_version", "dimensions", "stakeholders", "balance", "flags", "recommendations",
+                       "coverage", "party_coverage", "low_coverage_below", "code_first", "notes"]
+    assert list(d["party_coverage"]) == ["origin", "destination", "migrants", "employers"]
+    assert 0 < d["coverage"] < 1 and d["notes"] == {}  # one field coded; no context, so no shortage note
+    assert d["code_first"] and set(d["code_first"][0]) >= {"field"}
     assert list(d["dimensions"]) == ["integration", "flexibility", "digital", "alignment", "skills", "inclusion"]
     assert set(d["dimensions"]["alignment"]) == {"title", "score", "coverage", "rules", "flags"}
     assert d["dimensions"]["alignment"]["title"] == "Labour-market alignment"

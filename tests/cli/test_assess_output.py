@@ -121,6 +121,17 @@ def test_assess_one_says_how_many_recommendations_are_not_shown(cli: Cli, demo_d
     assert "integration_starts_pre_departure: yes" in text  # values in words, not Python's True
 
 
+def test_assess_one_explains_its_inputs_in_text_and_json(cli: Cli, demo_db: Inventory) -> None:
+    """Coverage and the shortage lists behind the alignment rule are in the JSON too, not only in the text."""
+    d = cli("assess", "de-ph-triple-win", *demo_db.db, "--format", "json").json()
+    note = d["notes"]["alignment.shortage_occupations"]
+    assert note.startswith("0 of 1 occupations listed for Germany (EURES 2022 shortage list")
+    assert d["notes"]["no_shortage_occupation"] == note
+    text = cli("assess", "de-ph-triple-win", *demo_db.db).stdout
+    assert text.count(note) == 2  # under the rule and under the flag
+    assert set(d["party_coverage"]) == set(d["stakeholders"]) and 0 < d["coverage"] < 1
+
+
 def test_a_record_with_nothing_coded(cli: Cli, one_empty_record: tuple[str, ...]) -> None:
     text = cli("assess", "xx-yy-empty", *one_empty_record).stdout
     _clean(text)

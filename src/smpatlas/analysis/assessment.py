@@ -99,13 +99,17 @@ class Assessment:
     low_coverage_below: float = 0.5
     #: The uncoded fields to code first (see :func:`fields_to_code`); empty when ``detail=False``.
     code_first: list[dict[str, Any]] = field(default_factory=list)
+    #: Rule or flag id → where its inputs came from, for a person (which shortage lists and years the
+    #: shortage share was computed from, near matches); empty when ``detail=False`` or nothing to say.
+    notes: dict[str, str] = field(default_factory=dict)
 
     @property
     def destination_skewed(self) -> bool:
         return "destination_skewed" in self.flags
 
     def to_dict(self) -> dict[str, Any]:
-        """The stable JSON contract: exactly these keys."""
+        """The stable JSON contract: exactly these keys (``coverage`` and ``party_coverage`` are shares of
+        rules, or of each party's benefit weight, with known inputs; ``notes`` as :attr:`notes`)."""
         return {
             "id": self.id,
             "rubric_version": self.rubric_version,
@@ -114,6 +118,11 @@ class Assessment:
             "balance": None if self.balance is None else round(self.balance, 4),
             "flags": self.flags,
             "recommendations": [r.to_dict() for r in self.recommendations],
+            "coverage": round(self.coverage, 4),
+            "party_coverage": {k: round(v, 4) for k, v in self.party_coverage.items()},
+            "low_coverage_below": self.low_coverage_below,
+            "code_first": self.code_first,
+            "notes": self.notes,
         }
 
     def to_frame(self) -> Any:
@@ -182,7 +191,23 @@ def assess(record: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None
     outcomes = {rule.id: _evaluate_rule(rule, record, ctx) for rule in rb.rules}
     raised = frozenset(f.id for f in rb.flags if f.when.fn(record, ctx) is True)
     needs = _undecided(rb, outcomes, record, ctx) if detail else {}
-    return _aggregate(rb, outcomes, raised, record, detail=detail, needs=needs)
+    out = _aggregate(rb, outcomes, raised, record, detail=detail, needs=needs)
+    if detail:
+        out.notes = input_notes(rb, record, ctx)
+    return out
+
+
+def input_notes(rb: Rubric, record: dict[str, Any], ctx: Any) -> dict[str, str]:
+    """Rule and flag id → where their inputs came from: for every rule and flag reading the derived
+    ``shortage_share``, which shortage lists (and years) it was computed from, and near matches (the
+    context's ``shortage_explanation``); empty when the share is unknown."""
+    explain = getattr(ctx, "shortage_explanation", None)
+    text = explain(record) if explain is not None else None
+    if not text:
+        return {}
+    rules = {r.id for r in rb.rules if "derived:shortage_share" in r.inputs()}
+    flags = {f.id for f in rb.flags if "derived:shortage_share" in f.when.fields()}
+    return dict.fromkeys(sorted(rules | flags), text)
 
 
 def _undecided(rb: Rubric, outcomes: dict[str, tuple[str, float]], record: dict[str, Any], ctx: Any

@@ -85,23 +85,9 @@ def filters_text(filters: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def shortage_notes(rb: rubric_mod.Rubric, explanation: str | None) -> dict[str, str]:
-    """Rule and flag id → which shortage lists (and years) the shortage share came from, and near matches.
-
-    For every rule and flag reading the derived ``shortage_share`` (``alignment.shortage_occupations``,
-    ``no_shortage_occupation``); empty when the share is unknown.
-    """
-    if not explanation:
-        return {}
-    rules = {r.id for r in rb.rules if "derived:shortage_share" in r.inputs()}
-    flags = {f.id for f in rb.flags if "derived:shortage_share" in f.when.fields()}
-    return dict.fromkeys(sorted(rules | flags), explanation)
-
-
-def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "",
-                     notes: dict[str, str] | None = None) -> None:
-    """The assessment for a person; ``notes`` (rule or flag id → text) are printed under that rule or flag."""
-    notes = notes or {}
+def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -> None:
+    """The assessment for a person; its notes (rule or flag id → text) are printed under that rule or flag."""
+    notes = a.notes
     c.out.print(f"[bold]{escape(name or a.id or '')}[/bold]  (rubric v{escape(a.rubric_version)})")
     for key, d in a.dimensions.items():
         bar = "█" * round(d.score or 0) + "·" * (4 - round(d.score or 0))
@@ -252,12 +238,10 @@ def assess(
     try:
         if record_id:
             a = atlas.assess(record_id)
-            if fmt == "json":  # the Python API's contract, key for key ('align ID' gives the shortage explanation)
+            if fmt == "json":  # the Python API's contract, key for key
                 c.print_json(a.to_dict())
             else:
-                record = atlas.get(record_id)
-                explanation = atlas.context.shortage_explanation(record)
-                print_assessment(a, atlas.rubric, record["name"], shortage_notes(atlas.rubric, explanation))
+                print_assessment(a, atlas.rubric, atlas.get(record_id)["name"])
             return
         f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
         p = atlas.assess_all(f)
@@ -426,14 +410,12 @@ def benchmark(
     try:
         result: dict[str, Any] = atlas.benchmark(record, f)
         a = asm.assess(record, atlas.rubric, atlas.context)
-        explanation = atlas.context.shortage_explanation(record)
     finally:
         atlas.close()
     if fmt == "json":
         c.print_json(result)
         return
-    print_assessment(a, atlas.rubric, f"Draft: {record.get('name') or draft.name}",
-                     shortage_notes(atlas.rubric, explanation))
+    print_assessment(a, atlas.rubric, f"Draft: {record.get('name') or draft.name}")
     print_benchmark(result, atlas.rubric)
 
 

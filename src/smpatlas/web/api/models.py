@@ -95,7 +95,7 @@ class Deleted(BaseModel):
 
 
 class AnyOut(BaseModel):
-    """A JSON document whose keys are documented in docs/statistics.md and docs/assessment.md."""
+    """A JSON document whose keys are documented in docs/statistics.md and docs/assessment-json.md."""
 
     ok: bool = True
     model_config = {"extra": "allow"}

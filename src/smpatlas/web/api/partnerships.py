@@ -123,7 +123,7 @@ def history(rid: str, state: StateDep, _user: Reader) -> dict[str, Any]:
 
 @router.get("/{rid}/assessment", response_model=AnyOut)
 def assessment(rid: str, state: StateDep, _user: Reader) -> dict[str, Any]:
-    """The six-dimension assessment (see docs/assessment.md)."""
+    """The six-dimension assessment (see docs/assessment.md; its keys: docs/assessment-json.md)."""
     return {"ok": True, "assessment": state.atlas.assess(rid).to_dict()}
 
 
