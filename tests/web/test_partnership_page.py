@@ -74,3 +74,13 @@ def test_an_htmx_request_that_needs_log_in_sends_the_browser_to_the_log_in_page(
     assert unquote(r.headers["hx-redirect"]) == "/login?next=/partnerships?origin=PHL"
     plain = c.get("/partnerships?origin=PHL", follow_redirects=False)
     assert plain.status_code == 303 and "hx-redirect" not in plain.headers
+
+
+def test_the_shortage_rule_and_flag_say_which_lists_they_used(ro_client: Any) -> None:
+    html = ro_client.get(f"/partnerships/{RID}").text
+    note = ('<p class="help note">0 of 1 occupations listed for Germany (EURES 2022 shortage list; EURES 2025 ICT '
+            'annex).')
+    rules = html.split('class="assessment"', 1)[1].split("</table>")[0]
+    flags = html.split("<h3>Gap flags</h3>", 1)[1].split("</ul>", 1)[0]
+    assert note in rules and note in flags
+    assert rules.count('<p class="help note">') == 1  # only the shortage rule has a note
