@@ -92,3 +92,14 @@ def test_print_svg_helpers() -> None:
     uri = render.data_uri(svg)
     assert uri.startswith("data:image/svg+xml;base64,") and "http" not in uri.split(",", 1)[1]
     assert render.embedded({"title": {"text": "t"}, "mark": "bar"}) == {"mark": "bar"}
+
+
+@SQLITE_ONLY
+def test_html_profile_says_which_shortage_lists_the_flag_used_the_pdf_page_has_no_room(sample_engine: Engine) -> None:
+    atlas = atlas_of(sample_engine)
+    full = profile.context(atlas, "de-ph-triple-win")
+    noted = [f for f in full["flags"] if f["note"]]
+    assert [f["title"] for f in noted] == ["Targets no shortage occupation"]
+    assert noted[0]["note"].startswith("0 of 1 occupations listed for Germany (EURES 2022 shortage list")
+    assert noted[0]["note"] in profile.html(atlas, "de-ph-triple-win")
+    assert all(f["note"] is None for f in profile.context(atlas, "de-ph-triple-win", for_print=True)["flags"])

@@ -178,7 +178,8 @@ def context(atlas: Atlas, rid: str, *, for_print: bool = False) -> dict[str, Any
                         "img": render.data_uri(svg) if for_print else None})
     outcome_svg = html_mod.trusted_svg(drawn[2]) if plotted else None
     outcome_img = render.data_uri(drawn[2]) if plotted and for_print else None
-    flags = [a.flag_titles.get(f, plain(f)) for f in a.flags]
+    # The HTML profile says where a flag's inputs came from (e.g. which shortage lists); the A4 page has no room.
+    flags = [{"title": a.flag_titles.get(f, plain(f)), "note": None if for_print else a.notes.get(f)} for f in a.flags]
     ranked = a.recommendations[:MAX_RECOMMENDATIONS] if for_print else a.recommendations
     recs = [{"text": r.text, "dimension": rb.dimensions[r.dimension].title if r.dimension in rb.dimensions
              else plain(r.dimension), "gain": r.gain, "because": r.because} for r in ranked]
