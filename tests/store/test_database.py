@@ -128,7 +128,8 @@ def test_sqlite_inventories_use_the_write_ahead_log(tmp_path: Path) -> None:
 
 def test_head_revision_constant_is_alembics_head() -> None:
     """HEAD_REVISION lets a current inventory open without Alembic: it must name the newest migration."""
-    assert database.head_revision() == database.HEAD_REVISION
+    assert database.head_revision() == database.HEAD_REVISION, \
+        "a migration was added or removed: set HEAD_REVISION in store/database.py to the newest revision"
 
 
 @pytest.mark.parametrize(("stamp", "alembic_loaded", "outcome"), [

@@ -307,8 +307,7 @@ def _check_title_row(header: list[Any], following: list[tuple[int, list[Any]]]) 
             )
 
 
-def _merged_cells(ranges: list[tuple[tuple[int, int], tuple[int, int]]], data: frozenset[int]
-                  ) -> list[CellProblem]:
+def _merged_cells(ranges: list[Merge], data: frozenset[int]) -> list[CellProblem]:
     """Merged ranges among the data (only the first cell of a range holds a value): ``ranges`` as
     ((first row, first column), (last row, last column)), 0-based."""
     from openpyxl.utils.cell import get_column_letter
