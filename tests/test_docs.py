@@ -47,3 +47,63 @@ def test_assessment_json_doc_lists_exactly_the_keys_of_the_contract() -> None:
     table = doc.split("## Keys", 1)[1]
     documented = re.findall(r"^\| `(\w+)` \|", table, flags=re.M)
     assert documented == list(assess({"id": "x", "skill_levels": ["high"]}).to_dict())
+
+
+def _import_report_doc() -> str:
+    return (ROOT / "docs" / "import-report.md").read_text("utf-8")
+
+
+def _doc_section(doc: str, heading: str) -> str:
+    """The text of one '## ' section of a doc (up to the next '## ' heading)."""
+    assert f"\n{heading}\n" in doc, f"docs/import-report.md has no section {heading!r}"
+    return doc.split(f"\n{heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _problem_codes_in_source() -> set[str]:
+    """Every problem code the package can report: ``code="..."`` literals, the defaults of ``code``
+    parameters (Problem, CellError, FileError), and the codes given positionally to ``CellProblem``."""
+    import ast
+    import re
+
+    src = ROOT / "src" / "smpatlas"
+    codes: set[str] = set()
+    for path in sorted(src.rglob("*.py")):
+        text = path.read_text("utf-8")
+        codes.update(re.findall(r'\bcode="([a-z_0-9]+)"', text))  # \b: not status_code="..."
+        codes.update(re.findall(r'\bcode: str = "([a-z_0-9]+)"', text))
+        if "CellProblem(" not in text:
+            continue
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "CellProblem":
+                given = node.args[4] if len(node.args) > 4 else next(
+                    (k.value for k in node.keywords if k.arg == "code"), None)
+                assert isinstance(given, ast.Constant) and isinstance(given.value, str), (
+                    f"{path.name}:{node.lineno}: CellProblem's code is not a literal; teach this test to find it")
+                codes.add(given.value)
+    assert {"invalid", "file", "error_cell", "merged_cells", "unknown_value"} <= codes  # the scan still works
+    return codes
+
+
+def test_import_report_doc_lists_every_problem_code() -> None:
+    import re
+
+    table = _doc_section(_import_report_doc(), "## Problem codes")
+    documented = re.findall(r"^\| `([a-z_0-9]+)` \|", table, flags=re.M)
+    assert len(documented) == len(set(documented)), "a code is documented twice"
+    assert documented == sorted(documented), "sort the rows of the problem codes table by code"
+    in_source = _problem_codes_in_source()
+    assert not in_source - set(documented), f"undocumented codes: {sorted(in_source - set(documented))}"
+    assert not set(documented) - in_source, f"documented codes that no longer exist: {sorted(set(documented) - in_source)}"
+
+
+def test_import_report_doc_lists_the_keys_of_a_report_and_of_a_problem() -> None:
+    import re
+
+    from smpatlas.problems import Problem, Report
+
+    doc = _import_report_doc()
+    report = Report(files=["x.csv"], problems=[Problem("m", file="x.csv", row=2)]).to_dict()
+    keys = re.findall(r"^\| `(\w+)` \|", _doc_section(doc, "## Report keys"), flags=re.M)
+    assert keys == list(report)
+    keys = re.findall(r"^\| `(\w+)` \|", _doc_section(doc, "## Problem keys"), flags=re.M)
+    assert keys == list(report["problems"][0])
