@@ -150,6 +150,13 @@ def test_invalid_create_lists_every_problem(client: Any, db_copy: Path) -> None:
     assert {"status", "start_year"} <= fields
 
 
+def test_creating_an_existing_id_is_id_exists_as_in_an_import(client: Any, db_copy: Path) -> None:
+    h = token_for(db_copy, "erin")
+    r = client.post("/api/v1/partnerships", json=minimal("de-ph-triple-win"), headers=h)
+    assert r.status_code == 422
+    assert [(p["code"], p["field"]) for p in r.json()["problems"]] == [("id_exists", "id")]
+
+
 def test_stale_edit_gets_409_with_what_changed(client: Any, db_copy: Path) -> None:
     h = token_for(db_copy, "erin")
     v = client.get("/api/v1/partnerships/de-ph-triple-win").json()["version"]

@@ -217,3 +217,14 @@ def test_merge_compares_form_values_by_meaning() -> None:
     assert merged.values == {"sectors": ["health_care"], "end_year": "2021", "notes": "a\nb"}
     unknown = forms.merge(None, current, submitted, fields)
     assert unknown.both == ["sectors", "end_year"]
+
+
+def test_creating_a_partnership_whose_id_exists_says_so_and_keeps_the_values(app_factory: Any, db_copy: Path) -> None:
+    erin, _ = editors(app_factory, db_copy)
+    fields = {**form_of(erin.get(EDIT).text).fields, "notes": ERIN_NOTES}
+    fields["csrf_token"] = form_of(erin.get("/new").text).fields["csrf_token"]
+    r = erin.post("/new", data=fields, follow_redirects=False)
+    assert r.status_code == 422
+    assert "a partnership with this id exists already" in r.text and "choose another id, or edit that partnership" \
+        in r.text and ERIN_NOTES in r.text
+    assert stored(db_copy, RID)[0]["notes"] != ERIN_NOTES

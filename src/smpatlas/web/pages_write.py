@@ -204,7 +204,8 @@ async def create(request: Request, state: StateDep, user: Editor) -> Response:
         with state.engine.begin() as conn:
             gone = repo.deletion(conn, record["id"])
             if repo.existing_ids(conn, [record["id"]]):
-                report.add(Problem("a partnership with this id exists already", field="id", value=record["id"]))
+                report.add(Problem("a partnership with this id exists already", field="id", value=record["id"],
+                                   code="id_exists", hint="choose another id, or edit that partnership"))
             elif gone is not None:  # ids are never reused: the deleted one's history stays under it
                 report.add(Problem(gone.refusal() + " \u2014 choose another id", field="id", value=record["id"],
                                    code="id_retired", record_id=record["id"]))

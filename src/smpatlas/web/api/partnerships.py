@@ -81,7 +81,7 @@ def create_partnership(state: StateDep, user: Editor, body: Annotated[dict[str, 
     with state.engine.begin() as conn:
         if not issues and repo.existing_ids(conn, [record["id"]]):
             report.add(Problem(f"a partnership with id {record['id']!r} exists already", field="id",
-                               value=record["id"], code="duplicate_id", hint="choose another id or edit that one"))
+                               value=record["id"], code="id_exists", hint="choose another id or edit that one"))
         elif not issues and (gone := repo.deletion(conn, record["id"])) is not None:
             report.add(Problem(gone.refusal(), field="id", value=record["id"], code="id_retired",
                                record_id=record["id"], hint="choose another id; GET /api/v1/partnerships/"
