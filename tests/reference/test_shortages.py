@@ -76,3 +76,33 @@ def test_who_list_import(engine: Engine, tmp_path: Path) -> None:
     bad = shortages.import_country_list(engine, _csv(tmp_path, "country\nNarnia\n"), list_name=shortages.WHO_SSL,
                                         edition="2020", source="x")
     assert not bad.valid and bad.problems[0].row == 2
+
+
+@pytest.mark.parametrize(("field", "value", "code", "words"), [
+    ("year", "inf", "type", "expected a year such as 2022"),  # was an internal error (OverflowError)
+    ("year", "-inf", "type", "expected a year such as 2022"),
+    ("year", "1e400", "type", "expected a year such as 2022"),
+    ("year", "nan", "type", "expected a year such as 2022"),
+    ("year", "2022.5", "type", "expected a year such as 2022"),
+    ("year", "soon", "type", "expected a year such as 2022"),
+    ("year", "1900", "range", "year 1900 is outside 1990–2100"),
+    ("year", "2200.0", "range", "year 2200 is outside 1990–2100"),
+    ("score", "inf", "type", "expected a number"),  # was stored as infinity
+    ("score", "nan", "type", "expected a number"),
+    ("score", "high", "type", "expected a number"),
+])
+def test_bad_years_and_scores_are_problems_never_errors_or_stored(field: str, value: str, code: str,
+                                                                  words: str) -> None:
+    raw = {"country": "DEU", "isco": "2221", "year": "2022", "status": "shortage", "source": "BA", field: value}
+    row, problems = shortages.validate_row(raw)
+    assert row is None
+    assert [(name, given, error.code) for name, given, error in problems] == [(field, value, code)]
+    assert words in problems[0][2].message
+
+
+@pytest.mark.parametrize(("year", "score"), [("2022", "0.5"), (2022, 1), ("2022.0", "-3"), ("1990", None)])
+def test_good_years_and_scores_are_read(year: object, score: object) -> None:
+    raw = {"country": "DEU", "isco": "2221", "year": year, "status": "shortage", "source": "BA", "score": score}
+    row, problems = shortages.validate_row(raw)
+    assert problems == [] and row is not None
+    assert row.year == int(float(str(year))) and row.score == (None if score is None else float(str(score)))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -90,12 +91,16 @@ def validate_row(raw: dict[str, Any]) -> tuple[Shortage | None, list[tuple[str, 
     year = raw.get("year")
     if year not in (None, ""):
         try:
-            y = int(float(year))
-            if not 1990 <= y <= 2100 or float(year) != y:
-                raise ValueError
-            out["year"] = y
+            number = float(year)
         except (TypeError, ValueError):
+            number = math.nan
+        if not number.is_integer():  # also inf and nan
             problems.append(("year", year, CellError("expected a year such as 2022", code="type")))
+        elif not 1990 <= number <= 2100:
+            problems.append(("year", year, CellError(f"year {int(number)} is outside 1990–2100",
+                                                     hint="shortage tables are for years 1990 to 2100", code="range")))
+        else:
+            out["year"] = int(number)
     status = raw.get("status")
     if status not in (None, ""):
         s = str(status).strip().lower()
@@ -107,8 +112,12 @@ def validate_row(raw: dict[str, Any]) -> tuple[Shortage | None, list[tuple[str, 
     score = raw.get("score")
     if score not in (None, ""):
         try:
-            out["score"] = float(score)
+            value = float(score)
         except (TypeError, ValueError):
+            value = math.nan
+        if math.isfinite(value):
+            out["score"] = value
+        else:  # text, or inf / nan
             problems.append(("score", score, CellError("expected a number", code="type")))
     for name in ("severity", "source", "title", "note"):
         v = raw.get(name)
