@@ -47,6 +47,7 @@ CONV = converters()
         ("planned_participants", "5,000", 5000),  # thousands separator
         ("budget_eur", "1 500 000", 1500000),
         ("budget_eur", "2.5", 2.5),
+        ("budget_eur", "9007199254740992", 2**53),  # the largest whole number a number field holds
         ("coded_on", "2026-11-27", "2026-11-27"),
         ("coded_on", dt.datetime(2026, 11, 27, 10, 0), "2026-11-27"),  # an Excel date cell
         ("name", "  Triple Win  ", "Triple Win"),
@@ -77,6 +78,11 @@ def test_converts(field: str, raw: Any, expected: Any) -> None:
         ("start_year", "2021.5", "whole number", None),
         ("start_year", "1850", "below the minimum", None),
         ("budget_eur", "-5", "below the minimum", None),
+        ("budget_eur", "1e20", "1e+20 is too large", "realistic"),  # would not fit a 64-bit integer
+        ("budget_eur", 10**400, "a number of about 401 digits is too large", None),  # a JSON integer
+        ("budget_eur", -(10**400), "a number of about 401 digits is below the minimum", None),
+        ("planned_participants", 10**400, "a number of about 401 digits is above the maximum", None),
+        ("start_year", 10**18, "a number of about 19 digits is above the maximum", None),
         ("coded_on", "27/11/2026", "not a date", "YYYY-MM-DD"),
         ("coded_on", "2026-02-30", "not a date", None),
         ("id", "De PH Triple Win", "not a valid id", "'de-ph-triple-win'"),

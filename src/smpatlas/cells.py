@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import lookup
-from smpatlas.normalise import fold_value, has_control, is_blank, number_text, parse_date, suggest
+from smpatlas.normalise import LARGEST, fold_value, has_control, is_blank, number_text, parse_date, suggest
 from smpatlas.problems import CellError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -180,6 +180,8 @@ def _value_part(value: Any) -> Any:
         raise CellError(f"outcome value {value!r} is not a number", hint="e.g. 120", code="type") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")
+    if abs(number) > LARGEST:
+        raise CellError("outcome value is too large", code="range", hint="outcome indicators count people: e.g. 120")
     number = int(number) if float(number).is_integer() else float(number)
     if number < 0:
         raise CellError(f"outcome value {number} is negative", code="range",

@@ -398,7 +398,13 @@ def _tristate(f: Field) -> Converter:
 
 
 def _num(x: float) -> str:
+    if isinstance(x, int) and abs(x) >= 10**18:  # float() of such an int may overflow, str() may refuse
+        return f"a number of about {int(x.bit_length() * 0.30103) + 1} digits"
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else repr(x)
+
+
+#: The largest whole number a number field holds: exact in JSON (and so in the history) and in 64-bit integers.
+LARGEST = 2**53
 
 
 def _bounds(f: Field, number: float) -> None:
@@ -490,8 +496,9 @@ def _int(f: Field) -> Converter:
                 raise _not_a_number(f, value, "a whole number")
             number = int(as_float)
         _bounds(f, number)
-        if abs(number) > 2**53:
-            raise CellError(f"{number} is too large", hint=f"{f.label} must be a realistic whole number", code="range")
+        if abs(number) > LARGEST:
+            raise CellError(f"{_num(number)} is too large", hint=f"{f.label} must be a realistic whole number",
+                            code="range")
         return number
 
     return convert
@@ -515,6 +522,8 @@ def _number(f: Field) -> Converter:
             if not math.isfinite(number):
                 raise _not_a_number(f, value, "a finite number")
         _bounds(f, number)
+        if abs(number) > LARGEST:
+            raise CellError(f"{_num(number)} is too large", hint=f"{f.label} must be a realistic number", code="range")
         return int(number) if float(number).is_integer() else number
 
     return convert

@@ -341,6 +341,11 @@ CASES = [
     # The name instead of a slug in the id column.
     pytest.param(Bad(csv_rows({"id": "De PH Triple Win"}), "not a valid id", row=2, column="id",
                      value="De PH Triple Win", hint="for example 'de-ph-triple-win'"), id="bad-id-slug"),
+    # Numbers too large to store (were an internal error: "Integer exceeds 64-bit range").
+    pytest.param(Bad(csv_rows({"budget_eur": "1e20"}), "1e+20 is too large", row=2, column="budget_eur",
+                     value="1e20", hint="realistic number"), id="budget-too-large"),
+    pytest.param(Bad(csv_rows({"outcomes": "2023 | departed | 1e20"}), "outcome value is too large", row=2,
+                     column="outcomes", hint="count people"), id="outcome-value-too-large"),
     # A negative budget.
     pytest.param(Bad(csv_rows({"budget_eur": "-5000"}), "is below the minimum 0", row=2,
                      column="budget_eur", value="-5000", hint="≥ 0"), id="negative-budget"),
