@@ -341,6 +341,9 @@ def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
                 hint=_syntax_hint(kind),
                 code="bad_json",
             ) from None
+        except (ValueError, RecursionError):  # an integer of thousands of digits; nesting thousands deep
+            raise CellError("looks like JSON but cannot be read (a number of thousands of digits, or lists "
+                            "nested thousands deep)", hint=_syntax_hint(kind), code="bad_json") from None
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):

@@ -177,3 +177,33 @@ def test_merged_cells_are_found_however_the_sheet_is_read(merge: str | tuple[str
                                                                                                 strict=True):
         assert (row, column) == (want_row, want_column)
         assert want_message in message and want_hint in (hint or "")
+
+
+HUGE = "9" * 5000  # Python refuses to read an integer of more than 4,300 digits
+
+
+@pytest.mark.parametrize(("name", "text", "row", "words"), [
+    ("huge.json", '[{"id": "xx-a", "budget_eur": ' + HUGE + "}]", None, "not readable JSON"),
+    ("huge.jsonl", '{"id": "xx-a"}\n{"id": "xx-b", "budget_eur": ' + HUGE + "}\n", 2, "line is not readable JSON"),
+])
+def test_a_number_of_thousands_of_digits_is_a_file_problem(inventory: Engine, tmp_path: Path, name: str, text: str,
+                                                           row: int | None, words: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    report = import_files(inventory, [path], dry_run=True, user="test")
+    problems = [p for p in report.errors if p.code == "json"]
+    assert len(problems) == 1 and problems[0].row == row, report.to_text()
+    assert words in problems[0].message and "thousands of digits" in (problems[0].hint or "")
+
+
+@pytest.mark.parametrize("cell", ['[{"period": "2020", "indicator": "departed", "value": ' + HUGE + "}]",
+                                  "[" * 100_000 + "]" * 100_000])
+def test_unreadable_json_in_a_cell_is_bad_json(inventory: Engine, tmp_path: Path, cell: str) -> None:
+    path = tmp_path / "in.csv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        import csv
+
+        csv.writer(fh).writerows([[*HEADER, "outcomes"], [*ROW, cell]])
+    report = import_files(inventory, [path], dry_run=True, user="test")
+    assert [(p.code, p.row, p.column) for p in report.errors] == [("bad_json", 2, "outcomes")], report.to_text()
+    assert "cannot be read" in report.errors[0].message

@@ -117,3 +117,24 @@ def test_an_archive_with_links_saved_before_they_were_checked_restores_as_saved(
     assert got is not None and got["sources"] == [{"title": "GIZ", "url": "giz.de/page"}]
     assert [(w.code, w.record_id, w.severity) for w in warnings] == [("bad_url", "xx-old", "warning")]
     assert "kept as stored" in (warnings[0].hint or "")
+
+
+@pytest.mark.parametrize("member", ["partnerships.jsonl", "history.jsonl"])
+@pytest.mark.parametrize("bad_line", [b"{not json\n", b'{"n": ' + b"9" * 5000 + b"}\n", b"[" * 100_000 + b"\n"])
+def test_a_damaged_line_is_a_clear_error_and_restores_nothing(engine: Engine, tmp_path: Path, member: str,
+                                                              bad_line: bytes) -> None:
+    """Broken JSON, an integer of 5,000 digits (Python refuses to read it) or nesting 100,000 deep in a line of
+    the archive: one message naming the member and line, and the target inventory as it was."""
+    from tests.conftest import snapshot
+
+    assert import_files(engine, [BUNDLED]).valid
+    good = tmp_path / "a.zip"
+    archive.dump(engine, good)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name) + bad_line if name == member else src.read(name))
+    before = snapshot(engine)
+    with pytest.raises(ConfigError, match=rf"{member} in the archive: line \d+ is not readable JSON"):
+        archive.restore(engine, damaged, force=True)
+    assert snapshot(engine) == before

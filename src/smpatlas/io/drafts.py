@@ -31,11 +31,17 @@ def _raw(path: Path) -> dict[str, Any]:
             data = yaml.safe_load(path.read_text("utf-8"))
         except yaml.YAMLError as exc:
             raise ConfigError(f"{path}: not valid YAML ({exc}).") from None
+        except (ValueError, RecursionError):  # an integer of thousands of digits; nesting thousands deep
+            raise ConfigError(f"{path}: not readable YAML (a number of thousands of digits, or nesting thousands "
+                              "deep).") from None
     elif suffix == ".json":
         try:
             data = json.loads(path.read_text("utf-8"))
         except json.JSONDecodeError as exc:
             raise ConfigError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+        except (ValueError, RecursionError):  # an integer of thousands of digits; nesting thousands deep
+            raise ConfigError(f"{path}: not readable JSON (a number of thousands of digits, or nesting thousands "
+                              "deep).") from None
     elif suffix in (".csv", ".xlsx"):
         try:
             table = open_table(path)

@@ -451,6 +451,9 @@ def _scan_sheet(path: Path, sheet: str) -> tuple[list[str], list[tuple[int, int,
 
 # --- JSON, JSON Lines, Data Package ------------------------------------------
 
+_HUGE_NUMBER_HINT = "a number in the file has thousands of digits: no field holds such a number; correct it"
+
+
 def _json(path: Path, sheet: str | None) -> Table:
     try:
         with path.open("r", encoding="utf-8-sig") as fh:
@@ -463,6 +466,8 @@ def _json(path: Path, sheet: str | None) -> Table:
     except RecursionError:
         raise FileError("the JSON is nested too deeply to be a partnership record",
                         hint="records are objects of fields; nested items go one level deep", code="json") from None
+    except ValueError as exc:  # Python's limit on the digits of an integer
+        raise FileError(f"not readable JSON: {exc}".split(";")[0], hint=_HUGE_NUMBER_HINT, code="json") from None
     if isinstance(data, dict) and isinstance(data.get("partnerships"), list):
         data = data["partnerships"]
     if not isinstance(data, list):
@@ -500,6 +505,9 @@ def _jsonl(path: Path, sheet: str | None) -> Table:
                 except RecursionError:
                     raise FileError("the JSON is nested too deeply to be a partnership record",
                                     hint="records are objects of fields", row=n, code="json") from None
+                except ValueError as exc:  # Python's limit on the digits of an integer
+                    raise FileError(f"line is not readable JSON: {exc}".split(";")[0], hint=_HUGE_NUMBER_HINT,
+                                    row=n, code="json") from None
                 yield n, item
         except UnicodeDecodeError as exc:
             raise _not_utf8(exc, row=n + 1) from None

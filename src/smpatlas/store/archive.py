@@ -114,9 +114,13 @@ def _read_lines(z: zipfile.ZipFile, name: str) -> Iterator[dict[str, Any]]:
     if f"{name}.jsonl" not in z.namelist():
         return
     with z.open(f"{name}.jsonl") as fh:
-        for raw in fh:
+        for n, raw in enumerate(fh, 1):
             if raw.strip():
-                yield json.loads(raw)
+                try:
+                    yield json.loads(raw)
+                except (ValueError, RecursionError):  # not JSON, or a number of thousands of digits
+                    raise ConfigError(f"{name}.jsonl in the archive: line {n} is not readable JSON; the archive "
+                                      "is damaged (make a new one with 'smpatlas dump').") from None
 
 
 def _parse_time(value: Any) -> Any:
