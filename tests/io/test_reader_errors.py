@@ -23,6 +23,7 @@ HEADER = ["id", "name", "partnership_type", "origin_countries", "destination_cou
           "sources"]
 ROW = ["xx-new-one", "New partnership", "pilot_project", "PHL", "DEU", "2021", "ongoing", "https://example.org/new"]
 ROW2 = ["xx-new-two", "Another", "pilot_project", "PHL", "DEU", "2022", None, "https://example.org/two"]
+ROW2_OK = [*ROW2[:6], "planned", ROW2[7]]
 
 Builder = Callable[[Path], Path]
 
@@ -101,6 +102,15 @@ CASES = [
     pytest.param(Case(xlsx([HEADER, ROW], title="Data", more_sheets=("Notes",)), "sheet", None,
                       ("no sheet named 'partnerships'", "'Data', 'Notes'"), sheet="partnerships"),
                  id="sheet-missing"),
+    # Lines ending in a carriage return alone (classic Mac OS, Excel's "CSV (Macintosh)"), a quoted cell
+    # holding one, and a bad byte found at its row; a first line longer than the 64 KiB read to detect them.
+    pytest.param(Case(csv_bytes((_line(HEADER) + _line(ROW) + _line(ROW2_OK)).replace(b"\r\n", b"\r"))),
+                 id="csv-cr-line-ends"),
+    pytest.param(Case(csv_bytes((_line(HEADER) + _line(ROW).replace(b"New partnership", b'"New\rpartnership"')
+                                 + _line(ROW2_OK)).replace(b"\r\n", b"\r"))), id="csv-cr-line-ends-quoted-cr"),
+    pytest.param(Case(csv_bytes((_line(HEADER) + _line(ROW) + _line(ROW2).replace(b"Another", b"Autre\xe9"))
+                                .replace(b"\r\n", b"\r")), "encoding", 3, ("not UTF-8",)), id="csv-cr-bad-byte-row-3"),
+    pytest.param(Case(csv_bytes(_line([*HEADER, "#" + "n" * 70_000]) + _line(ROW))), id="csv-first-line-over-64k"),
     # A byte that is not UTF-8 is reported at its row (problem 7: the header row is row 1).
     pytest.param(Case(csv_bytes(_line(HEADER).replace(b"name", "n\u00e9me".encode("latin-1")) + _line(ROW)),
                       "encoding", 1, ("not UTF-8",)), id="csv-bad-byte-header"),

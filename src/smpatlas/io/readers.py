@@ -1,6 +1,7 @@
 """Readers: files of partnerships as streams of rows.
 
-Owns opening CSV (UTF-8 with or without BOM; comma, semicolon or tab),
+Owns opening CSV (UTF-8 with or without BOM; comma, semicolon or tab; lines ending in LF, CRLF or
+CR alone),
 XLSX (python-calamine, the fastest sound reader, for ordinary sheets; large
 sheets streamed in flat memory by :mod:`sheetstream`; formula cells detected in
 the sheet XML and refused in the columns that are read, merged ranges among the
@@ -112,6 +113,30 @@ def open_table(path: Path, *, sheet: str | None = None, fmt: str | None = None) 
 
 # --- CSV -------------------------------------------------------------------
 
+def _cr_lines(handle: Any) -> Iterator[bytes]:
+    """The lines of a binary file, also when they end in a carriage return alone (classic Mac OS, Excel's
+    "CSV (Macintosh)"): then the file is split at each CR, in chunks (memory stays flat)."""
+    first = handle.readline(1 << 16)  # bounded: a file of CR-ended lines has no LF to stop at
+    if b"\n" in first or b"\r" not in first:  # LF or CRLF line ends (or one line): as the file gives them
+        if first and not first.endswith(b"\n"):
+            first += handle.readline()  # the rest of a first line longer than the bound
+        if first:
+            yield first
+        yield from handle
+        return
+    rest = first
+    while True:
+        *whole, rest = rest.split(b"\r")
+        for line in whole:
+            yield line + b"\r"
+        chunk = handle.read(1 << 16)
+        if not chunk:
+            break
+        rest += chunk
+    if rest:
+        yield rest
+
+
 def _csv(path: Path, sheet: str | None) -> Table:
     handle = path.open("rb")
     state = {"row": 0}  # the last row read whole: a line that cannot be decoded belongs to the next one
@@ -119,7 +144,7 @@ def _csv(path: Path, sheet: str | None) -> Table:
     def lines() -> Iterator[str]:
         """Decode line by line, so a bad byte is reported at the row that holds it."""
         first = True
-        for raw in handle:
+        for raw in _cr_lines(handle):
             if first:
                 first = False
                 if raw.startswith(b"\xef\xbb\xbf"):
