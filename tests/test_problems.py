@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from smpatlas.problems import DELETED_SHOWN, Problem, Report
+from smpatlas.problems import DELETED_SHOWN, Problem, Report, shown
 
 
 @pytest.mark.parametrize(
@@ -44,3 +46,20 @@ def test_no_deleted_ids_line_when_the_import_failed() -> None:
     report = Report(files=["f.csv"], rows=1, deleted_ids=["a-0"])
     report.add(Problem("wrong"))
     assert "delete" not in report.to_text().replace("nothing was written", "")
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    ("x", "'x'"),
+    (2021, "2021"),
+    (dt.date(2020, 3, 1), "2020-03-01"),
+    (dt.datetime(2020, 3, 1), "2020-03-01"),
+    (dt.datetime(2020, 3, 1, 10, 5), "2020-03-01 10:05"),
+    (dt.time(10, 0), "10:00"),
+    (dt.timedelta(days=3), "72:00"),  # a duration cell ([h]:mm), not datetime.timedelta(days=3)
+    (dt.timedelta(hours=1, minutes=30, seconds=15), "1:30:15"),
+])
+def test_values_are_shown_as_a_spreadsheet_shows_them(value: object, text: str) -> None:
+    problem = Problem("m", value=value)
+    assert shown(value) == text
+    assert problem.text() == f"{text}: m"
+    assert problem.to_dict()["value"] == (value if isinstance(value, (str, int)) else text)

@@ -26,6 +26,9 @@ def shown(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat(timespec="minutes" if not value.second and not value.microsecond else "auto")
+    if isinstance(value, dt.timedelta):  # a duration cell, e.g. [h]:mm: as a spreadsheet shows it
+        hours, rest = divmod(int(value.total_seconds()), 3600)
+        return f"{hours}:{rest // 60:02d}" + (f":{rest % 60:02d}" if rest % 60 else "")
     return repr(value)
 
 
@@ -73,7 +76,7 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         v = d["value"]
-        if isinstance(v, (dt.date, dt.time)):
+        if isinstance(v, (dt.date, dt.time, dt.timedelta)):
             d["value"] = shown(v)
         elif v is not None and not isinstance(v, (str, int, float, bool, list, dict)):
             d["value"] = str(v)
