@@ -132,11 +132,18 @@ def _error_cases() -> list[Any]:
         (("show", "nope", "--db", "{demo}"), "No partnership with id 'nope'"),
         (("export", "--out", "{tmp}/no/such/dir/x.csv", "--db", "{demo}"), "does not exist"),
         (("list", "--db", "{demo}", "--sort", "colour"), "Cannot sort by"),
+        # Years no database stores (were an internal error: "Python int too large to convert to SQLite INTEGER").
+        (("list", "--db", "{demo}", "--year-from", "99999999999999999999"), "--year-from 99999999999999999999 is "
+                                                                             "not a year"),
+        (("shortages", "list", "--db", "{demo}", "--year", "99999999999999999999"), "--year 99999999999999999999 "
+                                                                                     "is not a year"),
     ]
     sqlite_only = [  # nothing to do with the engine: the same on PostgreSQL
         (("list", "--db", "{tmp}/x.db", "--skill-level", "hgh"), "did you mean 'high'?"),
         (("import", "{tmp}/nothing.csv", "--db", "{tmp}/y.db"), "file not found"),
         (("list", "--db", "{demo}", "--year-from", "2025", "--year-to", "2020"), "before --year-from"),
+        (("rubric", "--rubric", "{tmp}/x.db"), "missing 'parties' (needs version, parties and dimensions)"),
+        (("rubric", "--rubric", "{tmp}/binary.toml"), "is not a UTF-8 text file"),  # was an internal error
     ]
     postgresql_only = [
         (("list", "--db", "{no_such_database}"), 'database "no_such_database" does not exist'),
@@ -152,6 +159,7 @@ def _error_cases() -> list[Any]:
 def test_user_errors_are_one_clear_message(cli: Cli, request: pytest.FixtureRequest, backend: str, tmp_path: Path,
                                            args: tuple[str, ...], message: str) -> None:
     (tmp_path / "x.db").touch()
+    (tmp_path / "binary.toml").write_bytes(b"SQLite format 3\x00\xfb\xfc")
     where = {"tmp": tmp_path}
     if "{demo}" in args:
         where["demo"] = request.getfixturevalue("demo_db").url

@@ -368,6 +368,9 @@ def load(path: str | Path | None = None, cb: Codebook | None = None) -> Rubric:
                 resources.files("smpatlas").joinpath("data/rubric.toml").read_text("utf-8"))
     except OSError as exc:
         raise ConfigError(f"Cannot read rubric {label}: {exc.strerror}.") from exc
+    except UnicodeDecodeError:
+        raise ConfigError(f"Rubric {label} is not a UTF-8 text file; a rubric is TOML (copy data/rubric.toml "
+                          "and edit it).") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

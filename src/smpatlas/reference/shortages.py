@@ -232,6 +232,8 @@ def list_rows(conn: Connection, *, country: str | None = None, year: int | None 
         except CellError as exc:
             raise ConfigError(f"--country {country!r}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
     if year:
+        if not 0 <= year <= 9999:
+            raise ConfigError(f"--year {year} is not a year; write one such as 2022.")
         stmt = stmt.where(shortages.c.year == year)
     if status:
         if status not in STATUSES:

@@ -75,6 +75,10 @@ class Filters:
                     raise ConfigError(f"--{name.replace('_', '-')} {raw!r}: {exc.message}{hint}.") from None
                 values.extend(got if isinstance(got, list) else [got])
             setattr(out, name, values)
+        for name in ("year_from", "year_to"):
+            year = getattr(self, name)
+            if year is not None and not 0 <= year <= 9999:  # beyond any year, and beyond what databases store
+                raise ConfigError(f"--{name.replace('_', '-')} {year} is not a year; write one such as 2015.")
         if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
             raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}.")
         return out
