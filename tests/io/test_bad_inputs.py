@@ -615,6 +615,8 @@ def test_every_problem_of_a_file_is_reported(inventory: Engine, db_path: Path, t
         minimal("xx-many-4", return_expected="yess"),  # line 1: vocabulary typo
         minimal("xx-many-5", sectors=["ict", "unspecified"]),  # line 2: exclusive value combined
         minimal("xx-many-6"),  # line 3: valid
+        {**minimal("xx-many-7", status="sleeping"), "nmae": "x"},  # line 4: an unknown key and a bad value
+        {**minimal("xx-many-0"), "colour": "red"},  # line 5: an unknown key, and the id of many.csv row 2
     ], name="many.jsonl")(tmp_path)
     before = db_bytes(inventory, db_path)
 
@@ -636,10 +638,14 @@ def test_every_problem_of_a_file_is_reported(inventory: Engine, db_path: Path, t
         ("many.csv", 7, "bad_date"),
         ("many.jsonl", 1, "unknown_value"),
         ("many.jsonl", 2, "exclusive"),
+        ("many.jsonl", 4, "unknown_field"),  # a record with an unknown key is still checked: every problem
+        ("many.jsonl", 4, "unknown_value"),
+        ("many.jsonl", 5, "unknown_field"),
+        ("many.jsonl", 5, "duplicate_id"),
     ]), report.to_text()
-    assert len(report.errors) == 11
-    assert report.rows == 9
-    assert "11 problems" in report.summary() and "nothing was written" in report.summary()
+    assert len(report.errors) == 15
+    assert report.rows == 11
+    assert "15 problems" in report.summary() and "nothing was written" in report.summary()
     assert after == before
 
 

@@ -312,23 +312,20 @@ class _Run:
                 return None, {}
             raw: dict[str, Any] = {}
             columns: dict[str, str] = {}
-            bad = False
             for key, value in cells.items():
                 name = self.cb.field_for_header(str(key))
                 if name is None:
                     guess = suggest(str(key), self.cb.names)
                     self.problem(loc, message=f"unknown field {key!r}", code="unknown_field", column=str(key),
                                  hint=(guess + " " if guess else "") + "see 'smpatlas codebook'")
-                    bad = True
                     continue
                 if name in raw:
                     self.problem(loc, message=f"keys {columns[name]!r} and {key!r} both mean {name!r}",
                                  code="duplicate_column", column=str(key), hint="keep one of them")
-                    bad = True
                     continue
                 raw[name] = value
                 columns[name] = str(key)
-            return (None if bad else raw), columns
+            return raw, columns  # with its other problems too: every problem in one pass (never stored)
         raw = {}
         columns = {}
         for i, value in enumerate(cells):
