@@ -217,3 +217,46 @@ def test_unreadable_json_in_a_cell_is_bad_json(inventory: Engine, tmp_path: Path
     report = import_files(inventory, [path], dry_run=True, user="test")
     assert [(p.code, p.row, p.column) for p in report.errors] == [("bad_json", 2, "outcomes")], report.to_text()
     assert "cannot be read" in report.errors[0].message
+
+
+def _workbook_with_a_sheet_before(kind: str) -> Builder:
+    """The data on a sheet called 'Data', after a sheet of another kind (no sheet is called partnerships)."""
+    def build(d: Path) -> Path:
+        from openpyxl import Workbook
+        from openpyxl.chart import BarChart, Reference
+
+        wb = Workbook()
+        first = wb.active
+        first.title = "lists" if kind != "empty" else "Notes"
+        if kind == "hidden":
+            first.append(["high", "middle", "low"])  # a template's dropdown lists
+            first.sheet_state = "hidden"
+        data = wb.create_sheet("Data")
+        data.append(HEADER)
+        data.append(ROW)
+        if kind == "chart":
+            wb.remove(first)
+            chart_sheet = wb.create_chartsheet("Chart", 0)
+            chart = BarChart()
+            chart.add_data(Reference(data, min_col=6, min_row=1, max_row=2))
+            chart_sheet.add_chart(chart)
+        p = d / "in.xlsx"
+        wb.save(p)
+        return p
+
+    return build
+
+
+@pytest.mark.parametrize(("kind", "valid", "words"), [
+    ("hidden", True, ()),  # a hidden first sheet (dropdown lists) is passed over for the first visible one
+    ("chart", True, ()),  # so is a chart sheet, which holds no rows
+    ("empty", False, ("sheet 'Notes' is empty", "choose another sheet with --sheet: 'Data'")),
+])
+def test_without_sheet_the_first_visible_worksheet_is_read(kind: str, valid: bool, words: tuple[str, ...],
+                                                           inventory: Engine, tmp_path: Path) -> None:
+    report = import_files(inventory, [_workbook_with_a_sheet_before(kind)(tmp_path)], dry_run=True, user="test")
+    assert report.valid is valid, report.to_text()
+    for w in words:
+        assert w in report.to_text()
+    if valid:
+        assert report.inserted == 1

@@ -236,7 +236,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         names = wb.sheet_names
         if sheet is None:
             lowered = {n.lower(): n for n in names}
-            sheet = lowered.get("partnerships", names[0] if names else None)
+            sheet = lowered.get("partnerships") or _first_data_sheet(wb, names)
         sheet = _sheet_named(sheet, names)
         # A large sheet is streamed: don't let python-calamine load it whole (only to check it opens).
         ws = None if _streams(path, sheet) else wb.get_sheet_by_name(sheet)
@@ -249,7 +249,10 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     try:
         first, header_cells = next(numbered)
     except StopIteration:
-        raise FileError("the sheet is empty", hint="put the column names in row 1", code="empty") from None
+        others = [n for n in names if n != sheet]
+        raise FileError(f"sheet {sheet!r} is empty", hint="put the column names in row 1" + (
+            "; or choose another sheet with --sheet: " + ", ".join(map(repr, others)) if others else ""),
+            code="empty") from None
     if first != 1:  # the first row with cells is further down: row 1 is blank
         header_cells = []
         numbered = _chain_rows((first, header_cells), numbered)
@@ -286,6 +289,20 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
                             "fix or clear the cell in Excel, then import", "error_cell") for row, col, code in errors]
     problems += _merged_cells(merges, data)
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
+
+
+def _first_data_sheet(wb: Any, names: list[str]) -> str | None:
+    """Without ``--sheet`` or a sheet called partnerships: the first visible worksheet (a chart sheet holds no
+    rows; a hidden sheet is often a template's lists for dropdowns), else the first worksheet, else the first."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
+
+    meta = list(getattr(wb, "sheets_metadata", None) or [])
+    work = [m for m in meta if m.typ == SheetTypeEnum.WorkSheet]
+    shown = [m for m in work if m.visible == SheetVisibleEnum.Visible]
+    for candidates in (shown, work):
+        if candidates:
+            return str(candidates[0].name)
+    return names[0] if names else None
 
 
 def _sheet_named(sheet: str | None, names: list[str]) -> str:
