@@ -48,6 +48,7 @@ CONV = converters()
         ("budget_eur", "1 500 000", 1500000),
         ("budget_eur", "2.5", 2.5),
         ("budget_eur", "9007199254740992", 2**53),  # the largest whole number a number field holds
+        ("budget_eur", "1\u202f500\u202f000", 1500000),  # a narrow no-break space between thousands (French)
         ("coded_on", "2026-11-27", "2026-11-27"),
         ("coded_on", dt.datetime(2026, 11, 27, 10, 0), "2026-11-27"),  # an Excel date cell
         ("name", "  Triple Win  ", "Triple Win"),
@@ -79,6 +80,16 @@ def test_converts(field: str, raw: Any, expected: Any) -> None:
         ("start_year", "1850", "below the minimum", None),
         ("budget_eur", "-5", "below the minimum", None),
         ("budget_eur", "1e20", "1e+20 is too large", "realistic"),  # would not fit a 64-bit integer
+        # Numbers as people in many countries type them: each gets a hint that says what to write.
+        ("budget_eur", "12,5", "the comma before the decimals is not read", "write 12.5 (a dot"),
+        ("budget_eur", "1.500.000,50", "the comma before the decimals is not read", "write 1500000.50"),
+        ("budget_eur", "1 500,5", "the comma before the decimals is not read", "write 1500.5"),
+        ("planned_participants", "12,5", "the comma before the decimals is not read", "a whole number from 0"),
+        ("budget_eur", "€ 1.500.000", "without a currency", "write the number alone (the field is Budget (EUR))"),
+        ("budget_eur", "2000000 EUR", "without a currency", "e.g. 1500000"),
+        ("budget_eur", "2,5 Mio", "written in full", "2500000 for 2.5 million"),
+        ("planned_participants", "2k", "written in full", "2000 for 2k"),
+        ("budget_eur", "lots", "expected a number", "Budget (EUR): a number ≥ 0"),
         ("budget_eur", 10**400, "a number of about 401 digits is too large", None),  # a JSON integer
         ("budget_eur", -(10**400), "a number of about 401 digits is below the minimum", None),
         ("planned_participants", 10**400, "a number of about 401 digits is above the maximum", None),

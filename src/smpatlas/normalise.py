@@ -427,7 +427,7 @@ def number_text(text: str) -> float:
     """A number typed as text: ``1500``, ``1,500``, ``1 500``, ``1500.5``. Raises ValueError when it is not a
     number, and :class:`CellError` for ``2.000.000`` (dots between thousands). ``1.500`` is 1.5; the
     import warns about it (:func:`dot_thousands`)."""
-    t = text.strip().replace("\u00a0", " ").replace("_", "")
+    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("_", "")
     if _THOUSANDS.match(t):
         t = t.replace(",", "").replace(" ", "")
     elif _DOT_THOUSANDS.match(t):
@@ -474,7 +474,28 @@ def _not_a_number(f: Field, value: Any, what: str) -> CellError:
         else:
             hint = f"{kind} was typed; " + _number_hint(f, "write " + what, label=False)
         return CellError(f"expected {what}, not {kind}", hint=hint, code="type")
+    if isinstance(value, str):
+        t = value.strip().replace("\u00a0", " ").replace("\u202f", " ")
+        ex = example(f)
+        if _DECIMAL_COMMA.match(t):
+            written = t.replace(".", "").replace(" ", "").replace(",", ".")
+            return CellError(f"expected {what}; the comma before the decimals is not read", code="type",
+                             hint=_number_hint(f, what) if "whole" in what else
+                             f"write {written} (a dot before the decimals, no separator between thousands)")
+        if _CURRENCY.search(t):
+            return CellError(f"expected {what}, without a currency", code="type",
+                             hint=f"write the number alone (the field is {f.label})" + (f", e.g. {ex}" if ex else ""))
+        if _WORDS_FOR_NUMBERS.search(t):
+            return CellError(f"expected {what} written in full", code="type",
+                             hint=f"write all the digits, e.g. 2000 for 2k, 2500000 for 2.5 million ({f.label})")
     return CellError(f"expected {what}", hint=_number_hint(f, what), code="type")
+
+
+#: "12,5", "1.500,50", "1 500,5": a comma before the decimals (German, French, Spanish ...), never read as one.
+_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:[. ]\d{3})+),\d{1,2}$|^[+-]?\d{1,3}(?:[. ]\d{3})+,\d+$")
+_CURRENCY = re.compile(r"[€$£¥]|\b(?:eur|euros?|usd|gbp|chf)\b", re.IGNORECASE)
+_WORDS_FOR_NUMBERS = re.compile(r"\d\s*(?:k|m|mn|mio|mil|million|millions|bn|billion|mrd|thousand)\b\.?",
+                                re.IGNORECASE)
 
 
 def _int(f: Field) -> Converter:
