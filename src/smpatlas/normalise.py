@@ -466,7 +466,8 @@ def _number_hint(f: Field, what: str, *, label: bool = True) -> str:
 
 
 def _not_a_number(f: Field, value: Any, what: str) -> CellError:
-    """The problem with a date or time of day typed (or turned by Excel) into a number cell."""
+    """The problem with a cell that is not a number: a date or time of day typed (or turned by Excel) into it,
+    a decimal comma, a currency, words such as "Mio" — each with a hint that says what to write."""
     if isinstance(value, (dt.date, dt.time)):
         kind = "a date" if isinstance(value, dt.date) else "a time of day"
         if isinstance(value, dt.date) and "year" in f.name:
