@@ -17,7 +17,16 @@ from urllib.parse import urlsplit
 
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import lookup
-from smpatlas.normalise import LARGEST, fold_value, has_control, is_blank, number_text, parse_date, suggest
+from smpatlas.normalise import (
+    LARGEST,
+    fold_value,
+    has_control,
+    is_blank,
+    mistyped_number,
+    number_text,
+    parse_date,
+    suggest,
+)
 from smpatlas.problems import CellError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -177,7 +186,10 @@ def _value_part(value: Any) -> Any:
     except CellError as exc:
         raise CellError(f"outcome value: {exc.message}", hint=exc.hint, code=exc.code) from None
     except ValueError:
-        raise CellError(f"outcome value {value!r} is not a number", hint="e.g. 120", code="type") from None
+        kind, written = mistyped_number(str(value))
+        hint = {"decimal_comma": f"write {written} (a dot before the decimals)", "currency": "write the number alone",
+                "words": "write all the digits, e.g. 2000 for 2k"}.get(kind or "", "e.g. 120")
+        raise CellError(f"outcome value {value!r} is not a number", hint=hint, code="type") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")
     if abs(number) > LARGEST:

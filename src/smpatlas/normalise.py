@@ -475,21 +475,32 @@ def _not_a_number(f: Field, value: Any, what: str) -> CellError:
         else:
             hint = f"{kind} was typed; " + _number_hint(f, "write " + what, label=False)
         return CellError(f"expected {what}, not {kind}", hint=hint, code="type")
-    if isinstance(value, str):
-        t = value.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    typo, written = mistyped_number(value) if isinstance(value, str) else (None, "")
+    if typo == "decimal_comma":
+        return CellError(f"expected {what}; the comma before the decimals is not read", code="type",
+                         hint=_number_hint(f, what) if "whole" in what else
+                         f"write {written} (a dot before the decimals, no separator between thousands)")
+    if typo == "currency":
         ex = example(f)
-        if _DECIMAL_COMMA.match(t):
-            written = t.replace(".", "").replace(" ", "").replace(",", ".")
-            return CellError(f"expected {what}; the comma before the decimals is not read", code="type",
-                             hint=_number_hint(f, what) if "whole" in what else
-                             f"write {written} (a dot before the decimals, no separator between thousands)")
-        if _CURRENCY.search(t):
-            return CellError(f"expected {what}, without a currency", code="type",
-                             hint=f"write the number alone (the field is {f.label})" + (f", e.g. {ex}" if ex else ""))
-        if _WORDS_FOR_NUMBERS.search(t):
-            return CellError(f"expected {what} written in full", code="type",
-                             hint=f"write all the digits, e.g. 2000 for 2k, 2500000 for 2.5 million ({f.label})")
+        return CellError(f"expected {what}, without a currency", code="type",
+                         hint=f"write the number alone (the field is {f.label})" + (f", e.g. {ex}" if ex else ""))
+    if typo == "words":
+        return CellError(f"expected {what} written in full", code="type",
+                         hint=f"write all the digits, e.g. 2000 for 2k, 2500000 for 2.5 million ({f.label})")
     return CellError(f"expected {what}", hint=_number_hint(f, what), code="type")
+
+
+def mistyped_number(text: str) -> tuple[str | None, str]:
+    """How a number typed as text that is not read went wrong: ``decimal_comma`` (with the number written
+    with a dot), ``currency`` or ``words`` ("2,5 Mio", "2k"); None when it is none of these."""
+    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    if _DECIMAL_COMMA.match(t):
+        return "decimal_comma", t.replace(".", "").replace(" ", "").replace(",", ".")
+    if _CURRENCY.search(t):
+        return "currency", ""
+    if _WORDS_FOR_NUMBERS.search(t):
+        return "words", ""
+    return None, ""
 
 
 #: "12,5", "1.500,50", "1 500,5": a comma before the decimals (German, French, Spanish ...), never read as one.
