@@ -146,6 +146,12 @@ def _ranked(label: str, items: list[dict[str, Any]]) -> str:
     return f"  {label}: " + ", ".join(f"{x['id']} ({x['balance']:.2f})" for x in items)
 
 
+def _scored(summary: dict[str, Any], n: int, low: str) -> str:
+    """'scored 99 of 173; 12 of the 99 on coverage below 50%; mean coverage 38%' (a dimension or a party)."""
+    return (f"scored {summary['n_scored']} of {n}; {summary['n_low_coverage']} of the {summary['n_scored']} on "
+            f"{low}; mean coverage {summary['mean_coverage']:.0%}")
+
+
 def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
     where = f" matching {filters_text(p.filters)}" if p.filters else ""
     if p.n == 0:
@@ -157,9 +163,8 @@ def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
                 "coverage = share of the dimension's rules with known inputs)")
     for key, d in p.dimensions.items():
         if d["n_scored"]:
-            c.out.print(f"  {rb.dimensions[key].title:<40} mean {d['mean']:.2f}/4, scored {d['n_scored']} of {p.n}; "
-                        f"{d['n_low_coverage']} of the {d['n_scored']} on {low}; mean coverage "
-                        f"{d['mean_coverage']:.0%}", markup=False)
+            c.out.print(f"  {rb.dimensions[key].title:<40} mean {d['mean']:.2f}/4, {_scored(d, p.n, low)}",
+                        markup=False)
         else:
             c.out.print(f"  {rb.dimensions[key].title:<40} not scored for any of the {p.n} (no rule with known "
                         f"inputs); mean coverage {d['mean_coverage']:.0%}", markup=False)
@@ -172,9 +177,7 @@ def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
                 "with known inputs)")
     for party, sm in p.stakeholders.items():
         if sm["n_scored"]:
-            c.out.print(f"     {rb.parties[party]:<24} {sm['mean']:.1f} (scored {sm['n_scored']} of {p.n}; "
-                        f"{sm['n_low_coverage']} of the {sm['n_scored']} on {low}; mean coverage "
-                        f"{sm['mean_coverage']:.0%})", markup=False)
+            c.out.print(f"     {rb.parties[party]:<24} {sm['mean']:.1f} ({_scored(sm, p.n, low)})", markup=False)
         else:
             c.out.print(f"     {rb.parties[party]:<24} not scored for any of the {p.n}", markup=False)
     _print_balance(p, low)
