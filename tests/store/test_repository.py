@@ -213,3 +213,21 @@ def test_writes_after_reading_in_the_same_transaction(engine: Engine) -> None:
         assert [r["id"] for r in repo.select_records(conn)] == ["xx-yy-a", "xx-yy-b"]
         repo.delete_ids(conn, ["xx-yy-a"], change=repo.Change(user="anna"))
         assert repo.count(conn) == 1
+
+
+def test_search_and_sorting_by_name_ignore_case_and_accents(engine: Engine) -> None:
+    names = ["Zambia skills", "Émile", "Emile", "ÖKUMENE", "abu dhabi", "API", "Straße der Pflege", "Okapi"]
+    _write(engine, [minimal(f"xx-yy-{i}", name=n) for i, n in enumerate(names)], mode="insert")
+    with engine.connect() as conn:
+        ordered = [r["name"] for r in repo.select_records(conn, order="name")]
+        backwards = [r["name"] for r in repo.select_records(conn, order="-name")]
+
+        def found(text: str) -> set[str]:
+            return {r["name"] for r in repo.select_records(conn, Filters(text=text))}
+
+        assert ordered == ["abu dhabi", "API", "Emile", "Émile", "Okapi", "ÖKUMENE", "Straße der Pflege",
+                           "Zambia skills"]
+        assert backwards == ordered[::-1]
+        assert found("emile") == found("ÉMILE") == {"Emile", "Émile"}
+        assert found("ökumene") == found("okumene") == {"ÖKUMENE"}
+        assert found("strasse pflege") == {"Straße der Pflege"}

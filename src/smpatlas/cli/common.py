@@ -40,7 +40,8 @@ YearFrom = Annotated[int | None, typer.Option(
     "--year-from", help="Active in or after this year (a completed partnership without an end year counts as "
     "active up to the current year only).")]
 YearTo = Annotated[int | None, typer.Option("--year-to", help="Started in or before this year.")]
-Text = Annotated[str | None, typer.Option("--text", help="Words to find in name, acronym, summary, actors, notes.")]
+Text = Annotated[str | None, typer.Option(
+    "--text", help="Words to find in name, acronym, summary, actors, notes (case and accents ignored).")]
 G2G = Annotated[bool | None, typer.Option("--g2g/--not-g2g", help="Only government-to-government (or only not).")]
 
 

@@ -26,6 +26,7 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.normalise import CONTROL, converters
 from smpatlas.problems import CellError
+from smpatlas.store.schema import fold
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
 
@@ -113,7 +114,7 @@ class Filters:
                 open_ended = and_(open_ended, or_(p.c.status.is_(None), p.c.status.not_in(ENDED_STATUSES)))
             conds.append(or_(open_ended, p.c.end_year >= self.year_from))
         if self.text:
-            words = CONTROL.sub("", self.text).lower().split()
+            words = fold(CONTROL.sub("", self.text)).split()  # as search_text was folded: no case, no accents
             conds.append(and_(*[p.c.search_text.contains(w, autoescape=True) for w in words]))
         if self.g2g is not None:
             conds.append(p.c.government_to_government.is_(self.g2g))

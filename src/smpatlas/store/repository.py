@@ -38,6 +38,7 @@ from smpatlas.store.schema import (
     from_row,
     row_values,
     search_text,
+    sort_name,
     to_row,
     value_rows,
 )
@@ -212,7 +213,7 @@ def diff(old: dict[str, Any], new: dict[str, Any], *, keep_missing: bool = False
     return out
 
 
-_PARTNERSHIP_COLUMNS = (*ROW_COLUMNS, "version", "search_text", "created_at", "updated_at")  # table order
+_PARTNERSHIP_COLUMNS = (*ROW_COLUMNS, "version", "search_text", "sort_name", "created_at", "updated_at")
 _HISTORY_COLUMNS = ("partnership_id", "version", "action", "field", "old_value", "new_value", "user_name", "at",
                     "context")
 
@@ -255,7 +256,7 @@ def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change:
         for i, f, none in row_enc:
             v = row[i]
             row[i] = none if v is None else f(v)
-        new_rows.append((*row, 1, search_text(rec), created, created))
+        new_rows.append((*row, 1, search_text(rec), sort_name(rec), created, created))
         values.extend(value_rows(rec))
         hist.append((rid, 1, "create", None, None, dumps(rec), user, hist_at, context))
         counts.inserted += 1
@@ -366,8 +367,8 @@ def get_meta(conn: Connection, rid: str) -> dict[str, Any] | None:
 
 
 def _ordered(order: str) -> Any:
-    """The ORDER BY of ``order`` (a column, ``-`` for descending): names case-insensitively, missing values last,
-    ties by id. The same on SQLite (NULLS LAST since 3.30) and PostgreSQL."""
+    """The ORDER BY of ``order`` (a column, ``-`` for descending): names without case or accents, missing values
+    last, ties by id. The same on SQLite (NULLS LAST since 3.30) and PostgreSQL."""
     desc = order.startswith("-")
     name = order.lstrip("-")
     if name not in ("id", "name", "start_year", "end_year", "status", "partnership_type", "updated_at"):
@@ -375,9 +376,12 @@ def _ordered(order: str) -> Any:
 
         raise ConfigError(f"Cannot sort by {name!r}; use id, name, start_year, end_year, status, "
                           "partnership_type or updated_at (prefix '-' for descending).")
-    col: Any = p.c[name]
     if name == "name":
-        col = func.lower(col)  # case-insensitive on every engine ("Abu Dhabi" before "API")
+        # without case or accents ("Abu Dhabi" before "API", "Émile" with "Emile"): the folded name, then the
+        # name as written ("Emile" before "Émile"), then the id
+        keys = (p.c.sort_name, p.c.name)
+        return (*(k.desc() if desc else k.asc() for k in keys), p.c.id)
+    col: Any = p.c[name]
     # missing values (no end year …) last in both directions; PostgreSQL puts NULL first in DESC, SQLite in ASC
     return ((col.desc() if desc else col.asc()).nulls_last(), p.c.id)
 

@@ -7,13 +7,15 @@ single B-tree keyed by field, value, partnership — ``WITHOUT ROWID`` on
 SQLite — so rows are found by value, or by their exact key when the record
 is known),
 ``history`` (every create, update and delete: who, when, field, old → new)
-and the conversion between canonical records and rows. Portable SQL only
+and the conversion between canonical records and rows, including the folded
+text (:func:`fold`: no case, no accents) that search and sorting by name use. Portable SQL only
 (SQLite and PostgreSQL). Migrations in ``migrations/`` must create exactly
 this schema; a test compares them.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import orjson
@@ -71,6 +73,9 @@ def build_metadata(cb: Codebook) -> MetaData:
         *[_column(f) for f in cb.fields],
         Column("version", Integer, nullable=False),
         Column("search_text", Text, nullable=False),
+        # fold(name): sorting by name ignores case and accents ("Émile" with "Emile") on every engine;
+        # migration 0007 adds it with an empty default, which every insert overrides
+        Column("sort_name", Text, nullable=False, server_default=""),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("updated_at", DateTime(timezone=True), nullable=False),
         Index(None, "start_year"),
@@ -147,11 +152,30 @@ _CONVERTED = frozenset(_TRISTATE) | _NUMBERS
 _SEARCHED = ("name", "acronym", "summary", "notes")
 
 
+def fold(text: str) -> str:
+    """``text`` without case or accents, for search and sorting: "Québec" → "quebec", "Straße" → "strasse".
+
+    Compatibility forms become their plain letters ("ﬁ" → "fi", full-width → ASCII) and combining marks
+    are dropped (those with a canonical combining class: accents, cedillas, Arabic and Hebrew vowel
+    points), so a query typed without accents finds the name written with them. The same on every engine:
+    done here, in Python, not by the database's ``lower()`` (ASCII-only on SQLite).
+    """
+    if text.isascii():
+        return text.lower()
+    plain = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
+
+
 def search_text(record: dict[str, Any]) -> str:
-    """The lower-cased text that free-text search looks in."""
+    """The folded text (:func:`fold`) that free-text search looks in."""
     parts = [str(record[k]) for k in _SEARCHED if record.get(k)]
     parts += [a.get("name", "") for a in record.get("actors") or ()]
-    return "\n".join(parts).lower()
+    return fold("\n".join(parts))
+
+
+def sort_name(record: dict[str, Any]) -> str:
+    """The key that sorting by name uses: the folded name (:func:`fold`)."""
+    return fold(str(record.get("name") or ""))
 
 
 #: The ``partnerships`` columns that :func:`row_values` fills (the codebook's), in its order.
@@ -162,7 +186,8 @@ _TRISTATE_AT = tuple(ROW_COLUMNS.index(name) for name in _TRISTATE)
 def row_values(record: dict[str, Any]) -> list[Any]:
     """A canonical record's codebook columns in :data:`ROW_COLUMNS` order, before type processing.
 
-    Tristates become ``"true"`` / ``"false"``; ``search_text`` and the bookkeeping columns are not included.
+    Tristates become ``"true"`` / ``"false"``; ``search_text``, ``sort_name`` and the bookkeeping columns are
+    not included.
     """
     get = record.get
     vals = [get(name) for name in ROW_COLUMNS]
@@ -179,6 +204,7 @@ def to_row(record: dict[str, Any]) -> dict[str, Any]:
     """A canonical record as a ``partnerships`` row (without bookkeeping columns)."""
     row = dict(zip(ROW_COLUMNS, row_values(record), strict=True))
     row["search_text"] = search_text(record)
+    row["sort_name"] = sort_name(record)
     return row
 
 

@@ -250,7 +250,7 @@ def facet_counts(conn: Connection, query: Query, names: Sequence[str] | None = N
 
 
 def _order(sort: str) -> list[Any]:
-    """The ORDER BY of ``sort``: the CLI's (names case-insensitively, missing values last, ties by id)."""
+    """The ORDER BY of ``sort``: the CLI's (names without case or accents, missing values last, ties by id)."""
     return list(ordered(sort))
 
 
