@@ -99,6 +99,13 @@ def test_converts(field: str, raw: Any, expected: Any) -> None:
         ("id", "De PH Triple Win", "not a valid id", "'de-ph-triple-win'"),
         ("name", "x" * 501, "text too long", None),
         ("notes", "bell\x07", "control character", None),
+        # JSON's NaN is typed, not an empty cell: refused, never taken to mean "clear the field"
+        ("budget_eur", float("nan"), "expected a finite number", None),
+        ("planned_participants", float("nan"), "expected a whole number", None),
+        ("start_year", float("inf"), "expected a whole number", None),
+        ("status", float("nan"), "expected one value from the vocabulary", None),
+        ("notes", float("nan"), "expected text, got the number nan", "write the text itself"),
+        ("name", float("-inf"), "expected text, got the number -inf", None),
     ],
 )
 def test_rejects_with_message_and_hint(field: str, raw: Any, message: str, hint: str | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -63,3 +64,21 @@ def test_values_are_shown_as_a_spreadsheet_shows_them(value: object, text: str) 
     assert shown(value) == text
     assert problem.text() == f"{text}: m"
     assert problem.to_dict()["value"] == (value if isinstance(value, (str, int)) else text)
+
+
+@pytest.mark.parametrize(("value", "shown_as"), [
+    (float("inf"), "inf"),
+    (float("-inf"), "-inf"),
+    (float("nan"), "nan"),
+    ("a\ud800b", "a\\ud800b"),  # a lone surrogate (JSON allows "\ud800"; no UTF-8 output can hold it)
+    ([1.5, float("inf"), {"k\udfff": float("nan")}], [1.5, "inf", {"k\\udfff": "nan"}]),
+    ("Québec", "Québec"),
+    (2.5, 2.5),
+])
+def test_echoed_values_can_be_written_as_json_and_utf8(value: object, shown_as: object) -> None:
+    p = Problem("bad value \ud800", column="col\ud800", value=value, hint="x\udc00")
+    d = p.to_dict()
+    assert d["value"] == shown_as
+    assert (d["message"], d["column"], d["hint"]) == ("bad value \\ud800", "col\\ud800", "x\\udc00")
+    json.dumps(d, allow_nan=False).encode("utf-8")  # neither raises
+    p.text().encode("utf-8")

@@ -76,13 +76,18 @@ def _vocab_hint(value: str, vocab: tuple[str, ...]) -> str:
 
 
 def is_blank(value: Any) -> bool:
+    """Whether ``value`` means "not given": None, blank text, an empty list or object.
+
+    A NaN is not blank: no reader makes one from an empty cell, so it was typed (JSON's ``NaN``) and is
+    refused as a number ("expected a finite number"), never taken to mean "clear this field".
+    """
     if value is None:
         return True
     if isinstance(value, str):
         return not value.strip()
     if isinstance(value, (list, tuple, set, dict)):
         return not value
-    return isinstance(value, float) and math.isnan(value)
+    return False
 
 
 def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
@@ -155,6 +160,8 @@ def _text(f: Field) -> Converter:
                 raise CellError("expected text, got a structure", hint="write plain text", code="type")
             if isinstance(value, bool):
                 raise CellError("expected text, got a yes/no value", hint="write the text itself", code="type")
+            if isinstance(value, float) and not math.isfinite(value):
+                raise CellError(f"expected text, got the number {value!r}", hint="write the text itself", code="type")
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             text = str(value).strip()

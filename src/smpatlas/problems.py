@@ -9,6 +9,8 @@ the codebook.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +34,24 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def displayable(value: Any) -> Any:
+    """``value`` as every report can show it: lone UTF-16 surrogates (which no UTF-8 output can hold) as
+    ``\\udXXX`` escapes, and numbers that JSON has no words for (infinity, NaN) as text. Lists and dicts
+    are cleaned item by item; anything else is returned as it is."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value) if not value.isascii() else value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, list):
+        return [displayable(v) for v in value]
+    if isinstance(value, dict):
+        return {displayable(k): displayable(v) for k, v in value.items()}
+    return value
+
+
 @dataclass(slots=True)
 class Problem:
     """One thing wrong, located as precisely as the input allows."""
@@ -47,6 +67,13 @@ class Problem:
     hint: str | None = None
     record_id: str | None = None
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        # What a person typed is echoed back: every output (terminal, JSON, HTML) must be able to hold it.
+        for name in ("message", "file", "sheet", "column", "field", "value", "hint", "record_id"):
+            v = getattr(self, name)
+            if v is not None:
+                setattr(self, name, displayable(v))
 
     def location(self) -> str:
         parts = []

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from smpatlas.errors import ConflictError
+from smpatlas.errors import ConflictError, SmpAtlasError
 from smpatlas.io.importer import import_files
 from smpatlas.record import normalise
 from smpatlas.store import repository as repo
@@ -126,3 +126,31 @@ def test_a_bad_busy_timeout_is_a_clear_error(db_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", value)
     with pytest.raises(ConfigError, match=rf"SMPATLAS_BUSY_TIMEOUT='{re.escape(value)}' is not a number of seconds"):
         database.create(f"sqlite:///{db_path}")
+
+
+def test_two_people_deleting_one_partnership_make_one_deletion(engine: Engine) -> None:
+    with engine.begin() as conn:
+        repo.write(conn, [normalise(minimal())[0]], mode="insert", change=repo.Change(user="setup"))
+    barrier = threading.Barrier(2)
+    results: dict[str, str] = {}
+
+    def remove(user: str) -> None:
+        try:
+            with engine.begin() as conn:
+                barrier.wait(timeout=10)  # both transactions are open before either deletes
+                repo.delete_ids(conn, ["xx-yy-test"], change=repo.Change(user=user))
+                time.sleep(0.2)  # hold the transaction open while the other tries
+            results[user] = "deleted"
+        except SmpAtlasError as exc:
+            results[user] = type(exc).__name__
+
+    threads = [threading.Thread(target=remove, args=(u,)) for u in ("anna", "ben")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    # PostgreSQL: the other waits for the lock, then finds nothing; SQLite: its DELETE waits, then deletes nothing
+    assert sorted(results.values()) == ["NotFound", "deleted"], results
+    with engine.connect() as conn:
+        hist = repo.history_of(conn, "xx-yy-test")
+    assert [(h["action"], h["version"]) for h in hist] == [("create", 1), ("delete", 2)]

@@ -103,6 +103,9 @@ def test_password_reset_and_tokens(accounts: Engine) -> None:
         assert users_store.user_for_token(conn, token=first) is None
         with pytest.raises(ConfigError, match="no API token number"):
             users_store.revoke_token(conn, user_name="alice", token_id=tokens[1]["id"])  # not alice's
+        for number in (0, -1, 2**63, 10**23):  # numbers no database stores: the same answer, not a driver error
+            with pytest.raises(ConfigError, match=f"no API token number {number}"):
+                users_store.revoke_token(conn, user_name="erin", token_id=number)
         assert users_store.revoke_tokens(conn, user_name="erin") == 1
         with pytest.raises(ConfigError, match="No user named"):
             users_store.revoke_tokens(conn, user_name="nobody")

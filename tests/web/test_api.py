@@ -204,3 +204,45 @@ def test_openapi_is_served(ro_client: Any) -> None:
     doc = ro_client.get("/api/v1/openapi.json").json()
     assert "/api/v1/partnerships" in doc["paths"] and "/api/v1/partnerships/{rid}" in doc["paths"]
     assert not any(p.startswith("/partnerships") for p in doc["paths"])  # pages are not API
+
+
+@pytest.mark.parametrize(("extra", "field", "message"), [
+    ('"budget_eur": Infinity', "budget_eur", "expected a finite number"),
+    ('"budget_eur": NaN', "budget_eur", "expected a finite number"),  # was taken as "no budget": 201
+    ('"planned_participants": NaN', "planned_participants", "expected a whole number"),
+    ('"notes": "a\\ud800"', "notes", "control character"),  # a lone surrogate, echoed back escaped
+    ('"zzz": 1e400', "zzz", "unknown"),
+])
+def test_values_json_cannot_echo_get_a_clear_422(client: Any, db_copy: Path, extra: str, field: str,
+                                                  message: str) -> None:
+    """Python reads Infinity, NaN, 1e400 and lone surrogates from JSON; the error must still be sent back."""
+    h = {**token_for(db_copy, "erin"), "Content-Type": "application/json"}
+    body = json.dumps(minimal("xx-yy-odd"))[:-1] + ", " + extra + "}"
+    r = client.post("/api/v1/partnerships", content=body.encode(), headers=h)
+    assert r.status_code == 422, r.text
+    problems = r.json()["problems"]
+    assert [p["field"] for p in problems] == [field] and message in problems[0]["message"], problems
+    patch = client.patch("/api/v1/partnerships/de-ph-triple-win", content=('{"changes": {' + extra + "}}").encode(),
+                         headers=h)
+    assert patch.status_code == 422, patch.text
+    assert client.get("/api/v1/partnerships/de-ph-triple-win").json()["version"] == 1  # nothing written
+    assert client.get("/api/v1/partnerships/xx-yy-odd").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "body", "message"), [
+    ("/api/v1/partnerships/de-ph-triple-win", {"changes": {"notes": "x"}, "expected_versoin": 1},
+     "unknown key 'expected_versoin' (did you mean 'expected_version'?); the body takes changes, expected_version"),
+    ("/api/v1/partnerships/de-ph-triple-win", {"change": {"notes": "x"}},
+     "unknown key 'change' (did you mean 'changes'?)"),
+    ("/api/v1/partnerships/de-ph-triple-win/whatif", {"changes": {"notes": "x"}, "dry": True},
+     "unknown key 'dry'; the body takes changes"),
+])
+def test_a_misspelt_body_key_is_refused_not_ignored(client: Any, db_copy: Path, path: str, body: dict[str, Any],
+                                                    message: str) -> None:
+    """An edit with 'expected_versoin' would otherwise be saved without the version check."""
+    h = token_for(db_copy, "erin")
+    call = client.post if path.endswith("whatif") else client.patch
+    r = call(path, json=body, headers=h)
+    assert r.status_code == 422 and message in r.json()["error"], r.text
+    after = client.get("/api/v1/partnerships/de-ph-triple-win").json()
+    assert after["version"] == 1 and after["partnership"].get("notes") != "x"

@@ -228,3 +228,24 @@ def test_creating_a_partnership_whose_id_exists_says_so_and_keeps_the_values(app
     assert "a partnership with this id exists already" in r.text and "choose another id, or edit that partnership" \
         in r.text and ERIN_NOTES in r.text
     assert stored(db_copy, RID)[0]["notes"] != ERIN_NOTES
+
+
+def test_a_form_without_a_valid_version_is_not_saved(app_factory: Any, db_copy: Path) -> None:
+    """The form always sends its version; without one, an old copy could overwrite newer work unseen."""
+    erin, _ed = editors(app_factory, db_copy)
+    mine = form_of(erin.get(EDIT).text).fields
+    for version in ("", "abc", None):
+        data = {**mine, "notes": "Saved without a version."}
+        if version is None:
+            del data["version"]
+        else:
+            data["version"] = version
+        r = erin.post(EDIT, data=data, follow_redirects=False)
+        assert r.status_code == 409, (version, r.status_code)
+        assert "did not say which version" in r.text and "nothing was saved" in r.text
+        again = form_of(r.text)
+        assert again.fields["version"] == mine["version"] and again.fields["notes"] == "Saved without a version."
+    rec, history = stored(db_copy)
+    assert rec["notes"] != "Saved without a version." and len(history) == 1
+    assert erin.post(EDIT, data=again.fields, follow_redirects=False).status_code == 303  # the form it gave back saves
+    assert stored(db_copy)[0]["notes"] == "Saved without a version."

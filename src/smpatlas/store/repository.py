@@ -187,10 +187,14 @@ def all_ids(conn: Connection) -> set[str]:
     return set(conn.execute(select(p.c.id)).scalars())
 
 
-def _load(conn: Connection, ids: list[str]) -> dict[str, tuple[dict[str, Any], int]]:
+def _load(conn: Connection, ids: list[str], *, lock: bool = False) -> dict[str, tuple[dict[str, Any], int]]:
+    """The stored records among ``ids`` with their versions; ``lock``: locked until the transaction ends
+    (``FOR UPDATE`` on PostgreSQL, where another writer then waits and sees the outcome; SQLite has one
+    writer at a time anyway)."""
     out: dict[str, tuple[dict[str, Any], int]] = {}
     for i in range(0, len(ids), 500):
-        rows = conn.execute(select(p).where(p.c.id.in_(ids[i : i + 500])))
+        stmt = select(p).where(p.c.id.in_(ids[i : i + 500]))
+        rows = conn.execute(stmt.with_for_update() if lock else stmt)
         for row in rows:
             out[row.id] = (from_row(row), row.version)
     return out
@@ -337,15 +341,27 @@ def replace_one(conn: Connection, rec: dict[str, Any], *, expected_version: int 
 
 
 def delete_ids(conn: Connection, ids: Iterable[str], *, change: Change) -> int:
-    ids = list(ids)
+    """Delete partnerships (their history is kept, with the deleted record); every id must exist.
+
+    Of two people deleting the same partnership at once, one deletes it and the other is told it does
+    not exist (never two deletions in its history): PostgreSQL locks the records as they are read, so
+    the other waits and then finds nothing; on SQLite (whose reads here take no lock) the other's DELETE
+    waits for the first to commit, then deletes nothing, and the counts tell.
+    """
+    ids = list(dict.fromkeys(ids))
     at = change.time()
-    loaded = _load(conn, ids)
+    loaded = _load(conn, ids, lock=True)
     for rid in ids:
         if rid not in loaded:
             raise NotFound(rid)
     _delete_values(conn, [key for rid in ids for key in value_rows(loaded[rid][0])])
     for i in range(0, len(ids), 500):
-        conn.execute(delete(p).where(p.c.id.in_(ids[i : i + 500])))
+        chunk = ids[i : i + 500]
+        if conn.execute(delete(p).where(p.c.id.in_(chunk))).rowcount != len(chunk):
+            if len(ids) == 1:
+                raise NotFound(ids[0])
+            raise ConflictError("Some of these partnerships were deleted by someone else meanwhile; nothing was "
+                                "deleted. Reload the list and try again.")
     if ids:
         conn.execute(insert(h), [
             {"partnership_id": rid, "version": loaded[rid][1] + 1, "action": "delete", "field": None,

@@ -251,8 +251,10 @@ def list_tokens(conn: Connection, *, user_name: str) -> list[dict[str, Any]]:
 def revoke_token(conn: Connection, *, user_name: str, token_id: int) -> None:
     """Revoke one API token of ``user_name`` (by the id :func:`list_tokens` shows)."""
     _existing(conn, user_name)
-    gone = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id,
-                                                 api_tokens.c.user_name == user_name)).rowcount
+    gone = 0
+    if 0 < token_id < 2**63:  # no database stores a larger id (and the drivers refuse to send one)
+        gone = conn.execute(delete(api_tokens).where(api_tokens.c.id == token_id,
+                                                     api_tokens.c.user_name == user_name)).rowcount
     if gone != 1:
         raise ConfigError(f"{user_name!r} has no API token number {token_id} (revoked already?).")
 

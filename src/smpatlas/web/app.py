@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from smpatlas import __version__
 from smpatlas.atlas import Atlas
 from smpatlas.errors import SmpAtlasError, ValidationFailed
+from smpatlas.problems import displayable
 from smpatlas.store import database
 from smpatlas.web import auth, format
 from smpatlas.web.deps import AppState
@@ -93,7 +94,7 @@ def error_response(request: Request, message: str, status: int, **extra: Any) ->
     from smpatlas.web.pages import render
 
     name = "_error.html" if request.headers.get("hx-request") else "error.html"
-    return render(request, name, {"message": message, "status": status, **extra}, status=status)
+    return render(request, name, displayable({"message": message, "status": status, **extra}), status=status)
 
 
 def _install_errors(app: FastAPI) -> None:
@@ -112,7 +113,8 @@ def _install_errors(app: FastAPI) -> None:
         parts = []
         for e in exc.errors():
             where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
-            parts.append(f"{where}: {e.get('msg')}" if where else str(e.get("msg")))
+            msg = str(e.get("msg")).removeprefix("Value error, ")  # pydantic's prefix to our validators' words
+            parts.append(f"{where}: {msg}" if where else msg)
         return error_response(request, "Invalid request: " + "; ".join(parts) + ".", 422)
 
     @app.exception_handler(StarletteHTTPException)

@@ -16,6 +16,7 @@ error to HTTP status used by both the HTML and the JSON error responses.
 from __future__ import annotations
 
 from smpatlas.errors import Busy, ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
+from smpatlas.problems import displayable
 
 
 class LoginRequired(SmpAtlasError):
@@ -70,5 +71,7 @@ def status_of(exc: SmpAtlasError) -> int:
 
 
 def error_body(message: str, status: int, **extra: object) -> dict[str, object]:
-    """The one JSON error shape."""
-    return {"ok": False, "error": message, "status": status, **extra}
+    """The one JSON error shape; what a client sent and is echoed back is made displayable (no lone surrogates,
+    no infinite numbers: JSON has no words for them)."""
+    body: dict[str, object] = displayable({"ok": False, "error": message, "status": status, **extra})
+    return body

@@ -60,8 +60,10 @@ class Conflict:
 def _check_version(conn: Any, rid: str, expected: int | None) -> None:
     """A stale form is a conflict before it is anything else (the editor must see what changed first)."""
     meta = repo.get_meta(conn, rid)
-    if meta is None or expected is None or meta["version"] == expected:
+    if meta is None or meta["version"] == expected:
         return
+    if expected is None:  # the form always sends one: without it, an older edit could overwrite a newer one
+        raise ConflictError(f"The form for {rid!r} does not say which version it edits; nothing was saved.")
     raise ConflictError(f"Partnership {rid!r} is at version {meta['version']}, not {expected}.")
 
 
@@ -113,6 +115,9 @@ def _merged_page(request: Request, rid: str, expected: int | None, values: dict[
     lead = (f"While you were editing, {users(changed)} saved changes to this partnership"
             + (f" (you loaded version {expected}; it is now version {version}): {_names(what)} changed."
                if what else "."))
+    if expected is None:
+        lead = (f"Your form did not say which version of this partnership you edited, so nothing was saved: "
+                f"it is now at version {version}.")
     after = []
     if merged.mine:
         after.append(f"The form below shows version {version} with your changes to "

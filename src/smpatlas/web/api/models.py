@@ -8,7 +8,28 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from smpatlas.normalise import suggest
+
+
+class Body(BaseModel):
+    """A request body whose keys are all known: a misspelt ``expected_version`` must not silently skip the
+    version check. The message names the key and the nearest known one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            known = tuple(cls.model_fields)
+            for key in data:
+                if key not in known:
+                    guess = suggest(str(key), known)
+                    raise ValueError(f"unknown key {key!r}" + (f" ({guess})" if guess else "")
+                                     + f"; the body takes {', '.join(known)}")
+        return data
 
 
 class ErrorOut(BaseModel):
@@ -72,14 +93,14 @@ class PartnershipPublic(BaseModel):
     history: list[dict[str, Any]] | None = None
 
 
-class PartnershipUpdate(BaseModel):
+class PartnershipUpdate(Body):
     """Changes by field name (spreadsheet cell syntax or canonical JSON; null clears a field)."""
 
     changes: dict[str, Any] = Field(default_factory=dict)
     expected_version: int | None = Field(None, description="Refuse (409) if the record is no longer at this version.")
 
 
-class WhatIfIn(BaseModel):
+class WhatIfIn(Body):
     changes: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -106,7 +127,7 @@ class ImportOut(BaseModel):
     report: dict[str, Any]
 
 
-class UserIn(BaseModel):
+class UserIn(Body):
     name: str = Field(min_length=1, max_length=200)
     role: Literal["viewer", "editor", "admin"]
     password: str = Field(min_length=8, max_length=1000)
