@@ -246,3 +246,32 @@ def test_a_misspelt_body_key_is_refused_not_ignored(client: Any, db_copy: Path, 
     assert r.status_code == 422 and message in r.json()["error"], r.text
     after = client.get("/api/v1/partnerships/de-ph-triple-win").json()
     assert after["version"] == 1 and after["partnership"].get("notes") != "x"
+
+
+@pytest.mark.parametrize(("path", "params", "status", "expected"), [
+    # a field's name works as its filter (facets are named by field)
+    ("/api/v1/partnerships", {"skill_levels": "high", "facet": "none"}, 200, "skill_level"),
+    ("/api/v1/partnerships", {"partnership_type": "pilot_project", "facet": "none"}, 200, "type"),
+    # a misspelt or unknown parameter is refused, not ignored (which selected the whole inventory)
+    ("/api/v1/partnerships", {"skil_level": "high"}, 400, "'skil_level' is not a filter or option here (did you mean"
+                                                          " 'skill_level'?)"),
+    ("/api/v1/stats", {"destinaton": "DEU"}, 400, "(did you mean 'destination'?)"),
+    ("/api/v1/assessment", {"utm_source": "mail"}, 400, "'utm_source' is not a filter or option here; filters: origin"),
+])
+def test_filter_parameters_by_field_name_or_refused(ro_client: Any, path: str, params: dict[str, str], status: int,
+                                                    expected: str) -> None:
+    r = ro_client.get(path, params=params)
+    assert r.status_code == status, r.text
+    if status == 200:
+        recs = _sample()
+        field, value = next((k, v) for k, v in params.items() if k != "facet")
+        matching = [x for x in recs if value in (x.get(field) if isinstance(x.get(field), list) else [x.get(field)])]
+        assert 0 < r.json()["count"] == len(matching) < len(recs)
+        assert list(r.json()["filters"]) == [expected]  # echoed by its parameter's name
+    else:
+        assert expected in r.json()["error"]
+
+
+def test_the_browse_page_names_an_unknown_parameter(ro_client: Any) -> None:
+    r = ro_client.get("/partnerships", params={"destinaton": "DEU"})
+    assert r.status_code == 400 and "did you mean &#39;destination&#39;?" in r.text

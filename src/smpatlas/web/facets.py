@@ -14,7 +14,7 @@ field name otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +26,7 @@ from smpatlas.codebook import Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import name_of
 from smpatlas.errors import ConfigError
-from smpatlas.normalise import converters
+from smpatlas.normalise import converters, suggest
 from smpatlas.problems import CellError
 from smpatlas.store.filters import FILTER_FIELDS, Filters
 from smpatlas.store.repository import _ordered as ordered
@@ -46,6 +46,8 @@ PARAM_FIELD: dict[str, str] = {
     **{(_PARAM_OVERRIDES.get(f.name) or f.name): f.name for f in FACET_FIELDS if f.name not in FILTER_FIELDS.values()},
 }
 FIELD_PARAM: dict[str, str] = {fname: param for param, fname in PARAM_FIELD.items()}
+#: Field names accepted for their parameter (``skill_levels=high`` as ``skill_level=high``): facets are named by field.
+FIELD_ALIASES: dict[str, str] = {fname: param for fname, param in FIELD_PARAM.items() if fname != param}
 SORTS = ("name", "-name", "start_year", "-start_year", "end_year", "-end_year", "id", "-id", "updated_at",
          "-updated_at", "status", "-status")
 SCALARS = ("year_from", "year_to", "text", "sort", "page", "per_page")
@@ -66,6 +68,19 @@ def _normalise_value(f: Field, raw: str) -> list[str]:
     if got is None:
         return []
     return [_text(v) for v in (got if isinstance(got, list) else [got])]
+
+
+def _unknown(param: str, others: Collection[str]) -> str:
+    """Why ``param`` is refused, with the nearest known parameter."""
+    known = [*PARAM_FIELD, *SCALARS, *others]
+    guess = suggest(param, [*known, *FIELD_ALIASES])
+    if guess:
+        for fname, alias in FIELD_ALIASES.items():  # name the parameter, not the field it stands for
+            guess = guess.replace(repr(fname), repr(alias))
+    shown = param if len(param) <= 40 else param[:39] + "…"
+    return (f"{shown!r} is not a filter or option here" + (f" ({guess})" if guess else "")
+            + f"; filters: {', '.join(FILTER_FIELDS)}, g2g or any enumerated field by name (e.g. target_groups); "
+            f"options: {', '.join([*SCALARS, *others])}.")
 
 
 def _int(name: str, raw: str | None, lo: int, hi: int) -> int | None:
@@ -93,22 +108,31 @@ class Query:
     per_page: int = DEFAULT_PER_PAGE
 
     @classmethod
-    def from_params(cls, params: Sequence[tuple[str, str]]) -> Query:
+    def from_params(cls, params: Sequence[tuple[str, str]], *, others: Collection[str] = ()) -> Query:
         """Read URL parameters (repeated names = several values); unknown values are a clear error."""
-        q, problems = cls.parse(params)
+        q, problems = cls.parse(params, others=others)
         if problems:
             raise ConfigError(" ".join(message for _, message in problems))
         return q
 
     @classmethod
-    def parse(cls, params: Sequence[tuple[str, str]]) -> tuple[Query, list[tuple[str, str]]]:
+    def parse(cls, params: Sequence[tuple[str, str]], *, others: Collection[str] = ()
+              ) -> tuple[Query, list[tuple[str, str]]]:
         """Read URL parameters, leaving out every bad one: the query and a (parameter, message) per problem.
 
         Pages use it to show the form again with the messages; :meth:`from_params` refuses any problem.
+        A parameter that is neither a filter, a field name (taken for its filter), one of :data:`SCALARS` nor
+        one of ``others`` (the route's own) is a problem: a misspelt filter must not select everything.
         """
         problems: list[tuple[str, str]] = []
         by_name: dict[str, list[str]] = {}
         for k, v in params:
+            k = FIELD_ALIASES.get(k, k)
+            if k not in PARAM_FIELD and k not in SCALARS and k not in others:
+                if k not in by_name:
+                    problems.append((k, _unknown(k, others)))
+                    by_name[k] = []
+                continue
             by_name.setdefault(k, []).append(v)
         selected: dict[str, tuple[str, ...]] = {}
         cb = default_codebook()

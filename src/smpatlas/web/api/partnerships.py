@@ -64,7 +64,8 @@ def list_partnerships(
     A repeated filter means OR; different filters combine with AND.
     """
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "facet"]
-    return data.browse(conn, fc.Query.from_params(params), facet_names(facet), state.facet_index(conn))
+    return data.browse(conn, fc.Query.from_params(params, others=("facet",)), facet_names(facet),
+                       state.facet_index(conn))
 
 
 @router.post("", response_model=PartnershipPublic, status_code=201)
