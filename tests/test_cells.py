@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -58,6 +59,12 @@ def test_parse(kind: str, cell: str, expected: list[dict[str, Any]]) -> None:
         ("sources", "[not json", "not valid JSON"),
         ("sources", "T | https://x.org | yesterday", "not a date"),
         ("actors", '[{"name": "x", "colour": "red"}]', "unknown part"),
+        # text parts are bounded by the codebook (nested.*.max_length), in cell syntax and in JSON
+        ("actors", "A" * 501 + " | ngo", "actor name too long: 501 characters, at most 500 allowed"),
+        ("actors", json.dumps([{"name": "A" * 3_000_000}]), "actor name too long: 3,000,000 characters"),
+        ("sources", "T" * 501 + " | https://x.org", "source title too long"),
+        ("sources", "https://x.org/" + "p" * 1990, "source url too long: 2,004 characters, at most 2,000"),
+        ("outcomes", "2023 | trained | 5 | " + "s" * 501, "outcome source too long"),
     ],
 )
 def test_parse_errors(kind: str, cell: str, message: str) -> None:

@@ -247,8 +247,24 @@ def _part_readers(kind: str) -> tuple[tuple[str, Cleaner, bool], ...]:
             clean = _value_part
         else:
             clean, plain = _text_part(kind, part), True
+        if part in spec.max_length:
+            clean, plain = _bounded(kind, part, spec.max_length[part], clean), False
         out.append((part, clean, plain))
     return tuple(out)
+
+
+def _bounded(kind: str, part: str, limit: int, clean: Cleaner) -> Cleaner:
+    """``clean``, then the part's length bound (a 3 MB actor name would fill every page that shows it)."""
+    def bounded(value: Any) -> Any:
+        out = clean(value)
+        if isinstance(out, str) and len(out) > limit:
+            raise CellError(f"{kind[:-1]} {part} too long: {len(out):,} characters, at most {limit:,} allowed",
+                            hint=("link to the page by a shorter address (e.g. without tracking parameters)"
+                                  if part == "url" else "shorten it; detail goes in the partnership's notes"),
+                            code="too_long")
+        return out
+
+    return bounded
 
 
 def _clean_item(kind: str, item: dict[str, Any]) -> dict[str, Any]:

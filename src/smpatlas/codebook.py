@@ -106,6 +106,7 @@ class Nested:
     parts: tuple[str, ...]
     required: tuple[str, ...]
     vocabulary: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    max_length: dict[str, int] = field(default_factory=dict)  # text parts' bounds, in characters
 
 
 @dataclass(frozen=True)
@@ -198,9 +199,14 @@ def load(path: str | Path | None = None) -> Codebook:
             parts=tuple(spec["parts"]),
             required=tuple(spec.get("required", ())),
             vocabulary={k: tuple(v) for k, v in spec.get("vocabulary", {}).items()},
+            max_length={k: int(v) for k, v in spec.get("max_length", {}).items()},
         )
         for name, spec in raw.get("nested", {}).items()
     }
+    for name, spec in nested.items():
+        for part in [*spec.vocabulary, *spec.max_length]:
+            if part not in spec.parts:
+                raise ConfigError(f"Codebook nested {name!r}: {part!r} is not one of its parts.")
     return Codebook(
         version=str(raw["version"]),
         fields=fields,
@@ -239,7 +245,8 @@ def to_json(cb: Codebook | None = None) -> str:
                 "description": f.description,
                 **(
                     {"parts": list(cb.nested[f.kind].parts),
-                     "part_vocabulary": {k: list(v) for k, v in cb.nested[f.kind].vocabulary.items()}}
+                     "part_vocabulary": {k: list(v) for k, v in cb.nested[f.kind].vocabulary.items()},
+                     "part_max_length": dict(cb.nested[f.kind].max_length)}
                     if f.nested else {}
                 ),
             }
@@ -303,6 +310,8 @@ def to_markdown(cb: Codebook | None = None) -> str:
                    + ("; required: " + ", ".join(f"`{p}`" for p in spec.required) if spec.required else ""))
         for part, vocab in spec.vocabulary.items():
             out.append(f"  - `{part}` ∈ " + ", ".join(f"`{v}`" for v in vocab))
+        for part, limit in spec.max_length.items():
+            out.append(f"  - `{part}`: at most {limit:,} characters")
     out += [
         "",
         "### Spreadsheet cell syntax for nested fields",

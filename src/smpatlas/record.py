@@ -77,7 +77,8 @@ def _part(cb: Codebook, kind: str, part: str) -> tuple[Any, Quick]:
         return CountryCode, lambda v: type(v) is str and _ASCII_COUNTRY.fullmatch(v) is not None
     if kind == "sources" and part == "accessed":
         return DateText, lambda v: type(v) is str and _ASCII_DATE.fullmatch(v) is not None
-    return Annotated[str, StringConstraints(min_length=1)], _text_quick(None)
+    limit = spec.max_length.get(part)
+    return Annotated[str, StringConstraints(min_length=1, max_length=limit)], _text_quick(limit)
 
 
 def _nested_model(cb: Codebook, kind: str) -> type[BaseModel]:
