@@ -275,3 +275,18 @@ def test_filter_parameters_by_field_name_or_refused(ro_client: Any, path: str, p
 def test_the_browse_page_names_an_unknown_parameter(ro_client: Any) -> None:
     r = ro_client.get("/partnerships", params={"destinaton": "DEU"})
     assert r.status_code == 400 and "did you mean &#39;destination&#39;?" in r.text
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"mode": ["insert", "replace"]}, "mode was given 2 times ('insert', 'replace'); give it once"),
+    ({"dry_run": ["true", "false"]}, "dry_run was given 2 times"),
+])
+def test_an_import_with_a_repeated_option_is_refused(client: Any, db_copy: Path, data: dict[str, list[str]],
+                                                     message: str) -> None:
+    """The last value would win: 'replace' deleting the inventory, or 'false' writing what was to be checked."""
+    h = token_for(db_copy, "erin")
+    line = json.dumps(minimal("xx-yy-once")) + "\n"
+    r = client.post("/api/v1/import", files={"file": ("one.jsonl", line.encode())}, data=data, headers=h)
+    assert r.status_code == 400 and message in r.json()["error"], r.text
+    assert client.get("/api/v1/partnerships/xx-yy-once").status_code == 404
+    assert client.get("/api/v1/partnerships", params={"facet": "none"}).json()["count"] == len(_sample())
