@@ -117,7 +117,7 @@ def test_dump_and_restore_between_engines(cli: Cli, tmp_path: Path, monkeypatch:
     n = len(BUNDLED.read_text("utf-8").splitlines())
     assert f"{n} partnerships" in res.stdout
     again = cli("restore", first)
-    assert again.code == 1 and "already holds" in again.stderr and "Traceback" not in again.stderr
+    assert again.code == 1 and "is not empty" in again.stderr and "Traceback" not in again.stderr
     show = cli("show", "de-ph-triple-win", "--format", "json").json()
     assert show["record"]["name"] == "Renamed" and {"smpatlas-demo", "ben"} <= {h["user_name"] for h in show["history"]}
     assert [u["name"] for u in cli("user", "list", "--format", "json").json()] == ["anna"]

@@ -63,7 +63,7 @@ def test_restore_refuses_a_non_empty_inventory_and_is_all_or_nothing(engine: Eng
     assert import_files(engine, [BUNDLED]).valid
     path = tmp_path / "a.zip"
     archive.dump(engine, path)
-    with pytest.raises(ConfigError, match="already holds"):
+    with pytest.raises(ConfigError, match="is not empty"):
         archive.restore(engine, path)
     # An archive with one broken record restores nothing.
     broken = _edited(path, tmp_path / "broken.zip", 1, lambda record: record.update(status="paused"))
@@ -135,6 +135,32 @@ def test_a_damaged_line_is_a_clear_error_and_restores_nothing(engine: Engine, tm
         for name in src.namelist():
             dst.writestr(name, src.read(name) + bad_line if name == member else src.read(name))
     before = snapshot(engine)
-    with pytest.raises(ConfigError, match=rf"{member} in the archive: line \d+ is not readable JSON"):
+    with pytest.raises(ConfigError, match=rf"The archive is damaged \({member}, line \d+: not readable JSON\)"):
         archive.restore(engine, damaged, force=True)
     assert snapshot(engine) == before
+
+
+def test_dump_never_overwrites_an_inventory_or_other_files(tmp_path: Path) -> None:
+    """`dump --out atlas.db --db atlas.db` turned the inventory into an empty zip."""
+    from tests.conftest import snapshot
+
+    db = tmp_path / "atlas.db"
+    engine = database.open_engine(str(db))
+    assert import_files(engine, [BUNDLED]).valid
+    other = tmp_path / "other.db"
+    database.open_engine(str(other)).dispose()
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    before = snapshot(engine), other.read_bytes()
+    for out, message in ((db, "is an SMP Atlas inventory"), (other, "is an SMP Atlas inventory"),
+                         (notes, "exists and is not an archive"), (tmp_path, "is a folder")):
+        with pytest.raises(ConfigError, match=message):
+            archive.dump(engine, out)
+    assert (snapshot(engine), other.read_bytes()) == before and notes.read_text() == "my notes\n"
+    out = tmp_path / "atlas.zip"
+    first = archive.dump(engine, out)
+    again = archive.dump(engine, out)  # an earlier archive of the same name is replaced
+    assert again["counts"] == first["counts"] and zipfile.is_zipfile(out)
+    left = sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm")))
+    assert left == ["atlas.db", "atlas.zip", "notes.txt", "other.db"]  # no temporary file left
+    engine.dispose()

@@ -152,3 +152,15 @@ def test_opening_a_current_inventory_does_not_load_alembic(db_path: Path, stamp:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert outcome in out
     assert out.strip().splitlines()[-1] == str(alembic_loaded)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("postgresql://anna:secret@:bad/atlas", r"Not a database URL: 'postgresql://anna:\*\*\*@:bad/atlas' \(invalid literal"),
+    ("postgresql+psycopg://x@:1e3/y", "Not a database URL"),
+    ("sqlite:///{tmp}/a.db?timeout=abc", r"Cannot use database .*could not convert string to float: 'abc'"),
+])
+def test_a_database_url_with_a_bad_number_is_a_clear_error(tmp_path: Path, url: str, message: str) -> None:
+    """A port or timeout that is not a number was an internal error (ValueError) before any connection."""
+    with pytest.raises(ConfigError, match=message) as info:
+        database.open_engine(url.format(tmp=tmp_path))
+    assert "secret" not in str(info.value)

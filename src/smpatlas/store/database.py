@@ -47,8 +47,8 @@ def resolve_url(db: str | None = None) -> str:
     if "://" in value:
         try:
             make_url(value)
-        except ArgumentError as exc:
-            raise ConfigError(f"Not a database URL: {value!r} ({exc}).") from exc
+        except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
+            raise ConfigError(f"Not a database URL: {shown(value)!r} ({exc}).") from None
         return value
     return f"sqlite:///{Path(value).expanduser()}"
 
@@ -70,7 +70,7 @@ def shown(db: str | None) -> str:
         return db or ""
     try:
         return make_url(db).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", db)
 
 
@@ -110,8 +110,9 @@ def create(url: str) -> Engine:
         check_sqlite_file(path)
     try:
         engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
-    except (ArgumentError, ModuleNotFoundError) as exc:
-        raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from exc
+        engine.dialect.create_connect_args(engine.url)  # e.g. a port or timeout that is not a number
+    except (ArgumentError, ModuleNotFoundError, ValueError, TypeError) as exc:
+        raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from None
     if engine.dialect.name == "sqlite":
         busy_timeout()  # a bad setting is an error now, not at the first connection
         event.listen(engine, "connect", _sqlite_pragmas)
