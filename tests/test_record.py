@@ -168,3 +168,11 @@ def test_the_quick_tests_pass_what_converters_give() -> None:
         for f in _CB.fields:
             if f.name in canonical and (f.kind in ("text", "slug") or f.kind in NESTED_KINDS):
                 assert _quick(_CB, f)(canonical[f.name]), f.name
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff ", "\u00a0\u200d", "\u2060\u00ad"])
+def test_a_required_text_of_invisible_characters_is_empty(invisible: str) -> None:
+    """A zero-width space or a byte order mark shows nothing: a name of only those is no name."""
+    record, issues = normalise(minimal(name=invisible, notes=invisible))
+    assert [(i.field, i.error.code) for i in issues] == [("name", "required")]
+    assert "notes" not in record

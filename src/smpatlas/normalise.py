@@ -43,6 +43,16 @@ MEMO_LIMIT = 50_000
 MEMO_KINDS = frozenset({"enum", "set", "countries", "isco", "bool", "tristate", "int", "number", "date"})
 
 
+#: Text that shows nothing: spaces and the invisible format characters (zero-width space and joiners, word
+#: joiner, byte order mark, soft hyphen). A required field holding only these is empty.
+INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` has no visible character (:data:`INVISIBLE`)."""
+    return INVISIBLE.fullmatch(text) is not None
+
+
 def has_control(text: str) -> bool:
     """Whether :data:`CONTROL` finds a character in ``text`` (ASCII text, the usual case, is checked
     a few times faster than the regex does it)."""
@@ -151,7 +161,7 @@ def _text(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if type(value) is str:  # the usual case, quickly
             text = value.strip()
-            if not text:
+            if not text or (not text.isascii() and shows_nothing(text)):
                 return None
         else:
             if is_blank(value):

@@ -32,7 +32,16 @@ from pydantic import Field as PField
 
 from smpatlas.codebook import NESTED_KINDS, UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
-from smpatlas.normalise import MEMO_KINDS, MEMO_LIMIT, Converter, again, converters, dot_thousands, split_multi
+from smpatlas.normalise import (
+    MEMO_KINDS,
+    MEMO_LIMIT,
+    Converter,
+    again,
+    converters,
+    dot_thousands,
+    shows_nothing,
+    split_multi,
+)
 from smpatlas.problems import CellError
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[A-Z]{2})$")]
@@ -56,7 +65,7 @@ def _text_quick(longest: int | None) -> Quick:
 
     def quick(value: Any) -> bool:
         return (type(value) is str and 0 < len(value) <= limit
-                and (value.isascii() or _SURROGATE.search(value) is None))
+                and (value.isascii() or (_SURROGATE.search(value) is None and not shows_nothing(value))))
 
     return quick
 

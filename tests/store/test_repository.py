@@ -231,3 +231,17 @@ def test_search_and_sorting_by_name_ignore_case_and_accents(engine: Engine) -> N
         assert found("emile") == found("ÉMILE") == {"Emile", "Émile"}
         assert found("ökumene") == found("okumene") == {"ÖKUMENE"}
         assert found("strasse pflege") == {"Straße der Pflege"}
+
+
+@pytest.mark.parametrize("expected", [0, -1, 3, 99])
+def test_an_edit_of_a_version_the_record_never_had_is_named_so(engine: Engine, expected: int) -> None:
+    """Not "changed meanwhile" (nobody did): the number is wrong."""
+    from smpatlas.record import normalise
+
+    _write(engine, [minimal(status="planned")])
+    _write(engine, [minimal(status="ongoing")])  # version 2
+    with engine.begin() as conn, pytest.raises(ConflictError, match=rf"has no version {expected}: it is at version 2"):
+        repo.replace_one(conn, normalise(minimal(status="completed"))[0], expected_version=expected,
+                         change=repo.Change(user="anna"))
+    with engine.connect() as conn:
+        assert repo.get_meta(conn, "xx-yy-test")["version"] == 2  # type: ignore[index]

@@ -326,9 +326,13 @@ def replace_one(conn: Connection, rec: dict[str, Any], *, expected_version: int 
     if rec["id"] not in loaded:
         raise NotFound(rec["id"])
     old, version = loaded[rec["id"]]
+    if expected_version is not None and not 1 <= expected_version <= version:
+        raise ConflictError(  # not a version this partnership has had: a mistyped number, not someone else's edit
+            f"Partnership {rec['id']!r} has no version {expected_version}: it is at version {version} (versions "
+            "count from 1, one per saved change); give the version you loaded, or leave it out.")
     if expected_version is not None and expected_version != version:
         changed = [e for e in current_life(history_of(conn, rec["id"])) if e["version"] > expected_version]
-        fields = sorted({e["field"] or "*" for e in changed})
+        fields = sorted({e["field"] for e in changed if e["field"]})
         raise ConflictError(
             f"Partnership {rec['id']!r} is at version {version}, not {expected_version}: "
             f"{', '.join(fields) or 'it'} changed meanwhile; reload it and apply your change again.",
