@@ -164,3 +164,24 @@ def test_a_database_url_with_a_bad_number_is_a_clear_error(tmp_path: Path, url: 
     with pytest.raises(ConfigError, match=message) as info:
         database.open_engine(url.format(tmp=tmp_path))
     assert "secret" not in str(info.value)
+
+
+def test_a_damaged_page_met_mid_way_is_a_clear_error(tmp_path: Path) -> None:
+    """A file whose header is intact opens; SQLite finds the damage only when a query reaches it."""
+    from smpatlas.io.importer import import_files
+    from smpatlas.store import repository as repo
+    from tests.conftest import BUNDLED
+
+    db = tmp_path / "atlas.db"
+    engine = database.open_engine(str(db))
+    assert import_files(engine, [BUNDLED]).valid
+    engine.dispose()
+    size = db.stat().st_size
+    with db.open("r+b") as fh:  # the second half (records, values, history) overwritten; the schema is intact
+        fh.seek(size // 2 // 4096 * 4096)
+        fh.write(b"\xde\xad" * (size // 4))
+    engine = database.open_engine(str(db))
+    damaged = r"is damaged \(database disk image is malformed\): it cannot be read"
+    with pytest.raises(ConfigError, match=damaged), engine.connect() as conn:
+        list(repo.select_records(conn))
+    engine.dispose()

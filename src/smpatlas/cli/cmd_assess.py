@@ -68,23 +68,6 @@ def _value(name: str, value: Any) -> str:
     return NOT_CODED if value is None else str(value)
 
 
-def filters_text(filters: dict[str, Any]) -> str:
-    """Filters as words: ``origin USA or PHL; active in or after 2020`` (values OR within a filter, AND across)."""
-    parts = []
-    for k, v in filters.items():
-        if k == "year_from":
-            parts.append(f"active in or after {v}")
-        elif k == "year_to":
-            parts.append(f"started in or before {v}")
-        elif k == "text":
-            parts.append(f'text "{v}"')
-        elif k == "g2g":
-            parts.append("government-to-government only" if v else "not government-to-government")
-        else:
-            parts.append(f"{k.replace('_', ' ')} {' or '.join(map(str, v)) if isinstance(v, list) else v}")
-    return "; ".join(parts)
-
-
 def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -> None:
     """The assessment for a person; its notes (rule or flag id → text) are printed under that rule or flag."""
     notes = a.notes
@@ -153,7 +136,9 @@ def _scored(summary: dict[str, Any], n: int, low: str) -> str:
 
 
 def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
-    where = f" matching {filters_text(p.filters)}" if p.filters else ""
+    from smpatlas.store.filters import describe
+
+    where = f" matching {describe(p.filters)}" if p.filters else ""
     if p.n == 0:
         c.out.print(f"No partnerships{where or ' in the inventory'}: nothing to assess.", markup=False)
         return
@@ -348,7 +333,9 @@ def _low(v: dict[str, Any]) -> str:
 
 def print_benchmark(result: dict[str, Any], rb: rubric_mod.Rubric) -> None:
     pc = result["percentiles"]
-    where = f" matching {filters_text(result['filters'])}" if result.get("filters") else ""
+    from smpatlas.store.filters import describe
+
+    where = f" matching {describe(result['filters'])}" if result.get("filters") else ""
     if "coverage" in pc:
         _print_draft_coverage(pc["coverage"], rb)
     selected = pc.get("selected", pc["compared_with"])

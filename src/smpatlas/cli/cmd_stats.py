@@ -69,9 +69,11 @@ def _pct(share: float | None) -> str:
 
 
 def _markdown(s: Stats) -> str:
+    from smpatlas.store.filters import describe
+
     out = [f"# Inventory statistics (N = {s.n})", ""]
     if s.filters:
-        out += ["Filters: " + ", ".join(f"{k}={v}" for k, v in s.filters.items()), ""]
+        out += [f"Filters: {describe(s.filters)}", ""]
     out += ["## Headline figures", ""] + [f"- {h}" for h in s.headlines()] + [""]
     out += ["## Fields", "", "| field | value | count | share of N | missing | unspecified |", "|---|---|---|---|---|---|"]
     for name, value, count, _den, share, missing, unspecified in s.rows(summaries=False):
@@ -89,10 +91,14 @@ def _markdown(s: Stats) -> str:
 
 
 def _table(s: Stats) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
-    c.out.print(f"[bold]N = {s.n}[/bold] partnerships; {len(s.countries)} countries; "
-                f"start years {s.year_min}–{s.year_max}" + (f"; filters: {s.filters}" if s.filters else ""))
+    from smpatlas.store.filters import describe
+
+    years = f"start years {s.year_min}–{s.year_max}" if s.year_min is not None else "no start years"
+    c.out.print(f"[bold]N = {s.n}[/bold] partnerships; {len(s.countries)} countries; {years}"
+                + (f"; filters: {escape(describe(s.filters))}" if s.filters else ""))
     for h in s.headlines():
         c.out.print("  • " + h, markup=False)
     for name, d in s.fields.items():
@@ -134,7 +140,7 @@ def stats(
     by: Annotated[list[str] | None, typer.Option(
         "--by", help="Cross-tabulate by a field (at most two different fields; numbers only start_year, end_year). "
                      "With --format csv the CSV is then the cross-tabulation.")] = None,
-    scale_threshold: Annotated[int, typer.Option("--scale-threshold",
+    scale_threshold: Annotated[int, typer.Option("--scale-threshold", min=0, max=10**9,
                                                  help="Planned participants above this count as large.")
                                ] = DEFAULT_SCALE_THRESHOLD,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,

@@ -22,6 +22,7 @@ from smpatlas.analysis.stats import Stats
 from smpatlas.codebook import UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import name_of
+from smpatlas.store.filters import describe
 
 NOT_CODED = "Not coded"
 NOT_SPECIFIED = "Not specified in the sources"
@@ -84,8 +85,7 @@ class InventoryData:
 
     def source_line(self) -> str:
         """The caption every chart carries: where the numbers come from."""
-        filt = "; ".join(f"{k} = {', '.join(map(str, v)) if isinstance(v, list) else v}"
-                         for k, v in self.stats.filters.items()) or "none"
+        filt = describe(self.stats.filters) or "none"
         return (f"Source: SMP Atlas inventory, {self.n} partnerships (codebook {default_codebook().version}, "
                 f"rubric {self.portfolio.rubric_version}); filters: {filt}; produced {self.generated}.")
 

@@ -152,11 +152,20 @@ def check_sqlite_file(path: Path) -> None:
 _LOCKED = ("database is locked", "database table is locked", "database schema is locked")
 
 
+_DAMAGED = ("database disk image is malformed", "file is not a database")
+
+
 def _busy(ctx: ExceptionContext) -> None:
-    """Raise :class:`Busy` instead of SQLite's "database is locked" (the transaction is rolled back)."""
-    if str(ctx.original_exception) not in _LOCKED:
-        return
+    """Raise :class:`Busy` instead of SQLite's "database is locked" (the transaction is rolled back), and a
+    clear error instead of SQLite's "database disk image is malformed" met mid-way (a damaged page)."""
+    text = str(ctx.original_exception)
     where = f" {ctx.engine.url.database!r}" if ctx.engine is not None and ctx.engine.url.database else ""
+    if text.startswith(_DAMAGED):
+        raise ConfigError(f"The inventory{where} is damaged ({text}): it cannot be read. Nothing was written; "
+                          "restore it from a backup or a 'smpatlas dump' ('sqlite3 FILE .recover' may save "
+                          "what is left).")
+    if text not in _LOCKED:
+        return
     raise Busy(
         f"The inventory{where} is busy: another program (a long import, perhaps, or an edit) kept it "
         f"locked for writing for more than {busy_timeout():g} s. Nothing was written; try again once it "

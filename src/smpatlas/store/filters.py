@@ -45,6 +45,11 @@ FILTER_FIELDS: dict[str, str] = {
 }
 
 
+#: The longest free-text search (characters, words): every word is one LIKE condition, and a database
+#: refuses patterns and expressions beyond its limits (SQLite: "LIKE or GLOB pattern too complex").
+MAX_TEXT, MAX_WORDS = 200, 20
+
+
 @dataclass
 class Filters:
     """A selection of partnerships; empty selects everything. Values OR within a filter, AND across."""
@@ -74,12 +79,21 @@ class Filters:
                 except CellError as exc:
                     hint = f" ({exc.hint})" if exc.hint else ""
                     raise ConfigError(f"--{name.replace('_', '-')} {raw!r}: {exc.message}{hint}.") from None
+                if got is None or got == []:
+                    raise ConfigError(f"--{name.replace('_', '-')} {raw!r} is empty; give a value or leave the "
+                                      "option out.")
                 values.extend(got if isinstance(got, list) else [got])
             setattr(out, name, values)
         for name in ("year_from", "year_to"):
             year = getattr(self, name)
             if year is not None and not 0 <= year <= 9999:  # beyond any year, and beyond what databases store
                 raise ConfigError(f"--{name.replace('_', '-')} {year} is not a year; write one such as 2015.")
+        if self.text is not None:
+            words = fold(CONTROL.sub("", self.text)).split()
+            if len(self.text) > MAX_TEXT or len(words) > MAX_WORDS:
+                raise ConfigError(f"--text is {len(self.text):,} characters and {len(words):,} words long; search "
+                                  f"for at most {MAX_WORDS} words and {MAX_TEXT} characters (a name, an acronym, "
+                                  "a few words of it).")
         if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
             raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}.")
         return out
@@ -119,3 +133,21 @@ class Filters:
         if self.g2g is not None:
             conds.append(p.c.government_to_government.is_(self.g2g))
         return conds
+
+
+def describe(filters: dict[str, Any]) -> str:
+    """Filters (:meth:`Filters.to_dict`) as words: ``origin USA or PHL; active in or after 2020`` (values OR within
+    a filter, AND across), for every text that states which partnerships a figure is about."""
+    parts = []
+    for k, v in filters.items():
+        if k == "year_from":
+            parts.append(f"active in or after {v}")
+        elif k == "year_to":
+            parts.append(f"started in or before {v}")
+        elif k == "text":
+            parts.append(f'text "{v}"')
+        elif k == "g2g":
+            parts.append("government-to-government only" if v else "not government-to-government")
+        else:
+            parts.append(f"{k.replace('_', ' ')} {' or '.join(map(str, v)) if isinstance(v, list) else v}")
+    return "; ".join(parts)
