@@ -81,7 +81,8 @@ def isco_show(code: Annotated[str, typer.Argument(help="An ISCO-08 code of 1–4
 def shortages_import(
     file: Annotated[Path | None, typer.Argument(help="CSV/XLSX: country, isco, year, status, source[, severity, "
                                                      "score, title, note].")] = None,
-    default: Annotated[bool, typer.Option("--default", help="(Re)load the shipped EURES data instead.")] = False,
+    default: Annotated[bool, typer.Option("--default", help="(Re)load the shipped EURES data instead (without "
+                                                           "a FILE).")] = False,
     replace_source: Annotated[bool, typer.Option("--replace-source",
                                                  help="Replace earlier rows of the same source(s).")] = False,
     db: c.DbOption = None,
@@ -94,9 +95,16 @@ def shortages_import(
 
         smpatlas shortages import --default
     """
+    from smpatlas.errors import ConfigError
     from smpatlas.reference import shortages
     from smpatlas.store import database
 
+    # Usage errors before the inventory is opened (opening creates a missing one).
+    if default and file is not None:
+        raise ConfigError(f"Give a FILE to import or --default to reload the shipped EURES data, not both "
+                          f"(--default would ignore {str(file)!r}).")
+    if not default and file is None:
+        raise ConfigError("Give a FILE to import, or --default to reload the shipped EURES data.")
     engine = database.open_engine(db)
     try:
         if default:
@@ -104,10 +112,7 @@ def shortages_import(
                 n = shortages.load_shipped(conn)
             c.out.print(f"Loaded {n} shipped EURES rows.")
             return
-        if file is None:
-            from smpatlas.errors import ConfigError
-
-            raise ConfigError("Give a FILE to import, or --default to reload the shipped EURES data.")
+        assert file is not None
         report = shortages.import_file(engine, file, replace_source=replace_source)
     finally:
         engine.dispose()
@@ -189,8 +194,10 @@ def _why_no_rows(conn: Connection, country: str | None) -> str:
 
 @who_app.command("import")
 def who_import(
-    file: Annotated[Path, typer.Argument(help="CSV/XLSX with a column 'country' (ISO3 or name).")],
-    edition: Annotated[str, typer.Option("--edition", help="The list's edition, e.g. 2023.")],
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX with a column 'country' (ISO3 or name) and optionally "
+                                              "'note'.")],
+    edition: Annotated[str, typer.Option("--edition", help="The list's edition, e.g. 2023 (the latest is the one "
+                                         "with the highest numbers in it).")],
     source: Annotated[str, typer.Option("--source", help="Where the list comes from (title, URL).")],
     db: c.DbOption = None,
 ) -> None:
@@ -205,6 +212,7 @@ def who_import(
     from smpatlas.reference import shortages
     from smpatlas.store import database
 
+    edition, source = shortages.check_list_options(edition, source)  # before opening (which creates) the inventory
     engine = database.open_engine(db)
     try:
         report = shortages.import_country_list(engine, file, list_name=shortages.WHO_SSL, edition=edition,
@@ -218,10 +226,13 @@ def who_import(
 
 @who_app.command("list")
 def who_list(
-    edition: Annotated[str | None, typer.Option("--edition")] = None,
+    edition: Annotated[str | None, typer.Option("--edition", help="A loaded edition (default: the latest).")] = None,
     db: c.DbOption = None,
 ) -> None:
     """Show the loaded WHO safeguards list (the latest edition by default).
+
+    The latest edition is the one with the highest numbers in it, compared as numbers: 2024 after 2023 and
+    after v2; an edition not loaded is an error that lists the loaded ones.
 
     Example:
 
