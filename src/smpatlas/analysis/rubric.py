@@ -5,7 +5,8 @@ Owns :class:`Rubric` (dimensions, parties, rules, flags read from
 three-valued logic (true / false / unknown), the derived predicates rules may
 use, and the generated ``docs/assessment.md``. A malformed rubric, or a rule
 naming an unknown field, value, dimension or party, is a clear error at load
-time. Scoring records against the rubric lives in :mod:`assessment`.
+time; types, ranges and operators per field kind are checked first, by
+:mod:`rubric_checks`. Scoring records against the rubric lives in :mod:`assessment`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from smpatlas.analysis import rubric_checks as checks
 from smpatlas.codebook import UNSPECIFIED, Codebook
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
@@ -345,6 +347,7 @@ def _check_condition(cond: Any, where: str, cb: Codebook) -> Condition:
     if len(ops) != 1:
         raise ConfigError(f"Rubric {where}: field {name!r} needs exactly one of {', '.join(_OPS)}.")
     op = ops[0]
+    checks.check_operator(f, op, cond, where)
     allowed = set(f.vocabulary) | ({UNSPECIFIED} if f.kind == "tristate" else set())
     listed: list[Any] = (cond.get(op) if op in ("any_of", "all_of", "only", "in") else cond.get("among")) or []
     if op in ("any_of", "all_of", "only", "in", "count_at_least") and allowed:
@@ -352,10 +355,6 @@ def _check_condition(cond: Any, where: str, cb: Codebook) -> Condition:
             if v not in allowed:
                 raise ConfigError(f"Rubric {where}: {v!r} is not a value of {name!r} "
                                   f"(allowed: {', '.join(sorted(allowed))}).")
-    if op in ("any_of", "all_of", "only", "count_at_least") and not f.multi:
-        raise ConfigError(f"Rubric {where}: {op} applies to multi-valued fields; {name!r} takes one value (use in).")
-    if op == "is" and f.kind not in ("bool", "tristate"):
-        raise ConfigError(f"Rubric {where}: 'is' applies to yes/no fields; {name!r} is {f.kind}.")
     return Condition(cond)
 
 
@@ -375,19 +374,13 @@ def load(path: str | Path | None = None, cb: Codebook | None = None) -> Rubric:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"Rubric {label} is not valid TOML: {exc}.") from exc
-    try:
-        parties = dict(raw["parties"])
-        dims = {k: Dimension(k, v["title"], int(v["way"]), v["description"]) for k, v in raw["dimensions"].items()}
-        version = str(raw["version"])
-    except (KeyError, TypeError) as exc:
-        raise ConfigError(f"Rubric {label}: missing {exc} (needs version, parties and dimensions).") from None
+    checks.check_shape(raw, label)
+    parties = dict(raw["parties"])
+    dims = {k: Dimension(k, v["title"], v["way"], v["description"]) for k, v in raw["dimensions"].items()}
     rules = []
     seen: set[str] = set()
-    for i, r in enumerate(raw.get("rules", []), 1):
-        where = f"{label}, rule {r.get('id', i)!r}"
-        for key in ("id", "dimension", "title", "when", "parties", "recommendation", "source"):
-            if key not in r:
-                raise ConfigError(f"Rubric {where}: missing '{key}'.")
+    for r in raw.get("rules", []):
+        where = f"{label}, rule {r['id']!r}"
         if r["id"] in seen:
             raise ConfigError(f"Rubric {where}: duplicate rule id.")
         seen.add(r["id"])
@@ -395,7 +388,8 @@ def load(path: str | Path | None = None, cb: Codebook | None = None) -> Rubric:
             raise ConfigError(f"Rubric {where}: unknown dimension {r['dimension']!r}; known: {', '.join(dims)}.")
         for party in r["parties"]:
             if party not in parties:
-                raise ConfigError(f"Rubric {where}: unknown party {party!r}; known: {', '.join(parties)}.")
+                raise ConfigError(f"Rubric {where}: unknown party {party!r}; known: "
+                                  f"{', '.join(parties) or 'none (declare it in [parties])'}.")
         by_value = dict(r.get("points_by_value", {}))
         when = _check_condition(r["when"], where, cb)
         if by_value:
@@ -408,24 +402,22 @@ def load(path: str | Path | None = None, cb: Codebook | None = None) -> Rubric:
         rules.append(Rule(
             id=r["id"], dimension=r["dimension"], title=r["title"], when=when,
             parties={k: float(v) for k, v in r["parties"].items()}, recommendation=r["recommendation"],
-            source=r["source"], points=float(max(by_value.values()) if by_value else r.get("points", 1)),
+            source=r["source"], points=checks.rule_points(r, where),
             points_by_value={k: float(v) for k, v in by_value.items()},
             applies_when=_check_condition(r["applies_when"], where, cb) if "applies_when" in r else None,
         ))
     flags = []
-    for i, fl in enumerate(raw.get("flags", []), 1):
-        where = f"{label}, flag {fl.get('id', i)!r}"
-        for key in ("id", "dimension", "title", "when", "source"):
-            if key not in fl:
-                raise ConfigError(f"Rubric {where}: missing '{key}'.")
+    for fl in raw.get("flags", []):
+        where = f"{label}, flag {fl['id']!r}"
         if fl["dimension"] not in dims and fl["dimension"] != "cross_cutting":
             raise ConfigError(f"Rubric {where}: unknown dimension {fl['dimension']!r}.")
         flags.append(Flag(fl["id"], fl["dimension"], fl["title"], _check_condition(fl["when"], where, cb), fl["source"]))
     for d in dims:
         if not any(r.dimension == d for r in rules):
             raise ConfigError(f"Rubric {label}: dimension {d!r} has no rules.")
+    checks.check_parties(parties, rules, label)
     return Rubric(
-        version=version, title=str(raw.get("title", "")), parties=parties, dimensions=dims, rules=tuple(rules),
+        version=str(raw["version"]), title=str(raw.get("title", "")), parties=parties, dimensions=dims, rules=tuple(rules),
         flags=tuple(flags), skew_gap=float(raw.get("balance", {}).get("skew_gap", 20)),
         low_coverage_below=float(raw.get("low_coverage_below", 0.5)), path=label,
     )
