@@ -104,7 +104,7 @@ CASES: list[tuple[str, Callable[[Members], None], str]] = [
     ("unknown role", _edit("users.jsonl", lambda rows: rows[0].update(role="superuser")),
      r"users.jsonl, line 1: role 'superuser' is not one of viewer, editor, admin"),
     ("names differing in case", _edit("users.jsonl", lambda rows: rows[1].update(name=rows[0]["name"].upper())),
-     "differ only in case"),
+     "are one name"),
     ("a secret in the archive", _edit("users.jsonl", lambda rows: rows[0].update(password_hash="x")),
      "unknown column 'password_hash'"),
 ]

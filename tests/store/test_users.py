@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from alembic import command
@@ -13,6 +14,7 @@ from smpatlas.store import database
 from smpatlas.store import users as users_store
 
 PW = "correct-horse-battery"
+SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
 
 @pytest.fixture
@@ -143,6 +145,103 @@ def test_login_attempts_count_per_name_and_address(engine: Engine) -> None:
         assert users_store.prune_login_attempts(conn, before=t0) == 3
         users_store.clear_login_failures(conn, name="ERIN", address="10.0.0.1")
         assert users_store.login_failures(conn, name="erin", address="10.0.0.1", since=since)[0] == 0
+
+
+# -- names that look the same are one name; names kept in the history follow the same rules -----------
+
+NFC_JOSE, NFD_JOSE = "Jos\u00e9", "Jose\u0301"
+
+
+@pytest.mark.parametrize(("stored", "typed"), [
+    (NFC_JOSE, NFD_JOSE),  # é as one character, then as e + combining acute accent
+    (NFD_JOSE, NFC_JOSE),
+    ("Ana", "\uff41na"),  # fullwidth ａ
+    ("Ana", "\uff21\uff2e\uff21"),  # fullwidth ＡＮＡ
+    ("Straße", "STRASSE"),  # case folding beyond lower()
+    ("anna", "ANNA"),
+], ids=["nfc-then-nfd", "nfd-then-nfc", "fullwidth-a", "fullwidth-ANA", "sharp-s", "case"])
+def test_names_that_look_the_same_are_one_name(engine: Engine, stored: str, typed: str) -> None:
+    with engine.begin() as conn:
+        users_store.create_user(conn, name=stored, role="viewer", password=PW)
+        with pytest.raises(ConfigError, match="exists already"):
+            users_store.create_user(conn, name=typed, role="viewer", password=PW)
+        assert [u["name"] for u in users_store.list_users(conn)] == [stored]  # kept as typed, not normalised
+        assert users_store.same_names(conn, typed) == [stored]
+        found = users_store.authenticate(conn, name=typed, password=PW)  # log-in matches it the same way ...
+        assert found is not None and found["name"] == stored
+        t0 = dt.datetime(2030, 1, 1, 12, tzinfo=dt.UTC)
+        users_store.add_login_attempt(conn, name=stored, address="10.0.0.1", at=t0)
+        users_store.add_login_attempt(conn, name=typed, address="10.0.0.1", at=t0)
+        since = t0 - dt.timedelta(seconds=1)  # ... and so does the rate limit: one count for every spelling
+        assert users_store.login_failures(conn, name=typed, address="10.0.0.1", since=since)[0] == 2
+
+
+@pytest.mark.parametrize(("first", "second"), [("José", "Jose"), ("Ana", "Anna"), ("Łukasz", "Lukasz")])
+@SQLITE_ONLY
+def test_names_that_differ_are_still_two_names(engine: Engine, first: str, second: str) -> None:
+    with engine.begin() as conn:
+        users_store.create_user(conn, name=first, role="viewer", password=PW)
+        users_store.create_user(conn, name=second, role="viewer", password=PW)
+        assert users_store.same_names(conn, second) == [second]
+
+
+@pytest.mark.parametrize(("name", "option", "said"), [
+    ("evil\x1b[31mRED", "--user", "The --user value 'evil\\x1b[31mRED' contains a control or invisible character "
+                                   "(U+001B)"),
+    ("x" * 1_000_000, "--user", "The --user value must have 1 to 200 characters, not 1,000,000."),
+    ("x" * 201, None, "A user name must have 1 to 200 characters, not 201."),
+    ("", "--user", "The --user value must have 1 to 200 characters."),
+    (" anna", "--user", "The --user value ' anna' begins or ends with a space"),
+    ("an\u200bna", None, "The user name 'an\\u200bna' contains a control or invisible character (U+200B)"),
+], ids=["escape", "million", "201", "empty", "leading-space", "zero-width-space"])
+def test_check_name_says_what_is_wrong(name: str, option: str | None, said: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        users_store.check_name(name, option=option)
+    assert said in str(caught.value) and "\x1b" not in str(caught.value) and len(str(caught.value)) < 500
+
+
+@pytest.mark.parametrize("name", ["anna", "Anna Müller-Łukasz", "x" * 200, "ci-bot (nightly)", "李小龍"],
+                         ids=["ascii", "latin", "200", "punctuation", "cjk"])
+def test_check_name_accepts_printable_names(name: str) -> None:
+    users_store.check_name(name, option="--user")
+
+
+# -- passwords that cannot be typed, or are only blanks --------------------------------------------------
+
+@pytest.mark.parametrize(("password", "said"), [
+    (" " * 8, "is only spaces"),
+    ("\t" * 8, "is only spaces"),
+    ("\u3000" * 8, "is only spaces"),  # ideographic spaces
+    ("abc\x00defghij", "a control character (U+0000)"),
+    ("correct\nhorse", "a control character (U+000A)"),
+    ("correct\x1b[31mhorse", "a control character (U+001B)"),
+    ("correct-horse\udcff", "a byte that is not UTF-8 text (U+DCFF)"),  # what surrogateescape makes of a bad byte
+    ("short", "too short"),
+], ids=["spaces", "tabs", "ideographic-spaces", "nul", "newline", "escape", "bad-byte", "short"])
+@SQLITE_ONLY  # the rules are Python's; the engines store what passes them alike
+def test_passwords_of_blanks_or_control_characters_are_refused(accounts: Engine, password: str, said: str) -> None:
+    with accounts.begin() as conn:
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            users_store.create_user(conn, name="dora", role="viewer", password=password)
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            users_store.set_password(conn, name="erin", password=password)
+        assert users_store.get_user(conn, name="dora") is None
+        assert users_store.authenticate(conn, name="erin", password=PW) is not None  # unchanged
+
+
+@pytest.mark.parametrize("password", ["  correct horse  ", "pässwörd ☃ 🔑", "        x", "\u200dzero-width-joiner"])
+def test_passwords_with_spaces_or_any_printable_character_are_fine(accounts: Engine, password: str) -> None:
+    with accounts.begin() as conn:
+        users_store.set_password(conn, name="erin", password=password)
+        assert users_store.authenticate(conn, name="erin", password=password) is not None
+
+
+def test_no_token_for_a_disabled_user(accounts: Engine) -> None:
+    with accounts.begin() as conn:
+        users_store.set_active(conn, name="erin", active=False)
+        with pytest.raises(ConfigError, match=r"'erin' is disabled.*no token was created.*enable them again"):
+            users_store.create_token(conn, user_name="erin")
+        assert users_store.list_tokens(conn, user_name="erin") == []
 
 
 # -- migration 0005 on an existing (0004) inventory ----------------------------------------------------

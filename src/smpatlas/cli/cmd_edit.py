@@ -1,4 +1,4 @@
-"""``smpatlas edit`` and ``smpatlas delete``: change one record, with history."""
+"""``smpatlas edit`` and ``smpatlas delete``: change one record, with history (``--user`` named as accounts are)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,14 @@ def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict
     return changes
 
 
+def check_user(user: str | None) -> None:
+    """Refuse a ``--user`` the history could not keep as typed (the rules of account names; none = login name)."""
+    if user is not None:
+        from smpatlas.store.users import check_name
+
+        check_name(user, option="--user")
+
+
 @app.command("edit")
 def edit(
     record_id: Annotated[str, typer.Argument(metavar="ID")],
@@ -64,6 +72,7 @@ def edit(
 
         smpatlas edit de-ph-triple-win --clear budget_eur --user anna
     """
+    check_user(user)
     changes = parse_sets(set_ or [], clear or [], record_id)
     if not changes:
         raise ConfigError("Nothing to change: give --set FIELD=VALUE or --clear FIELD.")
@@ -102,6 +111,7 @@ def delete(
     from smpatlas.atlas import Atlas
     from smpatlas.store import database
 
+    check_user(user)  # before the confirmation: do not ask, then refuse
     if not yes:
         typer.confirm(f"Delete {record_id}?", abort=True)
     atlas = Atlas(database.open_engine(db, create_if_missing=False), user=user)

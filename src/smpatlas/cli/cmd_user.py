@@ -1,7 +1,8 @@
-"""``smpatlas user add|list`` and ``smpatlas token create``: accounts and API tokens for the web app."""
+"""``smpatlas user add|passwd|list`` and ``smpatlas token create``: accounts and API tokens for the web app."""
 
 from __future__ import annotations
 
+import shlex
 import sys
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from smpatlas.cli.app import app
 from smpatlas.errors import ConfigError
 
 user_app = typer.Typer(help="Accounts of the web app (viewer, editor, admin).\n\n"
-                       "Example:\n\n    smpatlas user add anna --role editor",
+                       "Example:\n\n    smpatlas user add anna --role editor\n\n    smpatlas user passwd anna",
                        no_args_is_help=True, rich_markup_mode=None)
 token_app = typer.Typer(help="API tokens for scripts.\n\nExample:\n\n    smpatlas token create anna",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -20,16 +21,45 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 
 
+def _read_password(name: str, from_stdin: bool, command: str) -> str:
+    """The password, from the first line of stdin or typed twice at a hidden prompt (never from a pipe unasked).
+
+    Without a terminal there is nobody to prompt, and a pipe read as if it were one would fall back to echoing
+    the password: say to use ``--password-stdin`` instead.
+    """
+    if from_stdin:
+        try:
+            password = sys.stdin.readline().rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise ConfigError("The password on standard input is not UTF-8 text.") from None
+        if not password:
+            raise ConfigError("No password given: standard input was empty (--password-stdin reads its first line).")
+        return password
+    if not sys.stdin.isatty():
+        raise ConfigError(f"No terminal to type the password of {name!r} in (standard input is not a terminal); "
+                          "pipe the password in with --password-stdin, e.g. "
+                          f"echo \"$PASSWORD\" | smpatlas {command} {shlex.quote(name)} --password-stdin")
+    password = str(typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True))
+    if not password:
+        raise ConfigError("No password given.")
+    return password
+
+
+PasswordStdin = Annotated[bool, typer.Option(
+    "--password-stdin", help="Read the password from the first line of stdin (for scripts; no prompt).")]
+
+
 @user_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(metavar="NAME")],
     role: Annotated[str, typer.Option("--role", help="viewer, editor or admin.")] = "viewer",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    password_stdin: PasswordStdin = False,
     db: c.DbOption = None,
 ) -> None:
     """Add a user with a role; the password is prompted for (or read from stdin).
 
     Viewers read (also a --private inventory), editors also write records and import, admins also manage users.
+    To give an existing user a new password, use 'smpatlas user passwd'.
 
     Example:
 
@@ -41,12 +71,8 @@ def add(
     from smpatlas.store import users as users_store
 
     c.check_choice(role, users_store.ROLES, "--role")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
-    if not password:
-        raise ConfigError("No password given.")
+    users_store.check_name(name)  # before the prompt: do not ask for a password to refuse the name after
+    password = _read_password(name, password_stdin, "user add")
     engine = database.open_engine(db)
     try:
         with engine.begin() as conn:
@@ -56,10 +82,49 @@ def add(
     c.out.print(f"Added {name} ({role}).", markup=False)
 
 
+@user_app.command("passwd")
+def passwd(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The user, as 'smpatlas user list' shows the name.")],
+    password_stdin: PasswordStdin = False,
+    db: c.DbOption = None,
+) -> None:
+    """Give an existing user a new password; it is prompted for (or read from stdin).
+
+    Their web sessions end (API tokens keep working). Users restored by 'smpatlas restore' have no usable
+    password until they are given one here (or on the web app's Users page).
+
+    Example:
+
+        smpatlas user passwd anna
+
+        echo "$PASSWORD" | smpatlas user passwd ci-bot --password-stdin
+    """
+    from smpatlas.store import database
+    from smpatlas.store import users as users_store
+
+    engine = database.open_engine(db, create_if_missing=False)
+    try:
+        with engine.connect() as conn:  # before the prompt: do not ask for the password of nobody
+            found = users_store.get_user(conn, name=name)
+            similar = users_store.same_names(conn, name) if found is None else []
+        if found is None:
+            hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
+            raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
+        password = _read_password(name, password_stdin, "user passwd")
+        with engine.begin() as conn:
+            users_store.set_password(conn, name=name, password=password)
+    finally:
+        engine.dispose()
+    c.out.print(f"New password set for {name}; their web sessions have ended.", markup=False)
+    if not found["active"]:
+        c.err.print(f"Note: {name} is disabled and cannot log in until an admin enables them again in the web app "
+                    "(Users, /admin/users).", markup=False)
+
+
 @user_app.command("list")
 def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text"
           ) -> None:
-    """List the users and their roles.
+    """List the users: name, role, the day they were added, and whether they are active or disabled.
 
     Example:
 
@@ -78,8 +143,9 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
     if fmt == "json":
         c.print_json(rows)
         return
-    for r in rows:
-        c.out.print(f"{r['name']}\t{r['role']}\t{r['created_at']:%Y-%m-%d}", markup=False)
+    for r in rows:  # name, role, added on, and whether the user may log in (disabled users may not)
+        state = "active" if r["active"] else "disabled"
+        c.out.print(f"{r['name']}\t{r['role']}\t{r['created_at']:%Y-%m-%d}\t{state}", markup=False)
     if not rows:
         c.out.print("No users yet: add one with 'smpatlas user add NAME --role admin'.")
 

@@ -267,14 +267,17 @@ def _check_account(name: str, member: str, n: int, row: dict[str, Any]) -> None:
 
 
 def _check_names(name: str, member: str, rows: list[dict[str, Any]]) -> None:
-    """User names unique as log-in compares them (case-insensitively), as 'user add' keeps them."""
+    """User names unique as log-in compares them (:func:`~smpatlas.store.users.name_key`), as 'user add' keeps them."""
     if name != "users":
         return
+    from smpatlas.store.users import name_key
+
     seen: dict[str, str] = {}
     for row in rows:
-        key = str(row["name"]).casefold()
+        key = name_key(str(row["name"]))
         if key in seen:
-            raise lines.damaged(member, f"users {seen[key]!r} and {row['name']!r} differ only in case")
+            raise lines.damaged(member, f"users {seen[key]!r} and {row['name']!r} are one name (they differ only in "
+                                        "case, width or accents' encoding)")
         seen[key] = row["name"]
 
 

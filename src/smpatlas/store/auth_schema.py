@@ -41,7 +41,7 @@ login_attempts = Table(
     "login_attempts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_name", String(200), nullable=False),  # lower-cased, as typed (need not exist)
+    Column("user_name", String(200), nullable=False),  # users.name_key of the name as typed (need not exist)
     Column("address", String(100), nullable=False),  # the client address the web app saw
     Column("attempted_at", DateTime(timezone=True), nullable=False),
     Index(None, "user_name", "address"),

@@ -1,12 +1,19 @@
 """Accounts and API tokens: reading and writing the ``users``, ``api_tokens`` and ``login_attempts`` tables.
 
-Owns creating users with a role (names unique whatever their case, and
-printable: no control characters, no spaces at either end; log-in matches a
-name case aside), changing a role, disabling and enabling users, resetting passwords (which ends the user's web sessions: see
-:func:`session_user`), checking passwords (Argon2 hashes only, never the
+Owns creating users with a role, changing a role, disabling and enabling users, resetting passwords (which ends
+the user's web sessions: see :func:`session_user`), checking passwords (Argon2 hashes only, never the
 password), issuing, listing and revoking API tokens (a random secret
-shown once; only its SHA-256 is stored), resolving a token back to its user,
+shown once; only its SHA-256 is stored; never for a disabled user), resolving a token back to its user,
 and the shared record of failed log-ins behind the web app's rate limit.
+
+User names are printable (:func:`check_name`: no control or invisible characters, no spaces at either end,
+at most 200 characters; the same rules for a name written only to the history, such as ``--user``) and
+unique by :func:`name_key`: case, width and how an accented letter is encoded aside (``Ana``, ``ANA`` and
+fullwidth ``ａna``; ``José`` with ``é`` as one character or as ``e`` and a combining accent). A name is
+stored as typed (not normalised: callers keep using the name they sent, and it prints as typed); log-in,
+the uniqueness check and the failed log-ins of the rate limit all compare by :func:`name_key`, while the
+other functions take a name exactly as stored (as ``smpatlas user list`` shows it). Passwords have at
+least 8 characters, not all blank, and no control characters.
 The CLI, the JSON API and the admin pages all call these same functions, so
 the rules (password length, known roles, never leave the inventory without
 an active admin) live here once. Functions are keyword-only and take the
@@ -34,6 +41,8 @@ ROLES = ("viewer", "editor", "admin")
 RANK = {"viewer": 1, "editor": 2, "admin": 3}
 TOKEN_PREFIX = "smpa_"
 MIN_PASSWORD = 8
+#: Longest user name (the ``users`` and history columns hold 200 characters).
+MAX_NAME = 200
 #: Longest user name and client address kept in ``login_attempts`` (longer ones are cut).
 MAX_ATTEMPT_NAME, MAX_ATTEMPT_ADDRESS = 200, 100
 
@@ -72,8 +81,17 @@ def _check_role(role: str) -> None:
 
 
 def _check_password(name: str, password: str) -> None:
+    """At least 8 characters, not only blanks, and none that cannot be typed (control characters, stray bytes)."""
     if len(password) < MIN_PASSWORD:
         raise ConfigError(f"The password of {name!r} is too short: use at least {MIN_PASSWORD} characters.")
+    if not password.strip():
+        raise ConfigError(f"The password of {name!r} is only spaces (or other blank characters); "
+                          "use letters, digits or punctuation too.")
+    bad = next((ch for ch in password if unicodedata.category(ch) in ("Cc", "Cs")), None)
+    if bad is not None:
+        what = "a control character" if unicodedata.category(bad) == "Cc" else "a byte that is not UTF-8 text"
+        raise ConfigError(f"The password of {name!r} contains {what} (U+{ord(bad):04X}), which cannot be typed "
+                          "at the log-in page; use printable characters only.")
 
 
 def _public(row: Any) -> dict[str, Any]:
@@ -89,31 +107,52 @@ def _existing(conn: Connection, name: str) -> dict[str, Any]:
     return found
 
 
-def _check_name(name: str) -> None:
-    """A name that prints as typed: 1 to 200 characters, no space at either end, no control or invisible ones."""
-    if not name.strip() or len(name) > 200:
-        raise ConfigError("A user name must have 1 to 200 characters.")
+def check_name(name: str, *, option: str | None = None) -> None:
+    """Refuse (:class:`ConfigError`) a user name that does not print as typed: it must have 1 to 200 characters,
+    no space at either end, and no control or invisible character (which would reach a terminal or page as is).
+
+    The rules of every user name written anywhere: accounts, and the names kept in the history (``--user`` of
+    ``smpatlas edit``, ``delete`` and ``import``); ``option`` names the option in the message.
+    """
+    subject = f"The {option} value" if option else "The user name"
+    if not name.strip() or len(name) > MAX_NAME:
+        size = f", not {len(name):,}" if len(name) > MAX_NAME else ""
+        raise ConfigError(f"{subject if option else 'A user name'} must have 1 to {MAX_NAME} characters{size}.")
     if name != name.strip():
-        raise ConfigError(f"The user name {name!r} begins or ends with a space; remove it.")
+        raise ConfigError(f"{subject} {name!r} begins or ends with a space; remove it.")
     bad = next((c for c in name if unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp")),
                None)
     if bad is not None:
-        raise ConfigError(f"The user name {name!r} contains a control or invisible character (U+{ord(bad):04X}); "
+        raise ConfigError(f"{subject} {name!r} contains a control or invisible character (U+{ord(bad):04X}); "
                           "use letters, digits, spaces and punctuation only.")
 
 
-def same_names(conn: Connection, name: str) -> list[str]:
-    """The stored user names equal to ``name`` when case is ignored (``Anna`` and ``anna``), by name.
+def name_key(name: str) -> str:
+    """What user names are compared by: equal keys are the same name (to log-in, and to uniqueness).
 
-    Compared in Python (``casefold``), so every engine agrees beyond ASCII; the users table is small.
+    Unicode's compatibility caseless match (NFKD of casefold of NFKD of casefold of NFD, here given back in
+    NFKC, which keeps equal keys equal): ``Anna``/``ANNA``, ``Straße``/``STRASSE``, fullwidth ``ａna``/``ana``,
+    and ``é`` as one character or as ``e`` and a combining accent.
     """
-    key = name.casefold()
-    return sorted(n for n in conn.execute(select(users.c.name)).scalars() if n.casefold() == key)
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFD", name).casefold()).casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
+def same_names(conn: Connection, name: str) -> list[str]:
+    """The stored user names that are ``name`` by :func:`name_key` (``Anna`` and ``anna``), by name.
+
+    Compared in Python, so every engine agrees beyond ASCII; the users table is small.
+    """
+    key = name_key(name)
+    return sorted(n for n in conn.execute(select(users.c.name)).scalars() if name_key(n) == key)
 
 
 def create_user(conn: Connection, *, name: str, role: str, password: str) -> dict[str, Any]:
-    """Add a user; the name must be new (case aside), printable, the role known and the password at least 8 characters."""
-    _check_name(name)
+    """Add a user; the name must be new (by :func:`name_key`) and printable, the role known, the password valid.
+
+    The name is stored as typed. Names that only :func:`name_key` tells apart are refused as existing already.
+    """
+    check_name(name)
     _check_role(role)
     _check_password(name, password)
     taken = same_names(conn, name)
@@ -121,7 +160,8 @@ def create_user(conn: Connection, *, name: str, role: str, password: str) -> dic
         raise ConfigError(f"A user named {name!r} exists already.")
     if taken:
         raise ConfigError(f"A user named {taken[0]!r} exists already, and user names are the same whatever their "
-                          f"case (log-in does not tell them apart); choose another name than {name!r}.")
+                          "case, width or the way an accented letter is encoded (log-in does not tell them apart: "
+                          f"'Ana', 'ANA' and 'ａna' are one name); choose another name than {name!r}.")
     row = {"name": name, "role": role, "password_hash": hash_password(password), "created_at": _now()}
     conn.execute(insert(users).values(**row))
     return {"name": name, "role": role, "created_at": row["created_at"]}
@@ -180,8 +220,8 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
 def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any] | None:
     """The user when the password is right and the user active, else None (same work either way).
 
-    The name is matched exactly, else case aside (``ED`` logs in as ``ed``); where an older inventory holds
-    names that differ only in case (``newv`` and ``NEWV``), only the exact name logs in.
+    The name is matched exactly, else by :func:`name_key` (``ED`` and fullwidth ``ＥＤ`` log in as ``ed``);
+    where an older inventory holds names with one key (``newv`` and ``NEWV``), only the exact name logs in.
     A successful log-in is recorded as the user's ``last_login_at``.
     """
     row = conn.execute(select(users).where(users.c.name == name)).first()
@@ -218,9 +258,14 @@ def session_user(conn: Connection, *, name: str, stamp: Any) -> dict[str, Any] |
 
 
 def create_token(conn: Connection, *, user_name: str, label: str | None = None) -> str:
-    """A new API token for ``user_name``; the secret is returned once and only its hash is kept."""
-    if get_user(conn, name=user_name) is None:
+    """A new API token for ``user_name`` (an active user); the secret is returned once and only its hash is kept."""
+    user = get_user(conn, name=user_name)
+    if user is None:
         raise ConfigError(f"No user named {user_name!r}; add it first with 'smpatlas user add'.")
+    if not user["active"]:
+        raise ConfigError(f"{user_name!r} is disabled, so the API would refuse any token of theirs; no token was "
+                          "created. An admin can enable them again in the web app (Users, /admin/users: open the "
+                          "user, then Enable), then create the token.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(insert(api_tokens).values(user_name=user_name, token_hash=hash_token(token), label=label,
                                            created_at=_now()))
@@ -268,7 +313,8 @@ def revoke_tokens(conn: Connection, *, user_name: str) -> int:
 # -- failed log-ins, shared by every process using the database ------------------------------------
 
 def _attempt_key(name: str, address: str) -> tuple[str, str]:
-    return name.strip().lower()[:MAX_ATTEMPT_NAME], address[:MAX_ATTEMPT_ADDRESS]
+    """The name by :func:`name_key`, as log-in matches it: every spelling of one name shares one limit."""
+    return name_key(name.strip())[:MAX_ATTEMPT_NAME], address[:MAX_ATTEMPT_ADDRESS]
 
 
 def add_login_attempt(conn: Connection, *, name: str, address: str, at: dt.datetime | None = None) -> int:
