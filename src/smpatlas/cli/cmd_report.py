@@ -19,7 +19,8 @@ report_app = typer.Typer(help="Publishable reports: the inventory report and one
                          no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(report_app, name="report")
 
-Out = Annotated[Path, typer.Option("--out", "-o", help="File to write; its extension picks the format.")]
+Out = Annotated[Path, typer.Option("--out", "-o", help="File to write; its extension picks the format "
+                                   "(--format must agree with it).")]
 
 
 def _atlas(db: str | None) -> Atlas:
@@ -94,15 +95,18 @@ def partnership(
 @app.command("chart")
 def chart(
     name: Annotated[str | None, typer.Argument(metavar="[NAME]", help="The chart (see --list).")] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="FILE.svg or FILE.png.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="FILE.svg or FILE.png (FILE.json with --spec).")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the charts and exit.")] = False,
-    spec: Annotated[bool, typer.Option("--spec", help="Write the Vega-Lite spec (JSON) instead of an image.")] = False,
+    spec: Annotated[bool, typer.Option("--spec", help="The Vega-Lite spec (JSON) instead of an image: to --out "
+                                       "FILE.json, or printed when there is no --out.")] = False,
     db: c.DbOption = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
     year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
 ) -> None:
     """Write one chart of the inventory report as SVG or PNG, to drop into your own documents.
+
+    With --spec, the chart's Vega-Lite spec (JSON) instead: printed, or written to --out FILE.json.
 
     Example:
 
@@ -111,7 +115,10 @@ def chart(
         smpatlas chart world_map --out map.svg --destination DEU
 
         smpatlas chart skill_levels --out skills.png
+
+        smpatlas chart skill_levels --spec > skills.vl.json
     """
+    from smpatlas import outfiles
     from smpatlas.report import inventory as inv
     from smpatlas.report import render
 
@@ -119,16 +126,20 @@ def chart(
         for d in inv.CHARTS.values():
             c.out.print(f"{d.name:<16} {d.description}", markup=False)
         return
-    if name is None or out is None:
+    if name is None or (out is None and not spec):
         raise ConfigError("Name a chart and a file: smpatlas chart NAME --out FILE.svg (smpatlas chart --list "
-                          "shows the charts).")
+                          "shows the charts; --spec without --out prints the chart's Vega-Lite spec).")
     if name not in inv.CHARTS:
         raise ConfigError(f"There is no chart called {name!r}. Charts: {', '.join(inv.CHARTS)}.")
-    fmt = "json" if spec else out.suffix.lstrip(".").lower()
-    if fmt not in ("svg", "png", "json"):
-        raise ConfigError(f"Write a chart to a .svg or .png file (or use --spec), not {out.name!r}.")
-    if not out.parent.exists():
-        raise ConfigError(f"The folder {str(out.parent)!r} does not exist; create it first.")
+    suffix = out.suffix.lstrip(".").lower() if out is not None else ""
+    if out is not None:
+        if spec and suffix != "json":
+            raise ConfigError(f"--spec writes the Vega-Lite spec (JSON), not an image: give a file ending in .json "
+                              f"(not {out.name!r}), or leave out --spec to draw the chart.")
+        if not spec and suffix not in ("svg", "png"):
+            raise ConfigError(f"Write a chart to a .svg or .png file (or its spec to a .json file with --spec), "
+                              f"not {out.name!r}.")
+        outfiles.check_destination(out)
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
     atlas = _atlas(db)
     try:
@@ -138,10 +149,13 @@ def chart(
     if not data.n:
         raise ConfigError("No partnerships match these filters: there is nothing to chart.")
     _, vl = inv.chart(name, data)
-    if fmt == "json":
+    if out is None:
+        c.print_json(vl)
+        return
+    if spec:
         import json
 
-        out.write_text(json.dumps(vl, ensure_ascii=False), "utf-8")
+        outfiles.write_text(out, json.dumps(vl, ensure_ascii=False))
     else:
-        out.write_bytes(render.to_file(vl, fmt))
+        outfiles.write_bytes(out, render.to_file(vl, suffix))
     c.out.print(f"Wrote {out}", markup=False)

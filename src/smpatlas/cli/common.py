@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sys
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from smpatlas.errors import SmpAtlasError, ValidationFailed
+from smpatlas.errors import ConfigError, SmpAtlasError, ValidationFailed
 
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -74,19 +75,102 @@ def print_or_check(text: str, check: Path | None) -> None:
     if check is None:
         sys.stdout.write(text)
         return
-    if not check.exists() or check.read_text("utf-8") != text:
+    try:
+        current = check.read_text("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{str(check)!r} not found: there is nothing to check (generate it with 'make docs').") \
+            from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ConfigError(f"Cannot read {str(check)!r}: {reason}.") from None
+    if current != text:
         err.print(f"{check} is stale: regenerate it with 'make docs'.", markup=False)
         raise typer.Exit(1)
     err.print(f"{check} is current.", markup=False)
 
 
+class _Stdout:
+    """``sys.stdout`` as it is, except that it remembers the ``OSError`` a write or flush raised.
+
+    So :func:`run` can tell "standard output failed" (a full disk, a closed pipe: the person's to fix) from an
+    ``OSError`` anywhere else (a bug, unless it was turned into a :class:`SmpAtlasError` where it happened).
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.failure: OSError | None = None
+
+    def write(self, text: str) -> Any:
+        try:
+            return self.stream.write(text)
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            self.failure = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def _stdout_failed(stdout: _Stdout, exc: BaseException) -> bool:
+    """True when ``exc`` is the error writing (or flushing) standard output raised."""
+    return isinstance(exc, OSError) and exc is stdout.failure
+
+
+def _silence_stdout(stdout: _Stdout) -> None:
+    """Point standard output at /dev/null, so the output still buffered does not fail again (with a traceback)
+    when Python flushes it on exit."""
+    try:
+        fd = stdout.stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # no file descriptor (tests capture output in memory)
+        pass
+
+
+def _stdout_error(stdout: _Stdout, exc: OSError) -> None:
+    """Exit 1 after standard output failed: quietly for a closed pipe (``smpatlas list | head``), as Unix tools
+    do, else with one line saying why (``> /dev/full``)."""
+    _silence_stdout(stdout)
+    if not (isinstance(exc, BrokenPipeError) or exc.errno == errno.EPIPE):
+        err.print(f"Error: Cannot write to standard output: {exc.strerror or exc}.", style="bold red", markup=False)
+    sys.exit(1)
+
+
 def run(app: Callable[..., Any]) -> None:
     """Run the Typer app, rendering user errors as one clear message (never a traceback).
 
-    Usage errors, --help and Ctrl-C are handled by Typer itself (standalone mode).
+    Usage errors, --help and Ctrl-C are handled by Typer itself (standalone mode). Standard output is flushed
+    here, not on exit, so a full disk or a closed pipe behind it is an error message too (see
+    :func:`_stdout_error`).
     """
+    stdout = _Stdout(sys.stdout)
+    sys.stdout = stdout  # type: ignore[assignment]
     try:
-        app()
+        _run(app, stdout)
+    finally:
+        sys.stdout = stdout.stream
+
+
+def _run(app: Callable[..., Any], stdout: _Stdout) -> None:
+    try:
+        try:
+            app()
+        except SystemExit:
+            stdout.flush()  # what is still buffered fails here, where it is reported, and not on exit
+            raise
+        stdout.flush()
     except SmpAtlasError as exc:
         if isinstance(exc, ValidationFailed):
             err.print(exc.report.to_text(limit=200), markup=False)
@@ -97,6 +181,9 @@ def run(app: Callable[..., Any]) -> None:
         err.print("Interrupted; nothing was written.")
         sys.exit(130)
     except Exception as exc:  # a bug: say so, briefly
+        if _stdout_failed(stdout, exc):
+            assert isinstance(exc, OSError)
+            _stdout_error(stdout, exc)
         if os.environ.get("SMPATLAS_DEBUG"):
             traceback.print_exc()
         err.print(

@@ -5,23 +5,21 @@ Owns the cell encoding of every field kind for spreadsheets (sets joined with
 text neutralised) and the writers. Every export re-imports to an identical
 inventory. Reads records from an iterator; knows nothing of databases or the CLI.
 
-Nothing is half-written: every file is written beside its destination under a
-temporary name and renamed over it only once complete (a failed export leaves
-what was there before). ``-`` as the destination means standard output (CSV,
-JSON Lines and JSON only).
+Nothing is half-written: every file is written through
+:func:`smpatlas.outfiles.replacing`, beside its destination under a temporary
+name and renamed over it only once complete (a failed export leaves what was
+there before and says why). ``-`` as the destination means standard output
+(CSV, JSON Lines and JSON only).
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
-import io
 import json
-import os
 import re
-import secrets
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,6 +27,7 @@ from smpatlas.cells import format_nested, neutralise
 from smpatlas.codebook import Codebook, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
+from smpatlas.outfiles import cannot_write, check_destination, replacing
 
 FORMATS = ("csv", "xlsx", "jsonl", "json", "datapackage")
 #: ``--out -``: standard output, for the formats that are one stream of text.
@@ -125,10 +124,16 @@ def write_xlsx(records: Iterable[dict[str, Any]], path: Path, cb: Codebook | Non
     try:
         return _xlsx_sheets(wb, ws, lists, book, records, path, cb)
     except BaseException:
-        # Close the half-written sheets (else openpyxl's generators complain when collected) and drop the
-        # temporary files it keeps for them: saving into memory does both. The error is the one raised.
-        with contextlib.suppress(Exception):
-            wb.save(io.BytesIO())
+        # Close the half-written sheets one by one, each whatever happens to the others: a sheet left open has a
+        # row generator that, collected later, writes to a closed file and prints "Exception ignored in
+        # <generator ...>". (A sheet the save already closed refuses a second close: nothing to do.) Then drop
+        # the temporary file openpyxl keeps for each sheet (else they stay in the temporary folder until the
+        # process ends, which for the web app is a long time).
+        for sheet in wb.worksheets:
+            with contextlib.suppress(Exception):
+                sheet.close()
+            with contextlib.suppress(Exception):
+                sheet._writer.cleanup()
         raise
 
 
@@ -199,8 +204,26 @@ def _xlsx_sheets(wb: Any, ws: Any, lists: Any, book: Any, records: Iterable[dict
     book.append([])
     book.append([f"Codebook version {cb.version}. Multi-valued cells: values separated by ';'. "
                  "Nested cells (actors, sources, outcomes): one item per line, parts separated by '|'."])
-    wb.save(path)
+    _save(wb, path)
     return n
+
+
+def _save(wb: Any, path: Path) -> None:
+    """``wb.save(path)``, except that a failed save closes its zip file: left open, the zip file tries again to
+    write its end when collected, fails again and prints "Exception ignored in ZipFile.__del__"."""
+    from zipfile import ZIP_DEFLATED, ZipFile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    archive = ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()  # closes the file even when writing the end fails
+        raise
 
 
 def table_schema(cb: Codebook | None = None) -> dict[str, Any]:
@@ -246,9 +269,9 @@ def write_datapackage(records: Iterable[dict[str, Any]], folder: Path, cb: Codeb
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        with _replacing(folder / "partnerships.csv") as part:
+        with replacing(folder / "partnerships.csv") as part:
             n = write_csv(records, part, cb)
-            with _replacing(folder / "datapackage.json") as descriptor:
+            with replacing(folder / "datapackage.json") as descriptor:
                 _write_descriptor(descriptor, cb, title)
     except BaseException:
         if created:
@@ -297,35 +320,23 @@ def export(records: Iterable[dict[str, Any]], fmt: str, out: Path, cb: Codebook 
     try:
         if writer is None:
             return write_datapackage(records, out, cb)
-        with _replacing(out) as part:
+        with replacing(out) as part:  # a full disk, no permission, a name too long: a ConfigError naming it
             return int(writer(records, part, cb))
-    except OSError as exc:  # a full disk, no permission, a name the file system refuses
-        raise ConfigError(f"Cannot write {str(out)!r}: {exc.strerror or exc}; nothing was written.") from None
+    except OSError as exc:  # the data package's folder could not be made
+        raise cannot_write(out, exc) from exc
 
 
 def _check_destination(fmt: str, out: Path) -> None:
     """Refuse a destination of the wrong kind (a folder for a file, a file for a data package)."""
-    if fmt == "datapackage":
-        if out.exists() and not out.is_dir():
-            raise ConfigError(f"{str(out)!r} is a file, but a data package is a folder (datapackage.json and "
-                              "partnerships.csv); give the name of a folder, new or existing.")
-        return
-    if out.is_dir():
-        raise ConfigError(f"{str(out)!r} is a folder; {fmt} is written to one file: give a file name, "
-                          f"e.g. --out {out / ('inventory.' + fmt)} (only datapackage writes a folder).")
-    if not out.parent.is_dir():
-        raise ConfigError(f"Folder {str(out.parent)!r} does not exist.")
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary name beside ``path``, renamed to ``path`` when the block succeeds and removed when it fails:
-    a failed export never leaves a half-written file (nor touches the one that was there)."""
-    part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
     try:
-        yield part
-        os.replace(part, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
-        raise
+        if fmt == "datapackage":
+            if out.exists() and not out.is_dir():
+                raise ConfigError(f"{str(out)!r} is a file, but a data package is a folder (datapackage.json and "
+                                  "partnerships.csv); give the name of a folder, new or existing.")
+            return
+        if out.is_dir():
+            raise ConfigError(f"{str(out)!r} is a folder; {fmt} is written to one file: give a file name, "
+                              f"e.g. --out {out / ('inventory.' + fmt)} (only datapackage writes a folder).")
+    except OSError as exc:  # e.g. a name too long to look up
+        raise cannot_write(out, exc) from exc
+    check_destination(out)

@@ -4,7 +4,8 @@ Owns :func:`collect` (statistics, portfolio and records of one selection,
 read once from an :class:`~smpatlas.atlas.Atlas`), :data:`CHARTS` (every
 inventory chart by name, its table builder and spec function), the report's
 sections, :func:`html` and :func:`write` (HTML, PDF or XLSX by file
-extension or ``fmt``). Every chart is rendered as inline SVG with its table
+extension or ``fmt``, which must not contradict each other; written whole or
+not at all through :mod:`smpatlas.outfiles`). Every chart is rendered as inline SVG with its table
 beside it; the methodology appendix states the codebook and rubric versions,
 the filters, the date and every record's sources.
 """
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from smpatlas import outfiles
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
@@ -211,31 +213,48 @@ def pdf(data: InventoryData) -> bytes:
     return out
 
 
+#: File extensions that name a report format (``.htm`` is HTML).
+SUFFIX_FORMATS = {"html": "html", "htm": "html", "pdf": "pdf", "xlsx": "xlsx"}
+
+
 def resolve_format(out: Path, fmt: str | None, allowed: tuple[str, ...] = FORMATS) -> str:
-    """The output format: ``fmt`` when given, else the file's extension."""
-    chosen = (fmt or out.suffix.lstrip(".")).lower()
+    """The output format: ``fmt`` when given, else the file's extension.
+
+    A ``fmt`` that contradicts the extension (``--out r.html --format pdf``) is refused: the file would say one
+    format and hold another. An extension that is no format (``inventory.2024``) leaves ``fmt`` to decide.
+    """
+    suffix = out.suffix.lstrip(".").lower()
+    from_suffix = SUFFIX_FORMATS.get(suffix)
+    chosen = (fmt or suffix).lower()
     if chosen == "htm":
         chosen = "html"
     if chosen not in allowed:
+        if fmt:
+            raise ConfigError(f"Unknown format {fmt!r}: use --format {'|'.join(allowed)}.")
         raise ConfigError(f"Cannot tell which format to write for {out.name!r}: use a file ending in "
                           f"{', '.join('.' + a for a in allowed)} or --format {'|'.join(allowed)}.")
+    if from_suffix is not None and from_suffix != chosen:
+        raise ConfigError(f"--format {fmt} contradicts the file name {out.name!r} (a .{suffix} file): give a file "
+                          f"ending in .{chosen}, or leave out --format to write {from_suffix.upper()}.")
     return chosen
 
 
 def write(atlas: Atlas, out: str | Path, *, fmt: str | None = None, filters: Filters | None = None,
           title: str | None = None) -> Path:
-    """Write the inventory report to ``out`` as HTML, PDF or XLSX (by ``fmt`` or the extension)."""
+    """Write the inventory report to ``out`` as HTML, PDF or XLSX (by ``fmt`` or the extension).
+
+    Written whole or not at all (:mod:`smpatlas.outfiles`): a failed write leaves the file that was there.
+    """
     path = Path(out)
     chosen = resolve_format(path, fmt)
+    outfiles.check_destination(path)
     data = collect(atlas, filters, title=title)
-    if not path.parent.exists():
-        raise ConfigError(f"The folder {str(path.parent)!r} does not exist; create it first.")
     if chosen == "xlsx":
         from smpatlas.report import xlsx
 
         xlsx.write(data, path)
     elif chosen == "pdf":
-        path.write_bytes(pdf(data))
+        outfiles.write_bytes(path, pdf(data))
     else:
-        path.write_text(html(data), "utf-8")
+        outfiles.write_text(path, html(data))
     return path

@@ -4,7 +4,8 @@ Owns :func:`context` (the coded fields in plain language — "not coded" for
 a missing field, never a zero —, the six dimension scores with coverage, the
 stakeholder profile with its balance index, gap flags, ranked
 recommendations, outcome indicators over time and sources), the profile's
-chart tables and :func:`write`.
+chart tables and :func:`write` (through :mod:`smpatlas.outfiles`: a failed write leaves the file
+that was there).
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from smpatlas import outfiles
 from smpatlas.analysis.assessment import Assessment
 from smpatlas.analysis.rubric import Rubric
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import UNSPECIFIED, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import name_of
-from smpatlas.errors import ConfigError
 from smpatlas.report import charts, render
 from smpatlas.report import html as html_mod
 from smpatlas.report.inventory import resolve_format
@@ -217,13 +218,12 @@ def pdf(atlas: Atlas, rid: str) -> bytes:
 
 
 def write(atlas: Atlas, rid: str, out: str | Path, *, fmt: str | None = None) -> Path:
-    """Write the profile of ``rid`` to ``out`` as HTML or PDF (by ``fmt`` or the extension)."""
+    """Write the profile of ``rid`` to ``out`` as HTML or PDF (by ``fmt`` or the extension), whole or not at all."""
     path = Path(out)
     chosen = resolve_format(path, fmt, FORMATS)
-    if not path.parent.exists():
-        raise ConfigError(f"The folder {str(path.parent)!r} does not exist; create it first.")
+    outfiles.check_destination(path)
     if chosen == "pdf":
-        path.write_bytes(pdf(atlas, rid))
+        outfiles.write_bytes(path, pdf(atlas, rid))
     else:
-        path.write_text(html(atlas, rid), "utf-8")
+        outfiles.write_text(path, html(atlas, rid))
     return path

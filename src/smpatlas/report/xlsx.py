@@ -1,6 +1,7 @@
 """Spreadsheet output: every table behind every chart, one sheet each.
 
-Owns :func:`write`. The first sheet ("About") gives the title, the headline
+Owns :func:`write` (the workbook is built in memory and written through
+:mod:`smpatlas.outfiles`, whole or not at all). The first sheet ("About") gives the title, the headline
 figures, the codebook and rubric versions, the filters and the date; then one
 sheet per inventory chart (the same :class:`~smpatlas.report.tables.Table`
 the chart draws), plus every corridor (the chart shows the largest only).
@@ -9,11 +10,13 @@ Shares are numbers formatted as percentages, so they stay computable.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from smpatlas import outfiles
 from smpatlas.codebook import default as default_codebook
 from smpatlas.report import tables
 from smpatlas.report.tables import InventoryData, Table
@@ -51,7 +54,7 @@ def _sheet(wb: Workbook, table: Table, name: str) -> None:
 
 
 def write(data: InventoryData, path: Path) -> Path:
-    """Write the workbook to ``path``."""
+    """Write the workbook to ``path``, whole or not at all (see :mod:`smpatlas.outfiles`)."""
     wb = Workbook()
     about = wb.active
     about.title = "About"
@@ -70,5 +73,7 @@ def write(data: InventoryData, path: Path) -> Path:
     for name, build in tables.BUILDERS.items():
         _sheet(wb, build(data), name)
     _sheet(wb, tables.corridors(data, top=None), "corridors_all")
-    wb.save(path)
+    buffer = io.BytesIO()
+    wb.save(buffer)  # in memory (a few hundred kB at most): a failing disk never meets openpyxl's zip file
+    outfiles.write_bytes(path, buffer.getvalue())
     return path
