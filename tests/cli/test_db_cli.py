@@ -150,3 +150,16 @@ def test_database_passwords_are_never_printed(cli: Cli, monkeypatch: pytest.Monk
     res = cli(*args, *(("--db", url) if args == ("demo",) else ()))  # demo has no environment variable
     assert res.code == (1 if args == ("list",) else 0), res.stderr
     assert SECRET not in res.stdout + res.stderr, res.stdout + res.stderr
+
+
+def test_db_upgrade_of_a_missing_inventory_creates_nothing(cli: Cli, tmp_path: Path) -> None:
+    """A mistyped --db made a new, empty inventory and said "upgraded"."""
+    typo = tmp_path / "atlsa.db"
+    res = cli("db", "upgrade", "--db", typo)
+    assert res.code == 1 and "No SMP Atlas inventory at" in res.stderr and "to upgrade" in res.stderr, res.stderr
+    assert not typo.exists()
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")  # an empty file is a new database to SQLite
+    res = cli("db", "upgrade", "--db", empty)
+    assert res.code == 1 and "No SMP Atlas inventory at" in res.stderr, res.stderr
+    assert empty.read_bytes() == b""

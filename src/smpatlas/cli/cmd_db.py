@@ -39,10 +39,20 @@ def upgrade(db: c.DbOption = None) -> None:
 
         smpatlas db upgrade --db atlas.db
     """
+    from smpatlas.errors import ConfigError
     from smpatlas.store import database
 
-    engine = database.create(database.resolve_url(db))
+    url = database.resolve_url(db)
+    path = database.sqlite_path(url)
+    if path is not None and (not path.exists() or (path.is_file() and path.stat().st_size == 0)):
+        # a mistyped name would become a new, empty inventory
+        raise ConfigError(f"No SMP Atlas inventory at {str(path)!r} to upgrade; check the name, or create one "
+                          "with 'smpatlas init'.")
+    engine = database.create(url)
     try:
+        if database.state(engine) == "empty":
+            raise ConfigError(f"{database.shown(url)!r} holds no SMP Atlas inventory to upgrade; create one with "
+                              "'smpatlas init'.")
         what = database.upgrade(engine)
         if what != "already current":
             database.seed_reference_data(engine)  # new reference tables start with the shipped data
