@@ -290,3 +290,14 @@ def test_an_import_with_a_repeated_option_is_refused(client: Any, db_copy: Path,
     assert r.status_code == 400 and message in r.json()["error"], r.text
     assert client.get("/api/v1/partnerships/xx-yy-once").status_code == 404
     assert client.get("/api/v1/partnerships", params={"facet": "none"}).json()["count"] == len(_sample())
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"hello", "the body is not valid JSON (Expecting value at character 0)"),
+    (b'{"changes": {"notes": "x"}', "the body is not valid JSON ("),
+    (b"", "the request needs a JSON body"),
+])
+def test_a_body_that_is_not_json_is_named_so(client: Any, db_copy: Path, body: bytes, message: str) -> None:
+    h = {**token_for(db_copy, "erin"), "Content-Type": "application/json"}
+    r = client.patch("/api/v1/partnerships/de-ph-triple-win", content=body, headers=h)
+    assert r.status_code == 422 and message in r.json()["error"], r.text

@@ -112,8 +112,17 @@ def _install_errors(app: FastAPI) -> None:
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
         parts = []
         for e in exc.errors():
-            where = ".".join(str(x) for x in e.get("loc", ()) if x not in ("body", "query", "path"))
+            loc = tuple(e.get("loc", ()))
+            where = ".".join(str(x) for x in loc if x not in ("body", "query", "path"))
             msg = str(e.get("msg")).removeprefix("Value error, ")  # pydantic's prefix to our validators' words
+            if e.get("type") == "json_invalid":  # where= is the character position: say what it is
+                reason = (e.get("ctx") or {}).get("error", "")
+                parts.append(f"the body is not valid JSON ({reason} at character {where or 0}); send a JSON object"
+                             " with Content-Type: application/json")
+                continue
+            if e.get("type") == "missing" and loc == ("body",):
+                parts.append("the request needs a JSON body (a JSON object; see /api/v1/docs)")
+                continue
             parts.append(f"{where}: {msg}" if where else msg)
         return error_response(request, "Invalid request: " + "; ".join(parts) + ".", 422)
 
