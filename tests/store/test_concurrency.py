@@ -154,3 +154,31 @@ def test_two_people_deleting_one_partnership_make_one_deletion(engine: Engine) -
     with engine.connect() as conn:
         hist = repo.history_of(conn, "xx-yy-test")
     assert [(h["action"], h["version"]) for h in hist] == [("create", 1), ("delete", 2)]
+
+
+def test_an_edit_of_a_partnership_deleted_meanwhile_is_not_found(engine: Engine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not "changed by someone else meanwhile": it is gone (the editor must not look for changes to merge)."""
+    from smpatlas.errors import NotFound
+
+    with engine.begin() as conn:
+        repo.write(conn, [normalise(minimal(status="planned"))[0]], mode="insert", change=repo.Change(user="setup"))
+    real = repo._load
+    done: list[bool] = []
+
+    def load_then_someone_deletes(conn: object, ids: list[str], **kw: object) -> object:
+        loaded = real(conn, ids, **kw)  # type: ignore[arg-type]
+        if not done:  # once: ben's delete loads the record too
+            done.append(True)
+            with engine.begin() as other:
+                repo.delete_ids(other, ["xx-yy-test"], change=repo.Change(user="ben"))
+        return loaded
+
+    monkeypatch.setattr(repo, "_load", load_then_someone_deletes)
+    with pytest.raises(NotFound), engine.begin() as conn:
+        repo.replace_one(conn, normalise(minimal(status="ongoing"))[0], expected_version=1,
+                         change=repo.Change(user="anna"))
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        assert repo.get(conn, "xx-yy-test") is None
+        assert [h["action"] for h in repo.history_of(conn, "xx-yy-test")] == ["create", "delete"]

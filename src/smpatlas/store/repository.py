@@ -284,6 +284,8 @@ def _update(conn: Connection, rec: dict[str, Any], version: int, changes: dict[s
     stmt = update(p).where(p.c.id == rec["id"], p.c.version == (expected if expected is not None else version))
     result = conn.execute(stmt.values(**row))
     if result.rowcount != 1:
+        if get_meta(conn, rec["id"]) is None:  # deleted meanwhile, not changed
+            raise NotFound(rec["id"])
         raise ConflictError(
             f"Partnership {rec['id']!r} was changed by someone else meanwhile (you edited version "
             f"{expected if expected is not None else version}); reload it and apply your change again."
