@@ -127,7 +127,7 @@ class Atlas:
                   ) -> dict[str, Any]:
         """A draft design's assessment, its percentiles against the inventory and the most similar partnerships."""
         f = _filters(filters, kw)
-        a = asm.assess(draft, self.rubric, self.context)
+        a = asm.assess({**draft, "id": None}, self.rubric, self.context)  # a draft is no inventory record
         with self.engine.connect() as conn:
             records = list(repo.select_records(conn, f))
         population = (asm.assess(r, self.rubric, self.context, detail=False) for r in records)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine
 
 from smpatlas.analysis.alignment import ReferenceContext, Row, align, align_all, health_worker_recruitment
@@ -88,3 +89,23 @@ def test_uncovered_shortages_on_the_sample(sample_engine: Engine) -> None:
     assert not any(u.startswith(t) or t.startswith(u) for u in uncovered for t in targeted)
     assert sum(c["partnerships"] for c in out["corridors"]) == sum(
         len(r["origin_countries"]) * len(r["destination_countries"]) for r in records)
+
+
+@pytest.mark.parametrize(("record", "counted", "because"), [
+    ({"occupations": ["2221", "9112"], "destination_countries": ["DEU"]}, (1, 2), None),
+    ({"occupations": ["9112"], "destination_countries": ["DEU", "JPN"]}, (0, 1), None),
+    ({"occupations": ["2221", "unspecified"], "destination_countries": ["DEU"]}, (1, 1), None),
+    ({"occupations": ["unspecified"], "destination_countries": ["DEU"]}, None,
+     "the partnership has no coded occupations"),
+    ({"occupations": ["2221"], "destination_countries": ["JPN"]}, None,
+     "no shortage table is loaded for any of its destinations"),
+    ({"occupations": ["2221"], "destination_countries": ["unspecified"]}, None,
+     "the partnership has no coded destinations"),
+])
+def test_the_shortage_share_carries_its_numerator_and_denominator(
+        record: dict[str, Any], counted: tuple[int, int] | None, because: str | None) -> None:
+    assert CTX.shortage_count(record) == counted
+    a = align({"id": "x", **record}, CTX)
+    assert (a["occupations_in_shortage"], a["shortage_share_denominator"]) == (counted or (None, None))
+    assert a["shortage_share"] == (None if counted is None else counted[0] / counted[1]) == CTX.shortage_share(record)
+    assert a["shortage_share_unknown_because"] == because

@@ -156,7 +156,7 @@ def test_align_all_text_on_small_records(cli: Cli, engine: Engine, db_url: str, 
     expected = [
         "France (FRA): 2 partnerships, 0 with occupations coded, 1 with skill levels (coded or derived)",
         "coverage cannot be assessed: none of the 2 partnerships has occupations coded",
-        "shortage occupations targeted by none of the 1 partnerships with occupations coded",
+        "35 of 35 shortage occupations not targeted by the 1 partnership with occupations coded",
         "100% high, 0% middle, 0% low (of the 1 of 2 with skill levels",
         "Germany (DEU): 2 partnerships, 1 with occupations coded, 2 with skill levels",
         "shortage list: 35 occupations (EURES 2022 shortage list; EURES 2025 ICT annex)",

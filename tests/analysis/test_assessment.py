@@ -160,7 +160,8 @@ def test_destination_skewed() -> None:
 def test_json_contract_has_exactly_the_documented_keys() -> None:
     d = assess({"id": "x", "skill_levels": ["high"]}).to_dict()
     assert list(d) == ["id", "rubric_version", "dimensions", "stakeholders", "balance", "flags", "recommendations",
-                       "coverage", "party_coverage", "low_coverage_below", "code_first", "notes"]
+                       "coverage", "party_coverage", "low_coverage_below", "code_first", "notes", "flags_unknown",
+                       "recommendations_ranked_by"]
     assert list(d["party_coverage"]) == ["origin", "destination", "migrants", "employers"]
     assert 0 < d["coverage"] < 1 and d["notes"] == {}  # one field coded; no context, so no shortage note
     assert d["code_first"] and set(d["code_first"][0]) >= {"field"}
@@ -169,7 +170,7 @@ def test_json_contract_has_exactly_the_documented_keys() -> None:
     assert d["dimensions"]["alignment"]["title"] == "Labour-market alignment"
     assert list(d["stakeholders"]) == ["origin", "destination", "migrants", "employers"]
     assert set(d["recommendations"][0]) == {"text", "dimension", "gain", "rule", "status", "because", "party",
-                                            "total_gain", "needs"}
+                                            "total_gain", "needs", "weight"}
 
 
 # --- properties --------------------------------------------------------------------
@@ -263,3 +264,89 @@ def test_portfolio_summaries_from_counts_are_those_of_every_value(values: list[f
                 "mean": round(statistics.fmean(values), 4) if values else None,
                 "median": round(statistics.median(values), 4) if values else None}
     assert _summary(Counter(values), n) == expected
+
+
+# --- what was missing: un-coding in a what-if, recommendations with no party scored ---------------------
+
+RECOGNISED = {"id": "x", "recognition_mechanism": "standard_procedure", "tracks": ["home", "away"],
+              "recognition_on_return": True, "skills_components": ["language_training"]}
+
+
+@pytest.mark.parametrize(("change", "uncoded", "coded"), [
+    ({"recognition_mechanism": None}, ["recognition_mechanism"], []),
+    ({"recognition_mechanism": "unspecified"}, ["recognition_mechanism"], []),
+    ({"recognition_mechanism": "bridging_course"}, [], []),
+    ({"recognition_mechanism": None, "remote_work": ["after_return"]}, ["recognition_mechanism"], ["remote_work"]),
+])
+def test_whatif_says_which_fields_it_uncodes_and_how_coverage_changes(change: dict[str, Any], uncoded: list[str],
+                                                                      coded: list[str]) -> None:
+    """Un-coding a field raises the score (it is over fewer rules): the delta says so and gives the coverage."""
+    w = whatif(RECOGNISED, {**RECOGNISED, **change})
+    d = w.delta()
+    assert (d["fields_uncoded"], d["fields_coded"]) == (uncoded, coded)
+    skills = d["coverage"]["dimensions"]["skills"]
+    assert skills == pytest.approx(-0.25 if uncoded else 0.0)
+    assert d["coverage"]["rules"] == pytest.approx(w.after.coverage - w.before.coverage, abs=1e-4)
+    assert set(d["coverage"]["parties"]) == set(w.before.party_coverage)
+    if uncoded and not coded:  # 3.25 of 4 points over four rules, then 3 of 3 over three: a rise that is no improvement
+        assert d["dimensions"]["skills"] > 0 and d["coverage"]["parties"]["migrants"] < 0
+
+
+@pytest.mark.parametrize(("after", "removed", "not_assessable"), [
+    (None, [], ["no_underrepresented_group"]),  # the input is not coded any more: not removed
+    (["unspecified"], [], ["no_underrepresented_group"]),
+    (["women"], ["no_underrepresented_group"], []),  # the design now targets a group: removed
+])
+def test_a_flag_whose_input_is_uncoded_is_not_assessable_not_removed(after: list[str] | None, removed: list[str],
+                                                                     not_assessable: list[str]) -> None:
+    base = {"id": "x", "target_groups": ["none"]}
+    w = whatif(base, {**base, "target_groups": after})
+    assert "no_underrepresented_group" in w.before.flags
+    d = w.delta()
+    assert (d["flags_removed"], d["flags_not_assessable"]) == (removed, not_assessable)
+    assert ("no_underrepresented_group" in w.after.to_dict()["flags_unknown"]) is bool(not_assessable)
+
+
+def test_flags_unknown_are_neither_raised_nor_known_absent() -> None:
+    a = assess({"id": "x", "target_groups": ["women"]})
+    assert "no_underrepresented_group" not in a.flags_unknown + a.flags  # known, not raised
+    assert "return_without_reintegration" in a.flags_unknown  # its inputs are not coded
+    assert "destination_skewed" in a.flags_unknown  # destination and employers have no score
+    assert not set(a.flags) & set(a.flags_unknown)
+
+
+@pytest.mark.parametrize("record", [{"id": "x"}, {"id": "x", "partnership_type": "other", "status": "ongoing",
+                                                   "origin_countries": ["PHL"], "destination_countries": ["DEU"]}])
+def test_with_no_party_scored_recommendations_are_ranked_by_weight_not_by_a_gain(record: dict[str, Any]) -> None:
+    a = assess(record)
+    assert all(v is None for v in a.stakeholders.values()) and a.weakest is None
+    d = a.to_dict()
+    assert d["recommendations_ranked_by"] == "benefit_weight"
+    recs = d["recommendations"]
+    assert recs and all(r["gain"] == 0 and r["total_gain"] == 0 and r["party"] is None for r in recs)
+    weights = [r["weight"] for r in recs]
+    assert weights == sorted(weights, reverse=True) and weights[0] > weights[-1]
+    rules = {r.id: r for r in RB.rules}
+    assert all(r["weight"] == sum(rules[r["rule"]].parties.values()) for r in recs)
+    assert not any("the gain assumes" in r["because"] for r in recs)  # there is no gain
+    assert d["code_first"]  # what to do first
+    assert assess({"id": "x", "skill_levels": ["high"]}).recommendations_ranked_by == "weakest_party_gain"
+
+
+def test_total_gain_counts_only_parties_scored_before() -> None:
+    """A party first scored by a rule has no score to gain from (it used to count as +100)."""
+    a = assess({"id": "x", "target_groups": ["none"]})
+    assert a.stakeholders["destination"] is None and a.stakeholders["employers"] is None
+    by_rule = {r.rule: r for r in a.recommendations}
+    assert by_rule["alignment.shortage_occupations"].total == 0.0  # destination and employers only
+    assert a.recommendations[-1].total == 0.0
+
+
+def test_the_whatif_delta_keys_are_documented() -> None:
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "assessment-json.md").read_text("utf-8")
+    section = doc.split("## What-if", 1)[1].split("\n## ", 1)[0]
+    documented = re.findall(r"^- `(\w+)`", section, flags=re.M)
+    assert documented == list(whatif({"id": "x"}, {"id": "x", "tracks": ["home"]}).delta())

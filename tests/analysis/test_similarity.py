@@ -34,3 +34,13 @@ def test_most_similar_needs_enough_shared_fields() -> None:
                           (4.0, [], None)])
 def test_percentile(value: float | None, population: list[float], expected: float | None) -> None:
     assert percentile(value, population) == expected
+
+
+@pytest.mark.parametrize("draft_id", ["a", None, "draft"])
+def test_a_partnership_sharing_the_drafts_id_is_still_compared(draft_id: str | None) -> None:
+    """A draft is never an inventory record: only the draft object itself is left out, never by id."""
+    design = {"sectors": ["ict"], "status": "ongoing", "skill_levels": ["high"]}
+    draft = {"id": draft_id, "name": "Draft", **design}
+    records = [{"id": "a", "name": "A", **design}, {"id": "b", "name": "B", **design, "status": "planned"}]
+    assert [n.id for n in most_similar(draft, records)] == ["a", "b"]
+    assert [n.id for n in most_similar(draft, [draft, *records])] == ["a", "b"]  # the draft object itself

@@ -165,3 +165,28 @@ def test_number_summaries_from_counts_are_those_of_every_value(values: list[floa
     assert got == {"min": min(values), "median": statistics.median(values), "max": max(values),
                    "mean": round(statistics.fmean(values), 4), "count": len(values)}
     assert type(got["median"]) is type(statistics.median(values))
+
+
+@pytest.mark.parametrize(("destinations", "by", "explained"), [
+    (["EU"], "destination_eu", True),  # the region EU: the grouping has no row for it
+    (["EU"], "destination_region", True),
+    (["EU", "DEU"], "destination_continent", True),
+    (["DEU"], "destination_eu", False),
+    (["JPN"], "destination_eu", False),
+])
+def test_no_group_is_explained_in_the_crosstab_note(engine: Any, tmp_path: Any, destinations: list[str], by: str,
+                                                     explained: bool) -> None:
+    """A partnership with the EU as a party lands in '(no group)'; the note says why, on a real inventory."""
+    from smpatlas.analysis.stats import of_selection
+    from smpatlas.io.importer import import_files
+    from tests.conftest import write_jsonl
+
+    rec = minimal("x-a", origin_countries=["XKX"], destination_countries=destinations)
+    report = import_files(engine, [write_jsonl(tmp_path / "eu.jsonl", [rec])])
+    assert report.valid, report.to_text()
+    with engine.connect() as conn:
+        ct = of_selection(conn, by=[by]).crosstab
+    assert ct is not None
+    assert any(cell[by] == "(no group)" for cell in ct["cells"]) is explained
+    assert ("'(no group)' = a code the country grouping" in ct["note"]) is explained
+    assert ("only the region EU" in ct["note"]) is explained

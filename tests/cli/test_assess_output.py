@@ -135,7 +135,8 @@ def test_assess_one_explains_its_inputs_in_text_and_json(cli: Cli, demo_db: Inve
 def test_a_record_with_nothing_coded(cli: Cli, one_empty_record: tuple[str, ...]) -> None:
     text = cli("assess", "xx-yy-empty", *one_empty_record).stdout
     _clean(text)
-    assert "no party has a known score, so ranked by the gain summed over all parties" in text
+    assert "no party has a known score, so no gain can be computed: ranked by the benefit weight at stake" in text
+    assert "+0.0" not in text and "Code these fields first" in text
     assert "balance index not computed" in text
     port = cli("assess", "--all", *one_empty_record).stdout
     _clean(port)

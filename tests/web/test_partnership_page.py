@@ -84,3 +84,26 @@ def test_the_shortage_rule_and_flag_say_which_lists_they_used(ro_client: Any) ->
     flags = html.split("<h3>Gap flags</h3>", 1)[1].split("</ul>", 1)[0]
     assert note in rules and note in flags
     assert rules.count('<p class="help note">') == 1  # only the shortage rule has a note
+
+
+def test_the_whatif_fragment_says_when_a_change_removes_information(ro_client: Any) -> None:
+    """Un-coding a field raises scores computed over fewer rules: the page shows coverage and says so."""
+    from tests.web.test_conflicts import _EditForm
+
+    class _WhatIfForm(_EditForm):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "form" and dict(attrs).get("id") == "whatif-form":
+                attrs = [*attrs, ("class", "edit")]
+            super().handle_starttag(tag, attrs)
+
+    form = _WhatIfForm()
+    form.feed(ro_client.get("/partnerships/de-ph-triple-win/whatif").text)
+    assert form.fields["recognition_mechanism"] == "standard_procedure"
+    params = [(k, v) for k, vs in form.fields.items() for v in (vs if isinstance(vs, list) else [vs])]
+    same = ro_client.get("/partnerships/de-ph-triple-win/whatif/delta", params=params)
+    assert same.status_code == 200 and "Removes information" not in same.text and "Coverage now" in same.text
+    uncoded = [(k, "" if k == "recognition_mechanism" else v) for k, v in params]
+    r = ro_client.get("/partnerships/de-ph-triple-win/whatif/delta", params=uncoded)
+    assert r.status_code == 200
+    assert "Removes information: <strong>recognition mechanism</strong> was coded" in r.text
+    assert "75% → 50%" in r.text  # skills and recognition: one rule fewer with known inputs

@@ -165,14 +165,19 @@ class ReferenceContext:
             text += " Near match: " + "; ".join(near) + "."
         return text + " Absence from a list does not mean no shortage."
 
-    def shortage_share(self, record: dict[str, Any]) -> float | None:
-        """Share of the record's occupations in shortage at one or more of its destinations with data."""
-        occ = [o for o in record.get("occupations") or [] if o != UNSPECIFIED]
+    def shortage_count(self, record: dict[str, Any]) -> tuple[int, int] | None:
+        """(occupations in shortage at one or more destinations with data, coded occupations): the share's
+        numerator and denominator; None when unknown (no coded occupations, or no destination has a table)."""
+        occ = _coded(record.get("occupations"))
         dests = [d for d in record.get("destination_countries") or [] if d in self.shortages]
         if not occ or not dests:
             return None
-        hits = sum(1 for o in occ if any(self.in_shortage(o, d) for d in dests))
-        return hits / len(occ)
+        return sum(1 for o in occ if any(self.in_shortage(o, d) for d in dests)), len(occ)
+
+    def shortage_share(self, record: dict[str, Any]) -> float | None:
+        """Share of the record's occupations in shortage at one or more of its destinations with data."""
+        counted = self.shortage_count(record)
+        return None if counted is None else counted[0] / counted[1]
 
     def regulated_occupation(self, record: dict[str, Any]) -> bool | None:
         occ = [o for o in record.get("occupations") or [] if o != UNSPECIFIED]
@@ -232,6 +237,11 @@ def _level_shares(codes: Iterable[str]) -> dict[str, Any]:
 
 
 def align(record: dict[str, Any], ctx: ReferenceContext) -> dict[str, Any]:
+    """One partnership: per destination, its occupations against the shortage rows, and the overall share.
+
+    ``shortage_share`` is ``occupations_in_shortage`` of ``shortage_share_denominator`` (the coded occupations);
+    when it is unknown (None), ``shortage_share_unknown_because`` says why.
+    """
     occ = [o for o in record.get("occupations") or [] if o != UNSPECIFIED]
     levels, levels_from = skill_levels_of(record)
     dests = []
@@ -265,9 +275,22 @@ def align(record: dict[str, Any], ctx: ReferenceContext) -> dict[str, Any]:
             if not occ:
                 entry["note"] = "the partnership has no coded occupations"
         dests.append(entry)
+    counted = ctx.shortage_count(record)
+    if counted is not None:
+        unknown_because = None
+    elif not occ:
+        unknown_because = "the partnership has no coded occupations"
+    elif not _coded(record.get("destination_countries")):
+        unknown_because = "the partnership has no coded destinations"
+    else:
+        unknown_because = "no shortage table is loaded for any of its destinations"
     return {"id": record.get("id"), "occupations": [{"code": o, "title": isco.title(o)} for o in occ],
             "skill_levels": levels, "skill_levels_source": levels_from,
-            "shortage_share": ctx.shortage_share(record), "explanation": ctx.shortage_explanation(record),
+            "shortage_share": None if counted is None else counted[0] / counted[1],
+            "occupations_in_shortage": None if counted is None else counted[0],
+            "shortage_share_denominator": None if counted is None else counted[1],
+            "shortage_share_unknown_because": unknown_because,
+            "explanation": ctx.shortage_explanation(record),
             "destinations": dests,
             "method": "match at the finest precision both codes have (prefix match); shortage rows with status "
                       "'shortage'" + (f" for {ctx.year}" if ctx.year else ", all years and sources loaded")}

@@ -6,7 +6,12 @@ recommendations) and :func:`whatif` (the same for a modified design, as a delta)
 Every number says which rules produced it and what was unknown; an assessment
 also carries its coverage over all rules and per party, and the uncoded fields
 to code first (:func:`fields_to_code`), so a comparison can say how much a
-score rests on.
+score rests on, and the gap flags that cannot be decided (inputs not coded).
+Recommendations are ranked by the gain for the weakest party; when no party has
+a score there is no gain to compute and they are ranked by the benefit weight
+at stake (as the fields to code first are). A what-if says which fields it
+un-codes or newly codes and how coverage changes, and tells a flag removed by
+the design from one that can no longer be assessed.
 :func:`_dimension` and :func:`_profile` are the only places scores and profiles
 are put together; :mod:`portfolio` reuses them. Reads rules from :mod:`rubric`;
 never writes anything.
@@ -22,6 +27,9 @@ from smpatlas.analysis.rubric import default as default_rubric
 
 EARNED, PARTIAL, MISSED, UNKNOWN, NOT_APPLICABLE = "earned", "partial", "missed", "unknown", "not_applicable"
 KNOWN = frozenset({EARNED, PARTIAL, MISSED, NOT_APPLICABLE})
+#: :attr:`Assessment.recommendations_ranked_by`: by the gain for the weakest party, or (no party has a score)
+#: by the rule's benefit weight summed over parties.
+RANKED_BY_GAIN, RANKED_BY_WEIGHT = "weakest_party_gain", "benefit_weight"
 
 
 @dataclass
@@ -60,6 +68,8 @@ class Recommendation:
     the change summed over all parties (a recommendation can help others and not the weakest party).
     ``needs`` lists the fields that decide whether the rule applies at all when they are not coded: the gain
     is then conditional on their values, and a what-if that sets only the recommended field changes nothing.
+    ``weight`` is the rule's benefit weight summed over parties: the ranking when no party has a score (then
+    ``gain`` and ``total`` are 0 and not meaningful: see :attr:`Assessment.recommendations_ranked_by`).
     """
 
     text: str
@@ -71,11 +81,12 @@ class Recommendation:
     status: str = ""
     total: float = 0.0
     needs: tuple[str, ...] = ()
+    weight: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "dimension": self.dimension, "gain": round(self.gain, 1), "rule": self.rule,
                 "status": self.status, "because": self.because, "party": self.party,
-                "total_gain": round(self.total, 1), "needs": list(self.needs)}
+                "total_gain": round(self.total, 1), "needs": list(self.needs), "weight": self.weight}
 
 
 @dataclass
@@ -102,6 +113,12 @@ class Assessment:
     #: Rule or flag id → where its inputs came from, for a person (which shortage lists and years the
     #: shortage share was computed from, near matches); empty when ``detail=False`` or nothing to say.
     notes: dict[str, str] = field(default_factory=dict)
+    #: The gap flags whose condition cannot be decided (inputs not coded, or a reference table missing): neither
+    #: raised nor known to be absent. *destination_skewed* is unknown when a party has no score.
+    flags_unknown: list[str] = field(default_factory=list)
+    #: How the recommendations are ranked: ``weakest_party_gain``, or ``benefit_weight`` when no party has a
+    #: score (no gain can be computed; code the fields in :attr:`code_first` first).
+    recommendations_ranked_by: str = RANKED_BY_GAIN
 
     @property
     def destination_skewed(self) -> bool:
@@ -109,7 +126,8 @@ class Assessment:
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON contract: exactly these keys (``coverage`` and ``party_coverage`` are shares of
-        rules, or of each party's benefit weight, with known inputs; ``notes`` as :attr:`notes`)."""
+        rules, or of each party's benefit weight, with known inputs; ``notes``, ``flags_unknown`` and
+        ``recommendations_ranked_by`` as the attributes)."""
         return {
             "id": self.id,
             "rubric_version": self.rubric_version,
@@ -123,6 +141,8 @@ class Assessment:
             "low_coverage_below": self.low_coverage_below,
             "code_first": self.code_first,
             "notes": self.notes,
+            "flags_unknown": self.flags_unknown,
+            "recommendations_ranked_by": self.recommendations_ranked_by,
         }
 
     def to_frame(self) -> Any:
@@ -189,12 +209,25 @@ def assess(record: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None
     """
     rb = rubric or default_rubric()
     outcomes = {rule.id: _evaluate_rule(rule, record, ctx) for rule in rb.rules}
-    raised = frozenset(f.id for f in rb.flags if f.when.fn(record, ctx) is True)
+    truth = {f.id: f.when.fn(record, ctx) for f in rb.flags}
+    raised = frozenset(f for f, t in truth.items() if t is True)
     needs = _undecided(rb, outcomes, record, ctx) if detail else {}
     out = _aggregate(rb, outcomes, raised, record, detail=detail, needs=needs)
+    out.flags_unknown = [f for f, t in truth.items() if t is None]
+    if not _skew_known(out.stakeholders):
+        out.flags_unknown.append("destination_skewed")
     if detail:
         out.notes = input_notes(rb, record, ctx)
     return out
+
+
+#: The parties *destination_skewed* compares (as in :func:`_profile`).
+SKEW_PARTIES = ("origin", "destination", "migrants", "employers")
+
+
+def _skew_known(stakeholders: dict[str, float | None]) -> bool:
+    """Whether *destination_skewed* can be decided: the four parties' scores are all known (as in _profile)."""
+    return len(stakeholders) == 4 and all(stakeholders.get(p) is not None for p in SKEW_PARTIES)
 
 
 def input_notes(rb: Rubric, record: dict[str, Any], ctx: Any) -> dict[str, str]:
@@ -251,7 +284,8 @@ def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: froze
                       balance=balance, flags=flags, recommendations=recs, weakest=weakest,
                       flag_titles=flag_titles(rb), coverage=coverage, party_coverage=party_coverage,
                       low_coverage_below=rb.low_coverage_below,
-                      code_first=fields_to_code(rb, outcomes, record) if detail else [])
+                      code_first=fields_to_code(rb, outcomes, record) if detail else [],
+                      recommendations_ranked_by=RANKED_BY_GAIN if weakest is not None else RANKED_BY_WEIGHT)
 
 
 def _coverage(rb: Rubric, outcomes: dict[str, tuple[str, float]]) -> tuple[float, dict[str, float]]:
@@ -357,6 +391,13 @@ def flag_titles(rb: Rubric) -> dict[str, str]:
 def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], avail: dict[str, float],
                before: dict[str, float | None], weakest: str | None,
                needs: dict[str, tuple[str, ...]]) -> list[Recommendation]:
+    """Every rule not earned, the most gain for the weakest party first (then the most gain over all parties).
+
+    A gain is a change of a score known before: ``total`` sums over the parties with a score before (a party
+    first scored by the rule has no score to gain from). With no weakest party (no party has a score) there is
+    no gain at all: the rules are ranked by their benefit weight summed over parties, in the rubric's order
+    on ties.
+    """
     out = []
     for rule, status, pts in per_rule:
         if status not in (MISSED, UNKNOWN, PARTIAL):
@@ -369,41 +410,66 @@ def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], a
             else:
                 g[p] += w * (1 - pts / rule.points)
         after = _party_scores(g, a)
-        if weakest is not None:
-            gain = (after[weakest] or 0.0) - (before[weakest] or 0.0)
-        else:
-            gain = 0.0
-        total = sum((after[p] or 0.0) - (before[p] or 0.0) for p in after)
+        gain = (after[weakest] or 0.0) - (before[weakest] or 0.0) if weakest is not None else 0.0
+        total = sum((after[p] or 0.0) - b for p, b in before.items() if b is not None)
+        weight = float(sum(rule.parties.values()))
         because = {"missed": "not in the design", "unknown": "not coded or unspecified",
                    "partial": "only partly in the design"}[status]
         undecided = needs.get(rule.id, ())
         if undecided:
+            assumes = " (the gain assumes it applies)" if weakest is not None else ""
             because = (f"whether it applies depends on {', '.join(undecided)}, not coded: code "
-                       f"{'it' if len(undecided) == 1 else 'them'} first (the gain assumes it applies)")
-        out.append((gain, total, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because,
-                                                status, total, undecided)))
-    out.sort(key=lambda t: (-round(t[0], 6), -round(t[1], 6)))
-    return [r for _, _, r in out]
+                       f"{'it' if len(undecided) == 1 else 'them'} first{assumes}")
+        key = (-round(gain, 6), -round(total, 6)) if weakest is not None else (-weight, 0.0)
+        out.append((key, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because,
+                                        status, total, undecided, weight)))
+    out.sort(key=lambda t: t[0])
+    return [r for _, r in out]
 
 
 @dataclass
 class WhatIf:
+    """An assessment before and after a change of the design, and the delta between them.
+
+    A score is over the rules with known inputs, so un-coding a field can raise it: the delta says which fields
+    the change un-codes (``fields_uncoded``: coded before, not coded after) or newly codes, and how coverage
+    changed. A flag raised before and unknown after (its input no longer coded) is *not assessable now*, not
+    removed: ``flags_removed`` holds only the flags whose condition is now known not to hold.
+    """
+
     before: Assessment
     after: Assessment
     changes: dict[str, tuple[Any, Any]]
+
+    @property
+    def fields_uncoded(self) -> list[str]:
+        """The changed fields that were coded and are not any more (the change removes information)."""
+        return [k for k, (a, b) in sorted(self.changes.items()) if not _uncoded(a) and _uncoded(b)]
+
+    @property
+    def fields_coded(self) -> list[str]:
+        """The changed fields that were not coded and now are (the change adds information)."""
+        return [k for k, (a, b) in sorted(self.changes.items()) if _uncoded(a) and not _uncoded(b)]
 
     def delta(self) -> dict[str, Any]:
         def d(a: float | None, b: float | None) -> float | None:
             return None if a is None or b is None else round(b - a, 4)
 
+        before, after = self.before, self.after
         return {
-            "dimensions": {k: d(self.before.dimensions[k].score, self.after.dimensions[k].score)
-                           for k in self.before.dimensions},
-            "stakeholders": {p: d(self.before.stakeholders[p], self.after.stakeholders[p])
-                             for p in self.before.stakeholders},
-            "balance": d(self.before.balance, self.after.balance),
-            "flags_removed": [f for f in self.before.flags if f not in self.after.flags],
-            "flags_added": [f for f in self.after.flags if f not in self.before.flags],
+            "dimensions": {k: d(before.dimensions[k].score, after.dimensions[k].score) for k in before.dimensions},
+            "stakeholders": {p: d(before.stakeholders[p], after.stakeholders[p]) for p in before.stakeholders},
+            "balance": d(before.balance, after.balance),
+            "flags_removed": [f for f in before.flags if f not in after.flags and f not in after.flags_unknown],
+            "flags_added": [f for f in after.flags if f not in before.flags],
+            "flags_not_assessable": [f for f in before.flags if f in after.flags_unknown],
+            "coverage": {"rules": d(before.coverage, after.coverage),
+                         "dimensions": {k: d(before.dimensions[k].coverage, after.dimensions[k].coverage)
+                                        for k in before.dimensions},
+                         "parties": {p: d(before.party_coverage.get(p), after.party_coverage.get(p))
+                                     for p in before.party_coverage}},
+            "fields_uncoded": self.fields_uncoded,
+            "fields_coded": self.fields_coded,
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -33,7 +33,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from smpatlas.analysis.assessment import KNOWN, DimensionResult, _dimension, _evaluate_rule, _profile, flag_titles
+from smpatlas.analysis.assessment import (
+    KNOWN,
+    DimensionResult,
+    _dimension,
+    _evaluate_rule,
+    _profile,
+    _skew_known,
+    flag_titles,
+)
 from smpatlas.analysis.columns import Columns, fetch_chunks, paused_gc
 from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric, Truth
 from smpatlas.analysis.rubric import default as default_rubric
@@ -136,7 +144,6 @@ def portfolio_columns(cols: Columns, rubric: Rubric | None = None, ctx: Any = No
 Profile = tuple[dict[str, DimensionResult], dict[str, float | None], float | None, list[str], dict[str, float]]
 #: A distinct dimension result: the result, and per party the points got, the points available, the weight known.
 DimPart = tuple[DimensionResult, tuple[float, ...], tuple[float, ...], tuple[float, ...]]
-SKEW_PARTIES = ("origin", "destination", "migrants", "employers")
 
 
 def _truth(value: Any) -> Truth:
@@ -147,11 +154,6 @@ def _truth(value: Any) -> Truth:
 def _party_weights(rb: Rubric) -> dict[str, float]:
     """Each party's benefit weight summed over every rule: the denominator of its coverage."""
     return {p: sum(rule.parties.get(p, 0.0) for rule in rb.rules) for p in rb.parties}
-
-
-def _skew_known(stakeholders: dict[str, float | None]) -> bool:
-    """Whether *destination_skewed* could be decided: the four parties' scores are all known (as in _profile)."""
-    return len(stakeholders) == 4 and all(stakeholders.get(p) is not None for p in SKEW_PARTIES)
 
 
 def _profiles(cols: Columns, rb: Rubric, ctx: Any

@@ -5,7 +5,9 @@ among the inventory's) and :func:`most_similar` with its documented measure:
 the mean, over design fields coded in both records, of the Jaccard
 similarity of their value sets (|A ∩ B| ÷ |A ∪ B|); fields missing in
 either record are skipped, and a partnership must share at least
-``MIN_SHARED`` coded fields with the draft to be compared.
+``MIN_SHARED`` coded fields with the draft to be compared. A draft is never
+an inventory record: a partnership sharing the draft's ``id`` is compared like
+any other (only the draft object itself is left out).
 
 Percentiles say what they rest on. A score is computed over the rules with
 known inputs only, so a draft (or a partnership) with few coded fields can
@@ -69,10 +71,15 @@ class Neighbour:
 
 
 def most_similar(draft: dict[str, Any], records: Iterable[dict[str, Any]], k: int = 5) -> list[Neighbour]:
+    """The ``k`` records most similar to the draft (see :data:`MEASURE`), most similar first.
+
+    A draft is never an inventory record, whatever its ``id``: only the draft object itself is left out
+    (when a caller passes it among ``records``), never a partnership that happens to share its id.
+    """
     fields = design_fields()
     out = []
     for rec in records:
-        if draft.get("id") and rec.get("id") == draft.get("id"):
+        if rec is draft:
             continue
         sim, shared = similarity(draft, rec, fields)
         if shared >= MIN_SHARED:

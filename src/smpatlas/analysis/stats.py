@@ -218,6 +218,12 @@ MISSING = "__missing__"
 OUTSIDE = "__outside__"
 #: A cross-tabulation key: the field is not coded.
 NOT_CODED = "(missing)"
+#: What a country grouping (origin_region, destination_eu, …) gives a code it has no group for; of the accepted
+#: codes only the region EU has none (smpatlas.reference.country_groups.group_of: it is not a country).
+NO_GROUP = "(no group)"
+NO_GROUP_NOTE = (" '(no group)' = a code the country grouping (country-converter's country table) has no row for: "
+                 "of the codes allowed in country fields, only the region EU (the European Union as a party to a "
+                 "multilateral scheme), which is not a country.")
 
 
 def _skill_levels(rec: dict[str, Any]) -> list[str]:
@@ -507,10 +513,13 @@ class _Tally:
         derived = _derived_blocks(self.labels, n, self.planned_known, self.planned_above, self.threshold)
         crosstab = None
         if by:
+            note = ("Multi-valued fields count a partnership once for each of its values; missing = "
+                    "partnerships with at least one of the fields not coded (the '(missing)' cells).")
+            if any(NO_GROUP in k for k in self.cross):
+                note += NO_GROUP_NOTE
             crosstab = {
                 "by": by, "denominator": n, "missing": self.cross_missing,
-                "note": "Multi-valued fields count a partnership once for each of its values; missing = "
-                        "partnerships with at least one of the fields not coded (the '(missing)' cells).",
+                "note": note,
                 "cells": [{**dict(zip(by, k, strict=True)), "count": c, "share": share(c, n)}
                           for k, c in sorted(self.cross.items(), key=lambda kc: (-kc[1], kc[0]))],
                 "margins": [{"field": name, "values": dict(m.most_common())}

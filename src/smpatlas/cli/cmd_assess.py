@@ -98,16 +98,38 @@ def print_assessment(a: asm.Assessment, rb: rubric_mod.Rubric, name: str = "") -
             c.out.print(f"     ! {a.flag_titles.get(f, f)} ({f})", markup=False)
             if f in notes:
                 c.out.print(f"       {notes[f]}", markup=False)
+    if a.weakest is not None and a.coverage < a.low_coverage_below and a.code_first:
+        c.out.print(f"\n  Coverage {_pct(a.coverage)} of the rubric's rules, below {_pct(a.low_coverage_below)}: "
+                    f"code these fields first: {_code_first(a)}", markup=False)
     if a.recommendations:
         _print_recommendations(a, rb)
 
 
+#: Uncoded fields named in "code these fields first".
+SHOWN_CODE_FIRST = 5
+
+
+def _code_first(a: asm.Assessment) -> str:
+    """'remote_work (3 rules, benefit weight 10), …': the uncoded fields to code first, as the JSON's code_first."""
+    return ", ".join(f"{x['field']} ({_count(len(x['rules']), 'rule')}, benefit weight {x['weight']:g})"
+                     for x in a.code_first[:SHOWN_CODE_FIRST])
+
+
 def _print_recommendations(a: asm.Assessment, rb: rubric_mod.Rubric) -> None:
-    ranked = (f"ranked by gain for the weakest party: {rb.parties.get(a.weakest, a.weakest)}" if a.weakest
-              else "no party has a known score, so ranked by the gain summed over all parties")
+    """Ranked by the gain for the weakest party; with no party scored, by benefit weight and without gains."""
+    by_gain = a.weakest is not None
+    if a.weakest is not None:
+        ranked = f"ranked by gain for the weakest party: {rb.parties.get(a.weakest, a.weakest)}"
+    else:
+        ranked = ("no party has a known score, so no gain can be computed: ranked by the benefit weight at stake, "
+                  "the rule's weight summed over the parties")
     c.out.print(f"\n  [bold]Recommendations[/bold] ({ranked})")
+    if not by_gain and a.code_first:
+        c.out.print(f"     Code these fields first (the inputs of the unknown rules, most benefit weight first): "
+                    f"{_code_first(a)}", markup=False)
     for i, rec in enumerate(a.recommendations[:SHOWN_RECOMMENDATIONS], 1):
-        c.out.print(f"     {i}. {rec.text} [{rec.dimension}, +{rec.gain:.1f}; {rec.because}]", markup=False)
+        figure = f"+{rec.gain:.1f}" if by_gain else f"benefit weight {rec.weight:g}"
+        c.out.print(f"     {i}. {rec.text} [{rec.dimension}, {figure}; {rec.because}]", markup=False)
     more = len(a.recommendations) - SHOWN_RECOMMENDATIONS
     if more > 0:
         c.out.print(f"     … and {more} more (use --format json to see all {len(a.recommendations)})", markup=False)
@@ -279,23 +301,79 @@ def whatif(
     if fmt == "json":
         c.print_json(w.to_dict())
         return
+    _print_whatif(w, record_id, atlas.rubric)
+
+
+def _coverage_change(a: float | None, b: float | None) -> str:
+    """'coverage 75% → 50%', or 'coverage 75%' when it did not change."""
+    if a is None or b is None:
+        return ""
+    return f"coverage {_pct(a)}" if _pct(a) == _pct(b) else f"coverage {_pct(a)} → {_pct(b)}"
+
+
+def _fewer_rules(a: float | None, b: float | None, cov_a: float | None, cov_b: float | None, digits: int) -> str:
+    """A warning on a rise that rests on fewer rules: it is not an improvement."""
+    if a is None or b is None or cov_a is None or cov_b is None:
+        return ""
+    rose = round(b, digits) > round(a, digits)
+    return "  — over fewer rules, not an improvement" if rose and cov_b < cov_a else ""
+
+
+def _information_lines(w: asm.WhatIf, rb: rubric_mod.Rubric) -> list[str]:
+    """'Removes information: …' and 'Adds information: …', with the coverage that changed."""
+    dims = [f"{rb.dimensions[k].title} {_pct(w.before.dimensions[k].coverage)} → {_pct(w.after.dimensions[k].coverage)}"
+            for k in rb.dimensions if w.before.dimensions[k].coverage != w.after.dimensions[k].coverage]
+    overall = f"all rules {_pct(w.before.coverage)} → {_pct(w.after.coverage)}"
+    lines = []
+    for names, was, now, effect in (
+            (w.fields_uncoded, "coded", "not coded",
+             "scores are over fewer rules ({}), so a rise here is not an improvement"),
+            (w.fields_coded, "not coded", "coded",
+             "scores are over more rules ({}), so a fall here shows what was unknown before, not a worse design")):
+        if not names:
+            continue
+        said = "; ".join(f"{k} was {was}" + (f" ({_value(k, w.changes[k][0])})" if was == "coded" else "")
+                         for k in names)
+        coverage = "; ".join([*dims, overall])
+        what = effect.format(coverage) if dims else "no rule's coverage changes, so no score rests on it"
+        verb = "Removes" if was == "coded" else "Adds"
+        lines.append(f"  {verb} information: {said}, now {now} — {what}")
+    return lines
+
+
+def _print_whatif(w: asm.WhatIf, record_id: str, rb: rubric_mod.Rubric) -> None:
+    """The delta for a person: every score with its coverage before → after, and what the change un-codes."""
     delta = w.delta()
     said = "; ".join(f"{k}: {_value(k, a)} → {_value(k, b)}" for k, (a, b) in sorted(w.changes.items()))
     c.out.print(f"[bold]What if[/bold] {escape(record_id)}: {escape(said or 'the design is unchanged')}")
-    rb = atlas.rubric
 
-    def row(label: str, a: float | None, b: float | None, digits: int) -> None:
-        c.out.print(f"  {label:<40} {_score(a, digits):>6} → {_score(b, digits):>6}  {_change(a, b, digits)}",
-                    markup=False)
+    def row(label: str, a: float | None, b: float | None, digits: int,
+            cov_a: float | None = None, cov_b: float | None = None) -> None:
+        change = _change(a, b, digits)
+        cov = _coverage_change(cov_a, cov_b)
+        line = f"  {label:<40} {_score(a, digits):>6} → {_score(b, digits):>6}  {change}"
+        if cov:  # the coverage column after the widest change ("no longer scored")
+            line = f"{line:<{2 + 40 + 1 + 6 + 3 + 6 + 2 + 16}}  {cov}{_fewer_rules(a, b, cov_a, cov_b, digits)}"
+        c.out.print(line.rstrip(), markup=False)
 
+    for line in _information_lines(w, rb):
+        c.out.print(line, markup=False)
+    overall = _coverage_change(w.before.coverage, w.after.coverage).removeprefix("coverage ")
+    c.out.print(f"  Scores are over the rules with known inputs. Coverage (share of a dimension's rules, or of a party's "
+                f"benefit weight, with known inputs) of all rules: {overall}", markup=False)
     for k in rb.dimensions:
-        row(rb.dimensions[k].title, w.before.dimensions[k].score, w.after.dimensions[k].score, 1)
+        b, a = w.before.dimensions[k], w.after.dimensions[k]
+        row(rb.dimensions[k].title, b.score, a.score, 1, b.coverage, a.coverage)
     for p in rb.parties:
-        row(rb.parties[p], w.before.stakeholders[p], w.after.stakeholders[p], 1)
+        row(rb.parties[p], w.before.stakeholders[p], w.after.stakeholders[p], 1,
+            w.before.party_coverage.get(p), w.after.party_coverage.get(p))
     row("Balance index", w.before.balance, w.after.balance, 2)
     titles = w.after.flag_titles
     if delta["flags_removed"]:
         c.out.print("  Flags removed: " + "; ".join(titles.get(f, f) for f in delta["flags_removed"]), markup=False)
+    if delta["flags_not_assessable"]:
+        c.out.print("  Flags that cannot be assessed now (input not coded): "
+                    + "; ".join(titles.get(f, f) for f in delta["flags_not_assessable"]), markup=False)
     if delta["flags_added"]:
         c.out.print("  Flags added: " + "; ".join(titles.get(f, f) for f in delta["flags_added"]), markup=False)
     c.out.print("  (nothing was written)")
@@ -384,7 +462,9 @@ def benchmark(
 ) -> None:
     """Assess a draft design and compare it with the inventory: percentiles and the five most similar.
 
-    Missing fields are allowed in a draft; values are validated as on import.
+    Missing fields are allowed in a draft; values are validated as on import. A draft is
+    never one of the inventory's partnerships, even with the same id: its assessment has
+    no id and a partnership with that id is compared like any other.
 
     Example:
 
@@ -397,11 +477,15 @@ def benchmark(
     record = read_draft(draft)
     f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
     atlas = _atlas(db, rubric)
+    # A draft is never an inventory record: its assessment has no id (docs/assessment-json.md), whatever id the
+    # file gives; the draft's own fields, that id included, are kept under "draft".
+    design = {**record, "id": None}
     try:
-        result: dict[str, Any] = atlas.benchmark(record, f)
-        a = asm.assess(record, atlas.rubric, atlas.context)
+        result: dict[str, Any] = atlas.benchmark(design, f)
+        a = asm.assess(design, atlas.rubric, atlas.context)
     finally:
         atlas.close()
+    result["draft"] = record
     if fmt == "json":
         c.print_json(result)
         return

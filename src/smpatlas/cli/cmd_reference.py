@@ -259,8 +259,12 @@ def _print_align(d: dict[str, Any]) -> None:
     c.out.print(f"[bold]{d['id']}[/bold]: occupations " + (", ".join(f"{o['code']} {o['title']}"
                                                                     for o in d["occupations"]) or "not coded"))
     c.out.print(f"  skill levels: {', '.join(d['skill_levels']) or '—'} ({d['skill_levels_source']})", markup=False)
-    share = d["shortage_share"]
-    c.out.print(f"  share of occupations in shortage at a destination: {'unknown' if share is None else f'{share:.0%}'}")
+    if d["shortage_share"] is None:
+        share = f"unknown ({d['shortage_share_unknown_because']})"
+    else:
+        share = (f"{d['occupations_in_shortage']} of {_n(d['shortage_share_denominator'], 'occupation')} "
+                 f"({d['shortage_share']:.0%})")
+    c.out.print(f"  share of occupations in shortage at a destination: {share}", markup=False)
     for dest in d["destinations"]:
         c.out.print(f"\n  → {name_of(dest['country'])} ({dest['country']})"
                     + (f" — checked against: {'; '.join(dest['lists'])}" if dest.get("lists") else ""), markup=False)
@@ -278,10 +282,17 @@ def _print_align(d: dict[str, Any]) -> None:
                 c.out.print(f"       … and {len(o['near_matches']) - 3} more near matches (--format json)",
                             markup=False)
         lv = dest["shortage_skill_levels"]["values"]
-        c.out.print(f"     destination's {dest['n_shortage_occupations']} shortage occupations by skill level: "
-                    + ", ".join(f"{k} {v['share']:.0%}" for k, v in lv.items() if v["count"]), markup=False)
+        total = dest["n_shortage_occupations"]
+        c.out.print(f"     destination's {_n(total, 'shortage occupation')} by skill level: "
+                    + ", ".join(f"{k} {v['share']:.0%}" for k, v in lv.items() if v["count"])
+                    + f" (of {total})", markup=False)
         if dest.get("note"):
             c.out.print(f"     {dest['note']}", markup=False)
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 partnership``, ``2 partnerships``: a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _share(count_share: dict[str, Any]) -> str:
@@ -291,7 +302,7 @@ def _share(count_share: dict[str, Any]) -> str:
 def _print_destination(d: dict[str, Any], show: int) -> None:
     """One destination of 'align --all' in words, every figure with its denominator."""
     n = d["partnerships"]
-    c.out.print(f"{name_of(d['country'])} ({d['country']}): {n} partnerships, {d['partnerships_with_occupations']} "
+    c.out.print(f"{name_of(d['country'])} ({d['country']}): {_n(n, 'partnership')}, {d['partnerships_with_occupations']} "
                 f"with occupations coded, {d['partnerships_with_skill_levels']} with skill levels (coded or derived)",
                 markup=False)
     known = d["partnerships_with_skill_levels"]
@@ -300,19 +311,22 @@ def _print_destination(d: dict[str, Any], show: int) -> None:
         targets = (f"{_share(t['high'])} high, {_share(t['middle'])} middle, {_share(t['low'])} low "
                    f"(of the {known} of {n} with skill levels; a partnership may target several)")
     else:
-        targets = f"unknown (none of the {n} has skill levels coded or derivable)"
+        whom = "the 1 partnership has no" if n == 1 else f"none of the {n} partnerships has"
+        targets = f"unknown ({whom} skill levels coded or derivable)"
     if not d["has_shortage_data"]:
         c.out.print("     no shortage table loaded", markup=False)
         c.out.print(f"     partnerships target: {targets}", markup=False)
         return
     total = d["shortage_occupations"]
-    c.out.print(f"     shortage list: {total} occupations ({'; '.join(d['lists'])})", markup=False)
+    c.out.print(f"     shortage list: {_n(total, 'occupation')} ({'; '.join(d['lists'])})", markup=False)
     if not d["coverage_assessable"]:
-        c.out.print(f"     coverage cannot be assessed: none of the {n} partnerships has occupations coded",
-                    markup=False)
+        whom = "the 1 partnership has no" if n == 1 else f"none of the {n} partnerships has"
+        c.out.print(f"     coverage cannot be assessed: {whom} occupations coded", markup=False)
     else:
-        c.out.print(f"     {d['uncovered']} of {total} shortage occupations targeted by none of the "
-                    f"{d['partnerships_with_occupations']} partnerships with occupations coded", markup=False)
+        k = d["partnerships_with_occupations"]
+        by_whom = "not targeted by the 1 partnership" if k == 1 else f"targeted by none of the {k} partnerships"
+        c.out.print(f"     {d['uncovered']} of {_n(total, 'shortage occupation')} {by_whom} with "
+                    "occupations coded", markup=False)
     lv = d["shortage_skill_levels"]["values"]
     c.out.print(f"     partnerships target: {targets}", markup=False)
     c.out.print(f"     shortage occupations: {lv['high']['share']:.0%} high, {lv['middle']['share']:.0%} middle, "
@@ -330,7 +344,8 @@ def _print_destination(d: dict[str, Any], show: int) -> None:
 def align_(
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
     all_: Annotated[bool, typer.Option("--all", help="The portfolio: per destination and corridor.")] = False,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv (csv with --all).")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv (csv only with --all: one row per "
+                                     "destination).")] = "text",
     uncovered: Annotated[int, typer.Option("--uncovered", min=0, help="With --all: how many uncovered shortage "
                                            "occupations to list per destination in text (0: all).")] = 8,
     db: c.DbOption = None,
@@ -357,6 +372,9 @@ def align_(
     c.check_choice(fmt, ("text", "json", "csv"), "--format")
     if bool(record_id) == all_:
         raise ConfigError("Give one partnership ID, or --all for the portfolio.")
+    if record_id and fmt == "csv":
+        raise ConfigError(f"--format csv is for the portfolio (--all: one row per destination); for one partnership "
+                          f"use --format text or --format json (smpatlas align {record_id} --format json).")
     atlas = Atlas(database.open_engine(db, create_if_missing=False))
     try:
         if record_id:
@@ -370,22 +388,46 @@ def align_(
     if fmt == "json":
         c.print_json(p)
         return
+    none_match = _none_match(p["filters"]) if not p["n"] else None
     if fmt == "csv":
         w = csv.writer(sys.stdout)
-        w.writerow(["destination", "partnerships", "shortage_occupations", "covered", "uncovered",
-                    "partnerships_high_share", "shortages_high_share", "shortages_middle_share", "shortages_low_share",
-                    "partnerships_with_occupations", "partnerships_with_skill_levels"])
+        w.writerow(ALIGN_CSV_COLUMNS)
         for d in p["destinations"]:
             lv = d.get("shortage_skill_levels", {}).get("values", {})
+            t = d["partnerships_targeting"]
             w.writerow([d["country"], d["partnerships"], d.get("shortage_occupations", ""),
                         _blank(d.get("covered")), _blank(d.get("uncovered")),
-                        _blank(d["partnerships_targeting"]["high"]["share"]),
+                        _blank(t["high"]["share"]),
                         *(lv.get(k, {}).get("share", "") for k in ("high", "middle", "low")),
-                        d["partnerships_with_occupations"], d["partnerships_with_skill_levels"]])
+                        d["partnerships_with_occupations"], d["partnerships_with_skill_levels"],
+                        _blank(t["middle"]["share"]), _blank(t["low"]["share"])])
+        if none_match:
+            c.err.print(none_match, markup=False)  # stdout stays a CSV file (the header alone)
+        return
+    if none_match:
+        c.out.print(none_match, markup=False)
         return
     for d in p["destinations"]:
         _print_destination(d, uncovered)
     c.out.print("\n" + p["note"], markup=False)
+
+
+#: Columns of 'align --all --format csv'. The partnerships_*_share columns are shares of
+#: partnerships_with_skill_levels (a partnership may target several levels); the shortages_*_share columns are
+#: shares of shortage_occupations. New columns are appended, so existing readers keep working.
+ALIGN_CSV_COLUMNS = ["destination", "partnerships", "shortage_occupations", "covered", "uncovered",
+                     "partnerships_high_share", "shortages_high_share", "shortages_middle_share",
+                     "shortages_low_share", "partnerships_with_occupations", "partnerships_with_skill_levels",
+                     "partnerships_middle_share", "partnerships_low_share"]
+
+
+def _none_match(filters: dict[str, Any]) -> str:
+    """'align --all' when the selection is empty: which filters matched nothing."""
+    from smpatlas.store.filters import describe
+
+    if not filters:
+        return "No partnerships in the inventory: nothing to align."
+    return f"No partnerships match {describe(filters)}: nothing to align."
 
 
 def _blank(v: Any) -> Any:
