@@ -168,8 +168,8 @@ def test_number_summaries_from_counts_are_those_of_every_value(values: list[floa
 
 
 @pytest.mark.parametrize(("destinations", "by", "explained"), [
-    (["EU"], "destination_eu", True),  # the region EU: the grouping has no row for it
-    (["EU"], "destination_region", True),
+    (["EU"], "destination_eu", False),  # the region EU is an EU scheme
+    (["EU"], "destination_region", True),  # but has no region: the grouping has no row for it
     (["EU", "DEU"], "destination_continent", True),
     (["DEU"], "destination_eu", False),
     (["JPN"], "destination_eu", False),

@@ -29,7 +29,7 @@ app.add_typer(who_app, name="who-list")
 @isco_app.command("search")
 def isco_search(
     words: Annotated[list[str], typer.Argument(help="Words of an occupation title.")],
-    limit: Annotated[int, typer.Option("--limit")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="At most this many groups.")] = 20,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Find ISCO-08 groups by title (ISCO titles and ESCO occupation titles).

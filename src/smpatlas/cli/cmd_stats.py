@@ -61,7 +61,8 @@ def _crosstab_caption(s: Stats) -> str:
     ct = s.crosstab or {}
     return (f"Denominator N = {ct.get('denominator')}; {' or '.join(ct.get('by', []))} not coded for "
             f"{ct.get('missing', 0)} (the (missing) rows). Multi-valued fields count a partnership once for each "
-            "of its values, so shares may sum past 100%.")
+            "of its values, so shares may sum past 100%."
+            + (" " + ct["note"][ct["note"].index("'(no group)'"):] if "'(no group)'" in (ct.get("note") or "") else ""))
 
 
 def _pct(share: float | None) -> str:

@@ -32,10 +32,16 @@ def _table() -> dict[str, dict[str, str]]:
 
 
 def group_of(code: str, grouping: str) -> str:
-    """The group of an ISO3 code, e.g. group_of('DEU', 'region') == 'Western Europe'."""
+    """The group of an ISO3 code, e.g. group_of('DEU', 'region') == 'Western Europe'.
+
+    The region ``EU`` (allowed in country fields for schemes with the European Union as a party) is in
+    the EU grouping; it has no region, continent, EEA or OECD membership of its own: "(no group)".
+    """
     column = GROUPINGS[grouping]
     row = _table().get(code)
     if row is None:
+        if code == "EU" and grouping == "eu":  # the European Union as a party: an EU scheme
+            return "EU"
         return "(no group)"
     value = row.get(column, "").strip()
     if grouping in ("eu", "eea", "oecd"):
