@@ -34,7 +34,8 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: A lone UTF-16 surrogate: Python strings from JSON ("\\ud800") may hold one, no UTF-8 output can.
+SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def displayable(value: Any) -> Any:
@@ -42,7 +43,7 @@ def displayable(value: Any) -> Any:
     ``\\udXXX`` escapes, and numbers that JSON has no words for (infinity, NaN) as text. Lists and dicts
     are cleaned item by item; anything else is returned as it is."""
     if isinstance(value, str):
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value) if not value.isascii() else value
+        return SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value) if not value.isascii() else value
     if isinstance(value, float):
         return value if math.isfinite(value) else repr(value)
     if isinstance(value, list):

@@ -42,7 +42,7 @@ from smpatlas.normalise import (
     shows_nothing,
     split_multi,
 )
-from smpatlas.problems import CellError
+from smpatlas.problems import SURROGATE, CellError
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^(?:[A-Z]{3}|[A-Z]{2})$")]
 IscoCode = Annotated[str, StringConstraints(pattern=r"^\d{1,4}$")]
@@ -52,7 +52,6 @@ DateText = Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$")]
 Quick = Callable[[Any], bool]
 """A quick test of a canonical value: True only for values the model surely accepts (False: ask pydantic)."""
 
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _ASCII_COUNTRY = re.compile(r"[A-Z]{3}|[A-Z]{2}")
 _ASCII_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -65,7 +64,7 @@ def _text_quick(longest: int | None) -> Quick:
 
     def quick(value: Any) -> bool:
         return (type(value) is str and 0 < len(value) <= limit
-                and (value.isascii() or (_SURROGATE.search(value) is None and not shows_nothing(value))))
+                and (value.isascii() or (SURROGATE.search(value) is None and not shows_nothing(value))))
 
     return quick
 

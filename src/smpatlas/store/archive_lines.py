@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 import zipfile
 import zlib
 from collections.abc import Collection, Iterator
@@ -22,10 +21,10 @@ from typing import Any
 from sqlalchemy import Boolean, DateTime, Float, Integer, String, Table
 
 from smpatlas.errors import ConfigError
+from smpatlas.problems import SURROGATE
 
 #: The longest line read from an archive member (bytes); a record with its sources is a few kilobytes.
 MAX_LINE = 64 * 1024 * 1024
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 UNREADABLE = (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError, OSError)
 
 
@@ -116,7 +115,7 @@ def _problem(column: Any, value: Any) -> str | None:
             return "not text"
         if typ.length is not None and len(value) > typ.length:
             return f"longer than {typ.length} characters"
-        if not value.isascii() and _SURROGATE.search(value):
+        if not value.isascii() and SURROGATE.search(value):
             return "not valid Unicode"
     return None
 
