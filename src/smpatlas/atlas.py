@@ -187,8 +187,13 @@ class Atlas:
             return record
 
     def delete(self, rid: str, *, user: str | None = None) -> None:
-        with self.engine.begin() as conn:
-            repo.delete_ids(conn, [rid], change=repo.Change(user=user or self.user, context="delete"))
+        """Delete one record (its history is kept); a missing one says when and by whom it was deleted."""
+        try:
+            with self.engine.begin() as conn:
+                repo.delete_ids(conn, [rid], change=repo.Change(user=user or self.user, context="delete"))
+        except NotFound:
+            with self.engine.connect() as conn:
+                raise _not_found(conn, rid) from None
 
 
 def _not_found(conn: Connection, rid: str) -> NotFound:

@@ -112,6 +112,8 @@ def test_editor_creates_updates_deletes_and_history_names_the_user(client: Any, 
     assert {e["user_name"] for e in hist} == {"erin"}
     assert client.delete("/api/v1/partnerships/xx-yy-api", headers=h).json() == {"ok": True, "deleted": "xx-yy-api"}
     assert client.get("/api/v1/partnerships/xx-yy-api").status_code == 404
+    again = client.delete("/api/v1/partnerships/xx-yy-api", headers=h)  # says who deleted it, as PATCH does
+    assert again.status_code == 404 and "It was deleted on" in again.json()["error"] and "by erin" in again.json()["error"]
 
 
 def test_a_locked_inventory_answers_503_with_the_reason(app_factory: Any, db_copy: Any, web_backend: str,
