@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from smpatlas import __version__
+from smpatlas import __version__, outfiles
 from smpatlas import record as rec
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError, ValidationFailed
@@ -106,15 +105,8 @@ def dump(engine: Engine, out: str | Path) -> dict[str, Any]:
     """
     out = Path(out)
     _check_target(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        manifest = _write(engine, tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ConfigError(f"Cannot write {str(out)!r}: {exc.strerror or exc}.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return manifest
+    with outfiles.replacing(out) as tmp:  # the one all-or-nothing writer (export, report and chart use it too)
+        return _write(engine, tmp)
 
 
 def _write(engine: Engine, out: Path) -> dict[str, Any]:
