@@ -1,18 +1,19 @@
 """The assessment rubric: loading, checking and documenting it.
 
 Owns :class:`Rubric` (dimensions, parties, rules, flags read from
-``data/rubric.toml`` or a user's copy), the condition language with its
-three-valued logic (true / false / unknown), the derived predicates rules may
-use, and the generated ``docs/assessment.md``. A malformed rubric, or a rule
-naming an unknown field, value, dimension or party, is a clear error at load
-time; types, ranges and operators per field kind are checked first, by
-:mod:`rubric_checks`. Scoring records against the rubric lives in :mod:`assessment`.
+``data/rubric.toml`` or a user's copy) and the generated ``docs/assessment.md``.
+A malformed rubric, or a rule naming an unknown field, value, dimension or party,
+is a clear error at load time; types, ranges and operators per field kind are
+checked first, by :mod:`rubric_checks`. The condition language with its
+three-valued logic (true / false / unknown) lives in :mod:`conditions`, the
+derived predicates rules may use in :mod:`predicates`; both are importable from
+here as before, and neither imports this module. Scoring records against the
+rubric lives in :mod:`assessment`.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -20,229 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from smpatlas.analysis import rubric_checks as checks
+from smpatlas.analysis.conditions import Condition as Condition
+from smpatlas.analysis.conditions import Evaluator as Evaluator
+from smpatlas.analysis.predicates import DERIVED as DERIVED
+from smpatlas.analysis.predicates import DERIVED_DOCS as DERIVED_DOCS
+from smpatlas.analysis.predicates import DERIVED_FIELDS as DERIVED_FIELDS
+from smpatlas.analysis.predicates import NUMERIC_DERIVED as NUMERIC_DERIVED
+from smpatlas.analysis.predicates import Truth as Truth
+from smpatlas.analysis.predicates import develops_skills as develops_skills
+from smpatlas.analysis.predicates import long_term_or_extendable as long_term_or_extendable
+from smpatlas.analysis.predicates import return_anticipated as return_anticipated
 from smpatlas.codebook import UNSPECIFIED, Codebook
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 
-#: Three-valued truth: True, False or None (unknown).
-Truth = bool | None
-
-#: Derived predicates: name → (description, function(record, context) → value or None).
-DERIVED_DOCS: dict[str, str] = {
-    "return_anticipated": "true when `return_expected` is yes or optional, or `mobility_types` is only circular "
-    "and/or short-term; false when `return_expected` is no (and mobility is not only circular/short-term); "
-    "unknown otherwise.",
-    "long_term_or_extendable": "true when `mobility_types` includes long_term, or `extension_possible` or "
-    "`transition_to_long_term` is yes; false when all three are known and none holds.",
-    "develops_skills": "true when `tracks` includes home, `origin_capacity_building` is yes or "
-    "`training_location` includes origin; false when all three are known and none holds.",
-    "shortage_share": "share (0–1) of the partnership's ISCO-08 occupations that are on a shortage list of one of "
-    "its destinations, matched at the finest precision both codes have (needs a shortage table for a destination "
-    "and coded occupations; unknown otherwise).",
-    "regulated_occupation": "true when one of the partnership's occupations is a regulated profession at one of its "
-    "destinations (EU Regulated Professions Database, ISCO-08 minor groups); unknown without occupations or data.",
-    "health_recruitment_from_safeguards_list": "true when the partnership recruits health workers (sector "
-    "health_care or ISCO 221x/222x/226x/321x/322x/532x) from a country on the loaded WHO Health Workforce Support "
-    "and Safeguards List without a government-to-government agreement; unknown when no list is loaded.",
-}
-NUMERIC_DERIVED = frozenset({"shortage_share"})
-#: Derived predicates that need reference data (a context); unknown without it.
-#: The codebook fields each derived predicate reads (shown beside rules that use it).
-DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
-    "return_anticipated": ("return_expected", "mobility_types"),
-    "long_term_or_extendable": ("mobility_types", "extension_possible", "transition_to_long_term"),
-    "develops_skills": ("tracks", "origin_capacity_building", "training_location"),
-    "shortage_share": ("occupations", "destination_countries"),
-    "regulated_occupation": ("occupations", "destination_countries"),
-    "health_recruitment_from_safeguards_list": ("sectors", "occupations", "origin_countries",
-                                                "government_to_government"),
-}
-
-
-def _values(record: dict[str, Any], name: str) -> list[Any] | None:
-    v = record.get(name)
-    if v is None:
-        return None
-    return v if isinstance(v, list) else [v]
-
-
-def _known(values: list[Any] | None) -> bool:
-    return values is not None and values != [UNSPECIFIED] and UNSPECIFIED not in values
-
-
-def return_anticipated(r: dict[str, Any], ctx: Any = None) -> Truth:
-    ret = r.get("return_expected")
-    if ret in ("yes", "optional"):
-        return True
-    mob = _values(r, "mobility_types")
-    if _known(mob) and mob and set(mob) <= {"circular", "short_term"}:
-        return True
-    if ret == "no":
-        return False
-    return None
-
-
-def long_term_or_extendable(r: dict[str, Any], ctx: Any = None) -> Truth:
-    mob = _values(r, "mobility_types")
-    ext, tra = r.get("extension_possible"), r.get("transition_to_long_term")
-    if (_known(mob) and mob and "long_term" in mob) or ext is True or tra is True:
-        return True
-    if _known(mob) and ext is False and tra is False:
-        return False
-    return None
-
-
-def develops_skills(r: dict[str, Any], ctx: Any = None) -> Truth:
-    tracks, loc, cap = _values(r, "tracks"), _values(r, "training_location"), r.get("origin_capacity_building")
-    if (_known(tracks) and tracks and "home" in tracks) or cap is True or (_known(loc) and loc and "origin" in loc):
-        return True
-    if _known(tracks) and _known(loc) and cap is False:
-        return False
-    return None
-
-
-def _from_context(name: str) -> Callable[[dict[str, Any], Any], Any]:
-    def derived(r: dict[str, Any], ctx: Any = None) -> Any:
-        method = getattr(ctx, name, None)
-        return None if method is None else method(r)
-
-    derived.__name__ = name
-    return derived
-
-
-DERIVED: dict[str, Callable[[dict[str, Any], Any], Any]] = {
-    "return_anticipated": return_anticipated,
-    "long_term_or_extendable": long_term_or_extendable,
-    "develops_skills": develops_skills,
-    "shortage_share": _from_context("shortage_share"),
-    "regulated_occupation": _from_context("regulated_occupation"),
-    "health_recruitment_from_safeguards_list": _from_context("health_recruitment_from_safeguards_list"),
-}
-
 _OPS = ("any_of", "all_of", "only", "count_at_least", "is", "in")
-
-
-Evaluator = Callable[[dict[str, Any], Any], Truth]
-
-
-def _compile(raw: dict[str, Any]) -> Evaluator:
-    """Turn a condition table into a fast three-valued function (record, context) → truth."""
-    if "all" in raw:
-        subs = [_compile(c) for c in raw["all"]]
-
-        def all_(rec: dict[str, Any], ctx: Any) -> Truth:
-            unknown = False
-            for fn in subs:
-                v = fn(rec, ctx)
-                if v is False:
-                    return False
-                if v is None:
-                    unknown = True
-            return None if unknown else True
-
-        return all_
-    if "any" in raw:
-        subs = [_compile(c) for c in raw["any"]]
-
-        def any_(rec: dict[str, Any], ctx: Any) -> Truth:
-            unknown = False
-            for fn in subs:
-                v = fn(rec, ctx)
-                if v is True:
-                    return True
-                if v is None:
-                    unknown = True
-            return None if unknown else False
-
-        return any_
-    if "not" in raw:
-        inner = _compile(raw["not"])
-
-        def not_(rec: dict[str, Any], ctx: Any) -> Truth:
-            v = inner(rec, ctx)
-            return None if v is None else not v
-
-        return not_
-    if "derived" in raw:
-        fn = DERIVED[raw["derived"]]
-        if "is" in raw:
-            want = raw["is"]
-            return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v is want
-        if "at_least" in raw:
-            lo = raw["at_least"]
-            return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v >= lo
-        hi = raw["at_most"]
-        return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v <= hi
-    name = raw["field"]
-    listed = raw.get("in") or raw.get("any_of") or raw.get("only") or ()
-    unspecified_is_value = UNSPECIFIED in listed
-    if "is" in raw:
-        want = raw["is"]
-
-        def is_(rec: dict[str, Any], ctx: Any) -> Truth:
-            v = rec.get(name)
-            return None if v is None or v == UNSPECIFIED else v is want
-
-        return is_
-    if "in" in raw:
-        allowed = frozenset(raw["in"])
-
-        def in_(rec: dict[str, Any], ctx: Any) -> Truth:
-            v = rec.get(name)
-            if v is None or (v == UNSPECIFIED and not unspecified_is_value):
-                return None
-            return v in allowed
-
-        return in_
-
-    def known(rec: dict[str, Any]) -> list[str] | None:
-        v = rec.get(name)
-        if v is None or (UNSPECIFIED in v and not unspecified_is_value):
-            return None
-        return v  # type: ignore[no-any-return]
-
-    if "any_of" in raw:
-        want_any = frozenset(raw["any_of"])
-        return lambda rec, ctx: None if (v := known(rec)) is None else not want_any.isdisjoint(v)
-    if "all_of" in raw:
-        want_all = frozenset(raw["all_of"])
-        return lambda rec, ctx: None if (v := known(rec)) is None else want_all.issubset(v)
-    if "only" in raw:
-        only = frozenset(raw["only"])
-        return lambda rec, ctx: None if (v := known(rec)) is None else bool(v) and only.issuperset(v)
-    among = frozenset(raw["among"]) if raw.get("among") else None
-    n = raw["count_at_least"]
-    return lambda rec, ctx: (None if (v := known(rec)) is None
-                             else sum(1 for x in v if among is None or x in among) >= n)
-
-
-@dataclass(frozen=True)
-class Condition:
-    """One condition tree (see the rubric file's header), compiled once."""
-
-    raw: dict[str, Any]
-    fn: Evaluator = field(compare=False, repr=False, default=None)  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "fn", _compile(self.raw))
-
-    def fields(self) -> set[str]:
-        """The codebook fields this condition reads (derived predicates as ``derived:NAME``)."""
-        r = self.raw
-        if "field" in r:
-            return {r["field"]}
-        if "derived" in r:
-            return {"derived:" + r["derived"]}
-        out: set[str] = set()
-        for key in ("all", "any"):
-            for sub in r.get(key, ()):
-                out |= Condition(sub).fields()
-        if "not" in r:
-            out |= Condition(r["not"]).fields()
-        return out
-
-    def evaluate(self, record: dict[str, Any], ctx: Any = None) -> Truth:
-        return self.fn(record, ctx)
 
 
 @dataclass(frozen=True)
