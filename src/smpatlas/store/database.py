@@ -16,10 +16,13 @@ start-up) is imported only to create, upgrade or judge another revision.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlencode
 
 import orjson
 from sqlalchemy import Engine, create_engine, event, inspect, text
@@ -58,10 +61,19 @@ def is_sqlite(url: str) -> bool:
 
 
 def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (also of SQLAlchemy's URI form ``sqlite:///file:PATH?mode=ro&uri=true``)."""
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    return Path(u.database)
+    db = u.database
+    if str(u.query.get("uri", "")).lower() in ("true", "1") and db.startswith("file:"):
+        rest = db[len("file:"):]
+        if rest.startswith("//"):  # file://host/path: the host (empty or localhost) is not part of the path
+            rest = rest[rest.find("/", 2):] if rest.find("/", 2) >= 0 else ""
+        db = unquote(rest)
+        if not db or db == ":memory:" or u.query.get("mode") == "memory":
+            return None
+    return Path(db)
 
 
 def shown(db: str | None) -> str:
@@ -88,7 +100,7 @@ def busy_timeout() -> float:
     return value
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, read_only: bool = False) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys = ON")
@@ -97,8 +109,53 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA cache_size = -65536")
     # Write-ahead log: readers (the web app, other commands) never wait for a writer, even during a
     # long import; a failed or killed import leaves only uncommitted frames, which SQLite ignores.
-    cur.execute("PRAGMA journal_mode = WAL")
+    # (Setting it writes to the file: a read-only inventory is read in whatever mode it was left.)
+    if not read_only:
+        cur.execute("PRAGMA journal_mode = WAL")
     cur.close()
+
+
+#: SQLite's own URI parameters (https://sqlite.org/uri.html), accepted after a file's path:
+#: ``sqlite:///atlas.db?mode=ro`` opens the inventory read-only.
+SQLITE_URI_PARAMS = ("mode", "immutable", "cache", "nolock", "vfs", "psow")
+
+
+def _sqlite_open(url: str, path: Path) -> tuple[str, dict[str, str]]:
+    """The URL without SQLite's URI parameters, and the parameters to open ``path`` with.
+
+    An inventory that cannot be written here (a read-only file, folder or file system: a published
+    copy on a shared drive, say) is opened read-only — ``mode=ro``, and ``immutable=1`` when its
+    write-ahead log files are absent and cannot be created (SQLite needs one or the other to read a
+    WAL database) — so that reading it works and a write fails with :func:`_busy`'s message.
+    """
+    u = make_url(url)
+    if u.query.get("uri"):  # SQLAlchemy's own form (sqlite:///file:...?mode=ro&uri=true): as given
+        return url, {}
+    params = {k: str(v) for k, v in u.query.items() if k in SQLITE_URI_PARAMS}
+    if params:
+        url = u.difference_update_query(list(params)).render_as_string(hide_password=False)
+    if not path.exists():
+        return url, params
+    if "mode" not in params and not _writable(path):
+        params["mode"] = "ro"
+    if params.get("mode") == "ro" and "immutable" not in params and not os.access(path.parent, os.W_OK):
+        wal, shm = (path.with_name(path.name + s) for s in ("-wal", "-shm"))
+        if not wal.exists() and not shm.exists():
+            params["immutable"] = "1"
+    return url, params
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write ``path`` (and create its write-ahead log beside it, unless it is there)."""
+    if not os.access(path, os.W_OK):  # a read-only file or file system (EROFS even for root)
+        return False
+    return os.access(path.parent, os.W_OK) or path.with_name(path.name + "-wal").exists()
+
+
+def _connector(path: Path, params: dict[str, str]) -> Any:
+    """A connection factory opening ``path`` as a SQLite URI with ``params`` (e.g. ``mode=ro``)."""
+    uri = "file:" + quote(str(path.resolve()), safe="/") + "?" + urlencode(params)
+    return functools.partial(sqlite3.connect, uri, uri=True, check_same_thread=False)
 
 
 def create(url: str) -> Engine:
@@ -106,16 +163,25 @@ def create(url: str) -> Engine:
     path = sqlite_path(url)
     if path is not None and not path.parent.exists():
         raise ConfigError(f"Folder {str(path.parent)!r} does not exist; cannot create database {str(path)!r}.")
+    if path is not None and not path.exists() and not os.access(path.parent, os.W_OK):
+        raise ConfigError(f"Cannot create database {str(path)!r}: the folder {str(path.parent)!r} is read-only "
+                          "here. Choose a file in a writable folder.")
+    params: dict[str, str] = {}
+    extra: dict[str, Any] = {}
     if path is not None:
         check_sqlite_file(path)
+        url, params = _sqlite_open(url, path)
+        if params:
+            extra["creator"] = _connector(path, params)
     try:
-        engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads)
+        engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads, **extra)
         engine.dialect.create_connect_args(engine.url)  # e.g. a port or timeout that is not a number
     except (ArgumentError, ModuleNotFoundError, ValueError, TypeError) as exc:
         raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from None
     if engine.dialect.name == "sqlite":
         busy_timeout()  # a bad setting is an error now, not at the first connection
-        event.listen(engine, "connect", _sqlite_pragmas)
+        read_only = params.get("mode") == "ro" or params.get("immutable") == "1"
+        event.listen(engine, "connect", functools.partial(_sqlite_pragmas, read_only=read_only))
         event.listen(engine, "handle_error", _busy)
     return engine
 
@@ -153,6 +219,8 @@ _LOCKED = ("database is locked", "database table is locked", "database schema is
 
 
 _DAMAGED = ("database disk image is malformed", "file is not a database")
+#: What SQLite says when a write meets a read-only file, folder, file system or ``mode=ro``.
+_READ_ONLY = ("attempt to write a readonly database",)
 
 
 def _busy(ctx: ExceptionContext) -> None:
@@ -164,6 +232,10 @@ def _busy(ctx: ExceptionContext) -> None:
         raise ConfigError(f"The inventory{where} is damaged ({text}): it cannot be read. Nothing was written; "
                           "restore it from a backup or a 'smpatlas dump' ('sqlite3 FILE .recover' may save "
                           "what is left).")
+    if text.startswith(_READ_ONLY):
+        raise ConfigError(f"The inventory{where} is read-only here (a read-only file, folder or file system, or "
+                          "opened with mode=ro): it can be read but not changed. Nothing was written; copy it to a "
+                          "writable folder and work on the copy.")
     if text not in _LOCKED:
         return
     raise Busy(
