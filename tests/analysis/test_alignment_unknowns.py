@@ -78,11 +78,21 @@ def test_explanation_names_the_list_and_year(source: str, year: int, name: str) 
     ctx = _ctx(["3221"], source, year)
     text = ctx.shortage_explanation({"occupations": ["2221"], "destination_countries": ["DEU", "JPN"]})
     assert text is not None
-    assert f"0 of 1 occupations listed for Germany ({name})" in text
+    assert f"0 of 1 occupation listed for Germany ({name})" in text
     assert "3221 Nursing associate professionals is (the associate-professional counterpart of 2221)" in text
     assert "No shortage table for JPN" in text
     assert align({"id": "x", "occupations": ["2221"], "destination_countries": ["DEU"]}, ctx)[
         "destinations"][0]["lists"] == [name]
+
+
+@pytest.mark.parametrize(("occupations", "says"), [
+    (["2221"], "0 of 1 occupation listed for Germany"),  # one occupation: singular
+    (["2221", "3221"], "1 of 2 occupations listed for Germany"),
+    (["3221", "unspecified"], "1 of 1 occupation listed for Germany"),  # 'unspecified' is not an occupation
+])
+def test_explanation_counts_occupations_in_words(occupations: list[str], says: str) -> None:
+    text = _ctx(["3221"]).shortage_explanation({"occupations": occupations, "destination_countries": ["DEU"]})
+    assert text is not None and text.startswith(says + " (Test list (2024))")
 
 
 def test_assessment_notes_carry_the_explanation_to_the_shortage_rule_and_flag() -> None:

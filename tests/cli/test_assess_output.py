@@ -125,7 +125,7 @@ def test_assess_one_explains_its_inputs_in_text_and_json(cli: Cli, demo_db: Inve
     """Coverage and the shortage lists behind the alignment rule are in the JSON too, not only in the text."""
     d = cli("assess", "de-ph-triple-win", *demo_db.db, "--format", "json").json()
     note = d["notes"]["alignment.shortage_occupations"]
-    assert note.startswith("0 of 1 occupations listed for Germany (EURES 2022 shortage list")
+    assert note.startswith("0 of 1 occupation listed for Germany (EURES 2022 shortage list")
     assert d["notes"]["no_shortage_occupation"] == note
     text = cli("assess", "de-ph-triple-win", *demo_db.db).stdout
     assert text.count(note) == 2  # under the rule and under the flag

@@ -100,6 +100,6 @@ def test_html_profile_says_which_shortage_lists_the_flag_used_the_pdf_page_has_n
     full = profile.context(atlas, "de-ph-triple-win")
     noted = [f for f in full["flags"] if f["note"]]
     assert [f["title"] for f in noted] == ["Targets no shortage occupation"]
-    assert noted[0]["note"].startswith("0 of 1 occupations listed for Germany (EURES 2022 shortage list")
+    assert noted[0]["note"].startswith("0 of 1 occupation listed for Germany (EURES 2022 shortage list")
     assert noted[0]["note"] in profile.html(atlas, "de-ph-triple-win")
     assert all(f["note"] is None for f in profile.context(atlas, "de-ph-triple-win", for_print=True)["flags"])

@@ -78,7 +78,7 @@ def test_an_htmx_request_that_needs_log_in_sends_the_browser_to_the_log_in_page(
 
 def test_the_shortage_rule_and_flag_say_which_lists_they_used(ro_client: Any) -> None:
     html = ro_client.get(f"/partnerships/{RID}").text
-    note = ('<p class="help note">0 of 1 occupations listed for Germany (EURES 2022 shortage list; EURES 2025 ICT '
+    note = ('<p class="help note">0 of 1 occupation listed for Germany (EURES 2022 shortage list; EURES 2025 ICT '
             'annex).')
     rules = html.split('class="assessment"', 1)[1].split("</table>")[0]
     flags = html.split("<h3>Gap flags</h3>", 1)[1].split("</ul>", 1)[0]

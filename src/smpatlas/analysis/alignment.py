@@ -151,7 +151,8 @@ class ReferenceContext:
         parts, near = [], []
         for d in dests:
             listed = sum(1 for o in occ if self.in_shortage(o, d))
-            parts.append(f"{listed} of {len(occ)} occupations listed for {name_of(d)} "
+            parts.append(f"{listed} of {len(occ)} {'occupation' if len(occ) == 1 else 'occupations'} listed for "
+                         f"{name_of(d)} "
                          f"({'; '.join(self.lists(d))})")
             for o in occ:
                 for m in self.near_matches(o, d)[:3]:
