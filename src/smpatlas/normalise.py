@@ -9,120 +9,56 @@ A converter returns the canonical value (``None`` for missing) or raises
 few distinct values (vocabularies, countries, ISCO codes, yes/no, numbers,
 dates) remember what they returned for each text cell, up to a bound per
 field. Knows nothing of files, rows or databases.
+
+Built on :mod:`smpatlas.celltext` (blank cells, control characters, splitting,
+folding, hints) and :mod:`smpatlas.numbercells` (numbers as typed, the ``int``
+and ``number`` converters); their names callers use are importable from here
+too, and neither imports this module.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import re
-import tomllib
 from collections.abc import Callable
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from smpatlas.celltext import CONTROL as CONTROL
+from smpatlas.celltext import INVISIBLE as INVISIBLE
+from smpatlas.celltext import Converter as Converter
+from smpatlas.celltext import fold_value as fold_value
+from smpatlas.celltext import has_control as has_control
+from smpatlas.celltext import is_blank as is_blank
+from smpatlas.celltext import shows_nothing as shows_nothing
+from smpatlas.celltext import split_multi as split_multi
+from smpatlas.celltext import split_values as split_values
+from smpatlas.celltext import suggest as suggest
 from smpatlas.codebook import UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
+from smpatlas.numbercells import LARGEST as LARGEST
+from smpatlas.numbercells import _int, _number
+from smpatlas.numbercells import dot_thousands as dot_thousands
+from smpatlas.numbercells import example as example
+from smpatlas.numbercells import mistyped_number as mistyped_number
+from smpatlas.numbercells import number_text as number_text
 from smpatlas.problems import CellError
-
-Converter = Callable[[Any], Any]
 
 TRUE_WORDS = frozenset({"yes", "true", "1", "y", "t"})
 FALSE_WORDS = frozenset({"no", "false", "0", "n", "f"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISCO = re.compile(r"^\d{1,4}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TOKEN = re.compile(r"[\s\-]+")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_CONTROL_BYTES = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # CONTROL's ASCII characters
 #: Per field: distinct text cells remembered (repeated cells hit, memory stays bounded).
 MEMO_LIMIT = 50_000
 #: Field kinds with few distinct values, worth remembering conversions for.
 MEMO_KINDS = frozenset({"enum", "set", "countries", "isco", "bool", "tristate", "int", "number", "date"})
 
 
-#: Text that shows nothing: spaces and the invisible format characters (zero-width space and joiners, word
-#: joiner, byte order mark, soft hyphen). A required field holding only these is empty.
-INVISIBLE = re.compile(r"[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]*")
-
-
-def shows_nothing(text: str) -> bool:
-    """Whether ``text`` has no visible character (:data:`INVISIBLE`)."""
-    return INVISIBLE.fullmatch(text) is not None
-
-
-def has_control(text: str) -> bool:
-    """Whether :data:`CONTROL` finds a character in ``text`` (ASCII text, the usual case, is checked
-    a few times faster than the regex does it)."""
-    if text.isascii():
-        data = text.encode("ascii")
-        return len(data.translate(None, _CONTROL_BYTES)) != len(data)
-    return CONTROL.search(text) is not None
-
-
-def fold_value(text: str) -> str:
-    """Vocabulary folding: strip, lower case, runs of spaces and ``-`` → ``_``."""
-    return _TOKEN.sub("_", text.strip().lower())
-
-
-def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
-    """A "did you mean" hint, or None."""
-    folded = fold_value(value)
-    starts = [c for c in choices if c.startswith(folded) and folded]
-    if len(starts) == 1:
-        return f"did you mean {starts[0]!r}?"
-    close = difflib.get_close_matches(folded, list(choices), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    return None
-
-
 def _vocab_hint(value: str, vocab: tuple[str, ...]) -> str:
     guess = suggest(value, vocab)
     allowed = "allowed: " + ", ".join(vocab)
     return f"{guess} {allowed}" if guess else allowed
-
-
-def is_blank(value: Any) -> bool:
-    """Whether ``value`` means "not given": None, blank text, an empty list or object.
-
-    A NaN is not blank: no reader makes one from an empty cell, so it was typed (JSON's ``NaN``) and is
-    refused as a number ("expected a finite number"), never taken to mean "clear this field".
-    """
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    if isinstance(value, (list, tuple, set, dict)):
-        return not value
-    return False
-
-
-def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
-    """Split a multi-value cell: ``;`` always; ``,`` too when allowed.
-
-    Lists (from JSON) pass through. Newlines separate values as well.
-    """
-    if isinstance(value, (list, tuple, set)):
-        return [v for v in value if not is_blank(v)]
-    if not isinstance(value, str):
-        return [value]
-    text = value.replace("\n", ";")
-    if ";" in text or not allow_comma:
-        parts = text.split(";")
-    else:
-        parts = text.split(",")
-    return [p.strip() for p in parts if p.strip()]
-
-
-def split_values(value: Any) -> list[Any]:
-    """Split a vocabulary cell: ``;``, ``,`` and newlines all separate values (no value holds a comma), so
-    ``Long-term; circular, short term`` is three values."""
-    if isinstance(value, str):
-        return split_multi(value.replace(",", ";"))
-    return split_multi(value)
 
 
 _UNSEEN = object()
@@ -414,169 +350,6 @@ def _tristate(f: Field) -> Converter:
     return convert
 
 
-def _num(x: float) -> str:
-    if isinstance(x, int) and abs(x) >= 10**18:  # float() of such an int may overflow, str() may refuse
-        return f"a number of about {int(x.bit_length() * 0.30103) + 1} digits"
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e18 else repr(x)
-
-
-#: The largest whole number a number field holds: exact in JSON (and so in the history) and in 64-bit integers.
-LARGEST = 2**53
-
-
-def _bounds(f: Field, number: float) -> None:
-    if f.min is not None and number < f.min:
-        raise CellError(f"{_num(number)} is below the minimum {_num(f.min)} for {f.name}",
-                        hint=f"{f.label} must be ≥ {_num(f.min)}", code="range")
-    if f.max is not None and number > f.max:
-        raise CellError(f"{_num(number)} is above the maximum {_num(f.max)} for {f.name}",
-                        hint=f"{f.label} must be ≤ {_num(f.max)}", code="range")
-
-
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
-#: "2.000.000": dots between thousands (German, French), refused: it is no decimal number.
-_DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3}){2,}$")
-#: "1.500": 1.5, or 1500 with a dot between thousands? Read as 1.5 with a warning (:func:`dot_thousands`).
-_ONE_DOT_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}\.\d{3}$")
-
-
-def number_text(text: str) -> float:
-    """A number typed as text: ``1500``, ``1,500``, ``1 500``, ``1500.5``. Raises ValueError when it is not a
-    number, and :class:`CellError` for ``2.000.000`` (dots between thousands). ``1.500`` is 1.5; the
-    import warns about it (:func:`dot_thousands`)."""
-    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("_", "")
-    if _THOUSANDS.match(t):
-        t = t.replace(",", "").replace(" ", "")
-    elif _DOT_THOUSANDS.match(t):
-        raise CellError("dots between thousands are not read", hint=f"write {t.replace('.', '')}",
-                        code="ambiguous_number")
-    return float(t)
-
-
-def dot_thousands(value: Any) -> str | None:
-    """For a cell like ``1.500`` (read as 1.5), the number it would be with a dot between thousands, else None."""
-    if isinstance(value, str) and "." in value and _ONE_DOT_THOUSANDS.match(value.strip()):
-        return value.strip().replace(".", "")
-    return None
-
-
-@cache
-def _shipped_examples() -> dict[str, Any]:
-    """Per field of the shipped codebook, its ``example`` key (read here until :class:`Field` carries it)."""
-    text = resources.files("smpatlas").joinpath("data/codebook.toml").read_text("utf-8")
-    return {f["name"]: f["example"] for f in tomllib.loads(text)["fields"] if "example" in f}
-
-
-def example(f: Field) -> Any:
-    """A typical value of a field, from the codebook (None when it gives none)."""
-    given = getattr(f, "example", None)
-    return given if given is not None else _shipped_examples().get(f.name)
-
-
-def _number_hint(f: Field, what: str, *, label: bool = True) -> str:
-    """'Minimum duration (months): a whole number from 0 to 600, e.g. 6' (bounds and example from the codebook)."""
-    lo, hi = f.min, f.max
-    bounds = (f" from {_num(lo)} to {_num(hi)}" if lo is not None and hi is not None
-              else f" ≥ {_num(lo)}" if lo is not None else f" ≤ {_num(hi)}" if hi is not None else "")
-    ex = example(f)
-    return (f"{f.label}: " if label else "") + f"{what}{bounds}" + (f", e.g. {ex}" if ex is not None else "")
-
-
-def _not_a_number(f: Field, value: Any, what: str) -> CellError:
-    """The problem with a cell that is not a number: a date or time of day typed (or turned by Excel) into it,
-    a decimal comma, a currency, words such as "Mio" — each with a hint that says what to write."""
-    if isinstance(value, (dt.date, dt.time)):
-        kind = "a date" if isinstance(value, dt.date) else "a time of day"
-        if isinstance(value, dt.date) and "year" in f.name:
-            hint = f"{kind} was typed; write the year, e.g. {value.year}"
-        else:
-            hint = f"{kind} was typed; " + _number_hint(f, "write " + what, label=False)
-        return CellError(f"expected {what}, not {kind}", hint=hint, code="type")
-    typo, written = mistyped_number(value) if isinstance(value, str) else (None, "")
-    if typo == "decimal_comma":
-        return CellError(f"expected {what}; the comma before the decimals is not read", code="type",
-                         hint=_number_hint(f, what) if "whole" in what else
-                         f"write {written} (a dot before the decimals, no separator between thousands)")
-    if typo == "currency":
-        ex = example(f)
-        return CellError(f"expected {what}, without a currency", code="type",
-                         hint=f"write the number alone (the field is {f.label})" + (f", e.g. {ex}" if ex else ""))
-    if typo == "words":
-        return CellError(f"expected {what} written in full", code="type",
-                         hint=f"write all the digits, e.g. 2000 for 2k, 2500000 for 2.5 million ({f.label})")
-    return CellError(f"expected {what}", hint=_number_hint(f, what), code="type")
-
-
-def mistyped_number(text: str) -> tuple[str | None, str]:
-    """How a number typed as text that is not read went wrong: ``decimal_comma`` (with the number written
-    with a dot), ``currency`` or ``words`` ("2,5 Mio", "2k"); None when it is none of these."""
-    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    if _DECIMAL_COMMA.match(t):
-        return "decimal_comma", t.replace(".", "").replace(" ", "").replace(",", ".")
-    if _CURRENCY.search(t):
-        return "currency", ""
-    if _WORDS_FOR_NUMBERS.search(t):
-        return "words", ""
-    return None, ""
-
-
-#: "12,5", "1.500,50", "1 500,5": a comma before the decimals (German, French, Spanish ...), never read as one.
-_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d+|\d{1,3}(?:[. ]\d{3})+),\d{1,2}$|^[+-]?\d{1,3}(?:[. ]\d{3})+,\d+$")
-_CURRENCY = re.compile(r"[€$£¥]|\b(?:eur|euros?|usd|gbp|chf)\b", re.IGNORECASE)
-_WORDS_FOR_NUMBERS = re.compile(r"\d\s*(?:k|m|mn|mio|mil|million|millions|bn|billion|mrd|thousand)\b\.?",
-                                re.IGNORECASE)
-
-
-def _int(f: Field) -> Converter:
-    def convert(value: Any) -> Any:
-        if is_blank(value):
-            return None
-        if isinstance(value, (bool, dt.date, dt.time)):
-            raise _not_a_number(f, value, "a whole number")
-        if isinstance(value, int):
-            number = value
-        else:
-            try:
-                as_float = value if isinstance(value, float) else number_text(str(value))
-            except CellError:
-                raise
-            except ValueError:
-                raise _not_a_number(f, value, "a whole number") from None
-            if not math.isfinite(as_float) or not float(as_float).is_integer():
-                raise _not_a_number(f, value, "a whole number")
-            number = int(as_float)
-        _bounds(f, number)
-        if abs(number) > LARGEST:
-            raise CellError(f"{_num(number)} is too large", hint=f"{f.label} must be a realistic whole number",
-                            code="range")
-        return number
-
-    return convert
-
-
-def _number(f: Field) -> Converter:
-    def convert(value: Any) -> Any:
-        if is_blank(value):
-            return None
-        if isinstance(value, (bool, dt.date, dt.time)):
-            raise _not_a_number(f, value, "a number")
-        if isinstance(value, int):
-            number: float = value
-        else:
-            try:
-                number = value if isinstance(value, float) else number_text(str(value))
-            except CellError:
-                raise
-            except ValueError:
-                raise _not_a_number(f, value, "a number") from None
-            if not math.isfinite(number):
-                raise _not_a_number(f, value, "a finite number")
-        _bounds(f, number)
-        if abs(number) > LARGEST:
-            raise CellError(f"{_num(number)} is too large", hint=f"{f.label} must be a realistic number", code="range")
-        return int(number) if float(number).is_integer() else number
-
-    return convert
 
 
 def parse_date(value: Any) -> str:

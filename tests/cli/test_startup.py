@@ -18,7 +18,8 @@ import pytest
 #: light ``smpatlas.analysis.stats_options`` holds the values the ``stats`` command shows in its help).
 HEAVY_PACKAGES = ("sqlalchemy", "alembic", "fastapi", "starlette", "jinja2", "openpyxl",
                   "python_calamine", "vl_convert", "weasyprint", "uvicorn", "hypothesis")
-HEAVY_MODULES = ("smpatlas.store", "smpatlas.atlas", "smpatlas.record", "smpatlas.analysis.", "smpatlas.io",
+HEAVY_MODULES = ("smpatlas.store", "smpatlas.atlas", "smpatlas.record", "smpatlas.partnership", "smpatlas.analysis.",
+                 "smpatlas.io",
                  "smpatlas.reference", "smpatlas.report", "smpatlas.web.app", "smpatlas.web.pages")
 
 _PROBE = """

@@ -12,7 +12,7 @@ attribute orders, a document type) is read by expat from the start, skipping
 the rows already given. Values are typed as python-calamine types them (text
 ``str``, numbers ``float``, booleans, dates ``date`` / ``datetime`` /
 ``time``, empty cells ``""``), so the importer cannot tell the readers apart
-(tests compare them). :mod:`readers` uses python-calamine (faster) for
+(tests compare them). :mod:`workbooks` uses python-calamine (faster) for
 ordinary sheets and this module for sheets too large to hold in memory.
 Interprets and validates nothing. Memory grows with the number of distinct
 shared strings, as in every XLSX reader, not with the number of rows.
