@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smpatlas.cells import FORMULA_STARTS
+from smpatlas.celltext import shows_nothing
 from smpatlas.codebook import Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import all_codes
@@ -61,7 +62,8 @@ def texts(max_length: int | None = None, max_pieces: int = 4) -> st.SearchStrate
     return (
         st.lists(piece, min_size=1, max_size=max_pieces)
         .map(lambda parts: _canonical_text("".join(parts)))
-        .filter(lambda t: bool(t) and (max_length is None or len(t) <= max_length))
+        # Text of invisible characters only (a soft hyphen, a zero-width space) is empty to the importer.
+        .filter(lambda t: bool(t) and not shows_nothing(t) and (max_length is None or len(t) <= max_length))
         # A known XLSX bug, tested on its own (test_xlsx_keeps_overlapping_ooxml_escapes): keep it out of here.
         .filter(lambda t: not OVERLAPPING_ESCAPES.search(t))
     )
