@@ -7,6 +7,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-test
 DEMO_DB ?= demo/atlas.db
+# Test processes for make test (pytest-xdist): one per core, at most 4; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: demo test install install-test system-deps lint typecheck docs docs-check bench clean help
 
@@ -77,7 +79,7 @@ test: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/mypy
 	$(BIN)/smpatlas codebook --check docs/codebook.md
 	$(BIN)/smpatlas rubric --check docs/assessment.md
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 bench: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test,bench]"
