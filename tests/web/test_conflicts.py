@@ -44,6 +44,8 @@ class _EditForm(HTMLParser):
                 self.fields.setdefault(name, [])
                 if "checked" in a:
                     self.fields[name].append(a["value"])
+            elif isinstance(self.fields.get(name), list):  # a hidden value sent with a checkbox group (what-if)
+                self.fields[name].append(a.get("value", ""))
             else:
                 self.fields[name] = a.get("value", "")
         elif tag == "select" and name:

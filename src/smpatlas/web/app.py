@@ -6,7 +6,7 @@ template environment and its filters, the one error handler family (JSON
 ``{"ok": false, "error", "status"}`` under ``/api/``, an HTML page elsewhere,
 the message always ``str(SmpAtlasError)`` as is), and the ASGI middleware
 that sets the session cookie and security headers (CSP without inline
-scripts, nosniff, no framing).
+scripts, nosniff, no framing) and answers ``HEAD`` as ``GET`` without the body.
 """
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ from smpatlas.atlas import Atlas
 from smpatlas.errors import SmpAtlasError, ValidationFailed
 from smpatlas.problems import displayable
 from smpatlas.store import database
-from smpatlas.web import auth, format
+from smpatlas.web import auth, data, format
 from smpatlas.web.deps import AppState
-from smpatlas.web.errors import error_body, status_of
+from smpatlas.web.errors import INVALID_REQUEST, error_body, invalid_request, status_of
 from smpatlas.web.facet_index import FacetCache
-from smpatlas.web.settings import Settings
+from smpatlas.web.settings import MAX_PROBLEMS_SHOWN, Settings
 
 HERE = Path(__file__).parent
 log = logging.getLogger("smpatlas.web")
@@ -76,6 +76,30 @@ class SecurityMiddleware:
         await self.app(scope, receive, wrapped)
 
 
+class HeadAsGet:
+    """Answers ``HEAD`` as ``GET`` without the body: the same status and headers (``Content-Length`` too), as HTTP
+    requires. FastAPI's routes list GET alone, so monitors and link checkers got 405 for every page."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        finished = False
+
+        async def headers_only(message: Message) -> None:
+            nonlocal finished
+            if message["type"] in ("http.response.body", "http.response.pathsend"):
+                if finished or message.get("more_body", False):
+                    return
+                finished, message = True, {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)  # a copy: the server's scope says HEAD
+
+
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/") or (
         "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
@@ -101,30 +125,22 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(SmpAtlasError)
     async def on_error(request: Request, exc: SmpAtlasError) -> Response:
         extra: dict[str, Any] = {}
-        if isinstance(exc, ValidationFailed):
-            extra["problems"] = [p.to_dict() for p in exc.report.problems]
+        message = str(exc)
+        if isinstance(exc, ValidationFailed):  # the first problems, unless ?problems=all (see data.report)
+            limit = None if request.query_params.get("problems") == "all" else MAX_PROBLEMS_SHOWN
+            shown = data.report(exc.report, limit=limit)
+            extra = {k: v for k, v in shown.items() if k.startswith("problems")}
+            message += f" {shown['problems_note']}" if shown["problems_note"] else ""
         changes = getattr(exc, "changes", None)
         if changes:
             extra["changes"] = [{**c, "at": format.when(c.get("at"))} for c in changes]
-        return error_response(request, str(exc), status_of(exc), **extra)
+        return error_response(request, message, status_of(exc), **extra)
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, exc: RequestValidationError) -> Response:
-        parts = []
-        for e in exc.errors():
-            loc = tuple(e.get("loc", ()))
-            where = ".".join(str(x) for x in loc if x not in ("body", "query", "path"))
-            msg = str(e.get("msg")).removeprefix("Value error, ")  # pydantic's prefix to our validators' words
-            if e.get("type") == "json_invalid":  # where= is the character position: say what it is
-                reason = (e.get("ctx") or {}).get("error", "")
-                parts.append(f"the body is not valid JSON ({reason} at character {where or 0}); send a JSON object"
-                             " with Content-Type: application/json")
-                continue
-            if e.get("type") == "missing" and loc == ("body",):
-                parts.append("the request needs a JSON body (a JSON object; see /api/v1/docs)")
-                continue
-            parts.append(f"{where}: {msg}" if where else msg)
-        return error_response(request, "Invalid request: " + "; ".join(parts) + ".", 422)
+        # A parameter, form field or body FastAPI could not read: 400 like every ConfigError, in our words.
+        message = invalid_request(exc.errors(), api=request.url.path.startswith("/api/"))
+        return error_response(request, message, INVALID_REQUEST)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -176,4 +192,5 @@ def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) 
     app.include_router(pages_admin.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.add_middleware(SecurityMiddleware, sessions=sessions)
+    app.add_middleware(HeadAsGet)  # outermost: every layer below sees a GET
     return app

@@ -9,7 +9,9 @@ nothing of templates or HTTP.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,9 +21,11 @@ from smpatlas.analysis.stats import compute
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError, NotFound
+from smpatlas.problems import Report
 from smpatlas.store import repository as repo
 from smpatlas.web import facets as fc
 from smpatlas.web.facet_index import FacetIndex
+from smpatlas.web.settings import MAX_PROBLEMS_SHOWN
 
 SUMMARY_FIELDS = ("id", "name", "acronym", "partnership_type", "origin_countries", "destination_countries",
                   "start_year", "end_year", "status", "sectors", "skill_levels", "mobility_types")
@@ -146,3 +150,33 @@ def stats(conn: Connection, query: fc.Query) -> dict[str, Any]:
 def portfolio(atlas: Atlas, conn: Connection, query: fc.Query) -> dict[str, Any]:
     p = portfolio_of(fc.all_records(conn, query), atlas.rubric, atlas.context, filters=query.to_dict())
     return {"ok": True, "portfolio": p.to_dict()}
+
+
+def report(rep: Report, *, limit: int | None = MAX_PROBLEMS_SHOWN, mode: str | None = None) -> dict[str, Any]:
+    """An import (or edit) report as pages and the API show it: :meth:`Report.to_dict` with at most ``limit``
+    problems (``None``: all of them).
+
+    The counts (``valid``, ``errors``, ``warnings``, ``summary``) are the whole report's. When the list is cut,
+    errors come before warnings (they are what stops the import), ``problems_omitted`` counts the problems left
+    out by code, ``problems_note`` says how many are shown and how to get every one, and ``problems_command`` is
+    the CLI command that lists them all (``mode``: the import's, for that command; otherwise ``None``).
+    ``problems_total`` is the number of problems in the report.
+    """
+    problems = rep.problems
+    cut = limit is not None and len(problems) > limit
+    shown = (rep.errors + rep.warnings)[:limit] if cut else problems
+    out = replace(rep, problems=shown).to_dict() if cut else rep.to_dict()
+    out.update(valid=rep.valid, errors=len(rep.errors), warnings=len(rep.warnings), summary=rep.summary())
+    omitted = Counter(p.code for p in problems) - Counter(p.code for p in shown)
+    out["problems_total"] = len(problems)
+    out["problems_omitted"] = dict(sorted(omitted.items(), key=lambda kv: (-kv[1], kv[0])))
+    out["problems_note"] = out["problems_command"] = None
+    if cut:
+        name = rep.files[0] if len(rep.files) == 1 else "FILE"
+        out["problems_command"] = f"smpatlas validate {name} --mode {mode or 'MODE'} --report-format json"
+        by_code = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in out["problems_omitted"].items())
+        out["problems_note"] = (
+            f"Showing the first {len(shown):,} of {len(problems):,} problems (errors first); not listed: {by_code}. "
+            f"To see every problem, run '{out['problems_command']}'" + ("" if mode else " with the import's mode")
+            + ", or send the file to POST /api/v1/import?problems=all with dry_run=true.")
+    return out

@@ -28,9 +28,9 @@ from smpatlas.countries import name_of
 from smpatlas.errors import ConfigError
 from smpatlas.normalise import converters, suggest
 from smpatlas.problems import CellError
-from smpatlas.store.filters import FILTER_FIELDS, Filters
+from smpatlas.store.filters import FILTER_FIELDS, MAX_TEXT, MAX_WORDS, Filters
 from smpatlas.store.repository import _ordered as ordered
-from smpatlas.store.schema import from_row
+from smpatlas.store.schema import fold, from_row
 from smpatlas.store.schema import partnership_values as pv
 from smpatlas.store.schema import partnerships as p
 from smpatlas.web.settings import DEFAULT_PER_PAGE, MAX_PER_PAGE
@@ -93,6 +93,16 @@ def _int(name: str, raw: str | None, lo: int, hi: int) -> int | None:
     if not lo <= value <= hi:
         raise ConfigError(f"{name}={value}: must be between {lo} and {hi}.")
     return value
+
+
+def _too_long(text: str) -> str | None:
+    """Why ``text`` is refused as a search (the CLI's limits: each word is one LIKE condition), or None."""
+    words = len(fold(text).split())
+    if len(text) <= MAX_TEXT and words <= MAX_WORDS:
+        return None
+    shown = repr(text if len(text) <= 40 else text[:39] + "…")
+    return (f"text={shown} is {len(text):,} characters and {words:,} word{'s' if words != 1 else ''} long; search "
+            f"for at most {MAX_TEXT} characters and {MAX_WORDS} words (a name, an acronym, a few words of it).")
 
 
 @dataclass(frozen=True)
@@ -159,7 +169,10 @@ class Query:
         if sort not in SORTS:
             problems.append(("sort", f"sort={sort!r}: sort by one of {', '.join(SORTS)} ('-' = descending)."))
             sort = "name"
-        text = _CONTROL.sub(" ", one["text"] or "").strip()[:200] or None  # SQLite ends a LIKE pattern at NUL
+        text = _CONTROL.sub(" ", one["text"] or "").strip() or None  # SQLite ends a LIKE pattern at NUL
+        if text is not None and (too_long := _too_long(text)):
+            problems.append(("text", too_long))
+            text = None
         year_from, year_to = number("year_from", 1900, 2200), number("year_to", 1900, 2200)
         if year_from is not None and year_to is not None and year_to < year_from:
             problems.append(("year_to", f"The year range ends before it starts: year_to={year_to} is before "

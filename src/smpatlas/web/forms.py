@@ -110,8 +110,8 @@ def submitted(form: FormData, fields: list[Field]) -> dict[str, Any]:
     """Form values as submitted (to show them again next to their errors)."""
     out: dict[str, Any] = {}
     for f in fields:
-        if f.kind in ("set", "countries"):
-            out[f.name] = [str(v) for v in form.getlist(f.name)]
+        if f.kind in ("set", "countries"):  # an empty value is the what-if form's "none ticked", not a value
+            out[f.name] = [str(v) for v in form.getlist(f.name) if str(v).strip()]
         else:
             v = form.get(f.name)
             out[f.name] = v.strip() if isinstance(v, str) else ""

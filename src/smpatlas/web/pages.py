@@ -22,6 +22,7 @@ from smpatlas.analysis.stats import compute
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.io import exporter
+from smpatlas.normalise import suggest
 from smpatlas.store import repository as repo
 from smpatlas.web import auth, charts, data, forms
 from smpatlas.web import facets as fc
@@ -134,12 +135,27 @@ def whatif(rid: str, request: Request, state: StateDep, conn: SessionDep, _user:
 
 @router.get("/partnerships/{rid}/whatif/delta")
 def whatif_delta(rid: str, request: Request, state: StateDep, _user: Reader) -> Response:
-    """The htmx fragment: the assessment delta for the form's values (query string); nothing is saved."""
+    """The htmx fragment: the assessment delta for the form's values (query string); nothing is saved.
+
+    A field left out of the query string keeps the partnership's value; an empty one (``sectors=``,
+    ``recognition_mechanism=``) clears it. The form sends every field, a checkbox group an empty value
+    besides its ticked boxes, so that no box ticked means cleared. Any other parameter is refused (400):
+    a misspelt field would otherwise change nothing without saying so.
+    """
     fields = _whatif_fields()
     from starlette.datastructures import FormData
 
-    values = forms.submitted(FormData(list(request.query_params.multi_items())), fields)
-    w = data.whatif(state.atlas, rid, forms.changes_from_form(values, fields))
+    given = request.query_params
+    names = [f.name for f in fields]
+    for key in dict.fromkeys(given.keys()):
+        if key not in names:
+            guess = suggest(key, names)
+            shown = key if len(key) <= 40 else key[:39] + "…"
+            raise ConfigError(f"{shown!r} is not a design field the what-if can change" + (f" ({guess})" if guess
+                              else "") + f"; leave it out, or change one of {', '.join(names)}.")
+    values = forms.submitted(FormData(list(given.multi_items())), fields)
+    changes = {k: v for k, v in forms.changes_from_form(values, fields).items() if k in given}
+    w = data.whatif(state.atlas, rid, changes)
     return render(request, "_whatif_delta.html", {"w": w, "rid": rid})
 
 

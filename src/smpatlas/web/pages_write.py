@@ -227,9 +227,17 @@ def delete(rid: str, state: StateDep, user: Editor) -> Response:
     return RedirectResponse("/partnerships", status_code=303)
 
 
+def _import_page(request: Request, report: Report | None, *, mode: str | None = None, token: str | None = None,
+                 status: int = 200, **context: Any) -> Response:
+    """The import page; a report shows its first problems and how many more by code (:func:`data.report`)."""
+    shown = data.report(report, mode=mode if mode in MODES else None) if report is not None else None
+    return render(request, "import.html", {"modes": MODES, "report": report, "shown": shown, "token": token,
+                                           "mode": mode if mode in MODES else None, **context}, status=status)
+
+
 @router.get("/import")
 def import_form(request: Request, _user: Editor) -> Response:
-    return render(request, "import.html", {"modes": MODES, "report": None, "token": None})
+    return _import_page(request, None)
 
 
 @router.post("/import")
@@ -237,8 +245,7 @@ async def upload(request: Request, state: StateDep, user: Editor) -> Response:
     form = await request.form()
     file, mode = form.get("file"), str(form.get("mode") or "insert")
     if file is None or isinstance(file, str) or not file.filename:
-        return render(request, "import.html", {"modes": MODES, "report": None, "token": None,
-                                               "message": "Choose a file to import."}, status=400)
+        return _import_page(request, None, message="Choose a file to import.", status=400)
     from starlette.concurrency import run_in_threadpool
 
     from smpatlas.web.errors import TooLarge, status_of
@@ -254,13 +261,11 @@ async def upload(request: Request, state: StateDep, user: Editor) -> Response:
     try:
         token, report = await run_in_threadpool(check)
     except (ConfigError, TooLarge) as exc:  # a wrong file type, an unknown mode, too big: the form again, with why
-        return render(request, "import.html", {"modes": MODES, "report": None, "token": None, "message": str(exc),
-                                               "mode": mode if mode in MODES else None}, status=status_of(exc))
+        return _import_page(request, None, mode=mode, message=str(exc), status=status_of(exc))
     if not report.valid:
         uploads.forget(state, token)
-    return render(request, "import.html", {"modes": MODES, "report": report, "mode": mode,
-                                           "token": token if report.valid else None},
-                  status=200 if report.valid else 422)
+    return _import_page(request, report, mode=mode, token=token if report.valid else None,
+                        status=200 if report.valid else 422)
 
 
 @router.post("/import/{token}/confirm")
@@ -268,11 +273,10 @@ async def confirm(token: str, request: Request, state: StateDep, user: Editor) -
     from starlette.concurrency import run_in_threadpool
 
     deleting = (await request.form()).get("deleting") == "yes"
+    mode = str(state.uploads.get(token, {}).get("mode") or "") or None
     try:
         report = await run_in_threadpool(uploads.confirm, state, token, user=str(user.name), deleting=deleting)
     except ConfigError as exc:  # a replace that deletes, not ticked: show the check again, with the message
         again = await run_in_threadpool(uploads.check, state, token)
-        return render(request, "import.html", {"modes": MODES, "report": again, "mode": "replace", "token": token,
-                                               "message": str(exc)}, status=400)
-    return render(request, "import.html", {"modes": MODES, "report": report, "token": None, "done": report.valid},
-                  status=200 if report.valid else 422)
+        return _import_page(request, again, mode="replace", token=token, message=str(exc), status=400)
+    return _import_page(request, report, mode=mode, done=report.valid, status=200 if report.valid else 422)

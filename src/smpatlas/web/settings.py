@@ -19,6 +19,9 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
+#: How many problems of an import report a page or an API answer lists (the rest are counted by problem code;
+#: ``POST /api/v1/import?problems=all`` and ``smpatlas validate FILE --report-format json`` give every one).
+MAX_PROBLEMS_SHOWN = 200
 DEFAULT_SESSION_DAYS = 14
 DEFAULT_LOGIN_ATTEMPTS = 5
 DEFAULT_LOGIN_WINDOW = 300

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 
 from smpatlas.errors import ConfigError, ValidationFailed
-from smpatlas.web import uploads
+from smpatlas.web import data, uploads
 from smpatlas.web.api.models import ImportOut
 from smpatlas.web.deps import Editor, StateDep
+from smpatlas.web.settings import MAX_PROBLEMS_SHOWN
 
 router = APIRouter(tags=["import"])
 
@@ -30,8 +31,16 @@ def import_file(
     state: StateDep, user: Editor, file: Annotated[UploadFile, File(description="CSV, XLSX, JSON or JSONL")],
     mode: Annotated[str, Form(description="insert, upsert or replace")] = "insert",
     dry_run: Annotated[bool, Form(description="Validate only")] = False,
+    problems: Annotated[Literal["all"] | None, Query(
+        description=f"'all': list every problem of the report (default: the first {MAX_PROBLEMS_SHOWN}, errors "
+                    "first when cut, and how many more by problem code)")] = None,
 ) -> dict[str, Any]:
-    """Validate and (unless ``dry_run``) write every row, or nothing; 422 lists every problem."""
+    """Validate and (unless ``dry_run``) write every row, or nothing; 422 lists the problems.
+
+    A long report lists its first problems only (errors first; ``problems_note`` says how many) and counts the
+    others by problem code (``problems_omitted``); ``?problems=all`` lists every one. The counts (``errors``,
+    ``warnings``, ``problems_total``) are always exact.
+    """
     token, _ = uploads.save(state, file.file, file.filename, user=str(user.name), mode=mode)
     try:
         report = uploads.check(state, token)
@@ -43,4 +52,5 @@ def import_file(
                 raise ValidationFailed(report)
     finally:
         uploads.forget(state, token)
-    return {"ok": True, "report": report.to_dict()}
+    limit = None if problems == "all" else MAX_PROBLEMS_SHOWN
+    return {"ok": True, "report": data.report(report, limit=limit, mode=mode)}

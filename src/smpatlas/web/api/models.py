@@ -11,6 +11,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from smpatlas.normalise import suggest
+from smpatlas.store.filters import FILTER_FIELDS, MAX_TEXT, MAX_WORDS
+from smpatlas.web.facets import SORTS
+from smpatlas.web.settings import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 
 class Body(BaseModel):
@@ -38,17 +41,57 @@ class ErrorOut(BaseModel):
     ok: Literal[False] = False
     error: str
     status: int
-    problems: list[dict[str, Any]] | None = None
+    problems: list[dict[str, Any]] | None = Field(
+        None, description="422: the problems (a long report: the first ones; ?problems=all on /import for every one)")
+    problems_total: int | None = Field(None, description="422: how many problems the report has")
+    problems_omitted: dict[str, int] | None = Field(None, description="422: problems not listed, by problem code")
+    problems_note: str | None = Field(None, description="422: how many are listed and how to get every one")
+    problems_command: str | None = Field(None, description="422: the CLI command that lists every problem")
     changes: list[dict[str, Any]] | None = None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut, "description": text}
-    for code, text in [(400, "Bad filter, option or value"), (401, "Log in or send a bearer token"),
+    for code, text in [(400, "A parameter, option, form field or body that is not allowed: the message names it, "
+                             "the value given and what is allowed"), (401, "Log in or send a bearer token"),
                        (403, "Role not allowed or CSRF check failed"), (404, "No such partnership"),
                        (409, "Edited an outdated version; shows what changed"), (413, "Upload too large"),
-                       (422, "Validation problems (nothing was written)"), (429, "Too many failed log-ins")]
+                       (422, "The partnership data breaks the codebook: problems lists each (nothing was written)"),
+                       (429, "Too many failed log-ins")]
 }
+
+
+def _query_parameter(name: str, schema: dict[str, Any], description: str, *, many: bool = False) -> dict[str, Any]:
+    if many:
+        return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
+                "schema": {"type": "array", "items": schema}, "description": description}
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+#: The filters of ``/partnerships``, ``/stats`` and ``/assessment``, documented here (OpenAPI) because those
+#: routes read them with :meth:`smpatlas.web.facets.Query.parse`, the Browse page's reader: one reader, one
+#: answer (400, naming the parameter) for a bad value on every route.
+FILTER_PARAMETERS: list[dict[str, Any]] = [
+    *(_query_parameter(name, {"type": "string"}, f"Codebook value, label or alias of {field} (repeat for OR).",
+                       many=True) for name, field in FILTER_FIELDS.items()),
+    _query_parameter("year_from", {"type": "integer", "minimum": 1900, "maximum": 2200},
+                     "Active in or after this year."),
+    _query_parameter("year_to", {"type": "integer", "minimum": 1900, "maximum": 2200},
+                     "Started in or before this year."),
+    _query_parameter("text", {"type": "string", "maxLength": MAX_TEXT},
+                     f"Search name, summary, actors, notes (at most {MAX_WORDS} words and {MAX_TEXT} characters)."),
+    _query_parameter("g2g", {"type": "boolean"}, "Government-to-government only (true) or not (false)."),
+]
+#: ``/partnerships`` also takes the order, the page and the facets to count.
+LIST_PARAMETERS: list[dict[str, Any]] = [
+    *FILTER_PARAMETERS,
+    _query_parameter("facet", {"type": "string"}, "Facets to count (default all; 'none' for none).", many=True),
+    _query_parameter("sort", {"type": "string", "enum": list(SORTS), "default": "name"},
+                     "The order ('-' = descending)."),
+    _query_parameter("page", {"type": "integer", "minimum": 1, "maximum": 10**6, "default": 1}, "The page."),
+    _query_parameter("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                  "default": DEFAULT_PER_PAGE}, "Partnerships per page."),
+]
 
 
 class FacetValue(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Request
 
 from smpatlas import record as rec
 from smpatlas.errors import ConfigError, ValidationFailed
@@ -13,6 +13,7 @@ from smpatlas.store import repository as repo
 from smpatlas.web import data
 from smpatlas.web import facets as fc
 from smpatlas.web.api.models import (
+    LIST_PARAMETERS,
     AnyOut,
     Deleted,
     HistoryOut,
@@ -24,7 +25,6 @@ from smpatlas.web.api.models import (
 from smpatlas.web.deps import Editor, Reader, SessionDep, StateDep
 
 router = APIRouter(prefix="/partnerships", tags=["partnerships"])
-Many = Annotated[list[str] | None, Query()]
 
 
 def facet_names(requested: list[str] | None) -> list[str] | None:
@@ -45,24 +45,14 @@ def facet_names(requested: list[str] | None) -> list[str] | None:
     return names
 
 
-@router.get("", response_model=PartnershipsPublic)
-def list_partnerships(
-    request: Request, state: StateDep, conn: SessionDep, _user: Reader,
-    origin: Many = None, destination: Many = None, skill_level: Many = None, mobility: Many = None,
-    sector: Many = None, status: Many = None, type: Many = None,
-    year_from: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    year_to: Annotated[int | None, Query(ge=1900, le=2200)] = None,
-    text: Annotated[str | None, Query(max_length=200)] = None,
-    g2g: Annotated[bool | None, Query()] = None,
-    facet: Annotated[list[str] | None, Query(description="Facets to count (default all; 'none' for none).")] = None,
-    sort: Annotated[str, Query(description="One of " + ", ".join(fc.SORTS))] = "name",
-    page: Annotated[int, Query(ge=1, le=10**6)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=200)] = 25,
-) -> dict[str, Any]:
+@router.get("", response_model=PartnershipsPublic, openapi_extra={"parameters": LIST_PARAMETERS})
+def list_partnerships(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> dict[str, Any]:
     """Partnerships matching the filters (the CLI's, plus any enumerated field by name), with facet counts.
 
-    A repeated filter means OR; different filters combine with AND.
+    A repeated filter means OR; different filters combine with AND. Every parameter is read by the Browse
+    page's reader, so a bad one gets the same 400 and the same words here, there and in ``/stats``.
     """
+    facet = request.query_params.getlist("facet")
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "facet"]
     return data.browse(conn, fc.Query.from_params(params, others=("facet",)), facet_names(facet),
                        state.facet_index(conn))
