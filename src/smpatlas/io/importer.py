@@ -38,6 +38,8 @@ from smpatlas.store import repository as repo
 MODES = ("insert", "upsert", "replace")
 BATCH = 2000
 _BLANK_CELLS = frozenset({"", None})
+#: Unknown columns that get a "did you mean" hint (each costs a fuzzy match against every codebook header).
+SUGGEST_UNKNOWN = 100
 Progress = Callable[[int, int, int], None]  # rows, bytes read, total bytes
 
 
@@ -96,7 +98,8 @@ def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
     seen: dict[str, str] = {}
     ok = True
     where: dict[str, Any] = {"file": table.file, "sheet": table.sheet, "row": 1}
-    known = [f.name for f in cb.fields] + [f.label for f in cb.fields]
+    known = [fold_header(k) for k in [f.name for f in cb.fields] + [f.label for f in cb.fields]]
+    unknown = 0
     for raw in table.header:
         head = str(raw).strip()
         if not head:
@@ -107,7 +110,8 @@ def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
             continue
         name = cb.field_for_header(head)
         if name is None:
-            guess = suggest(fold_header(head), [fold_header(k) for k in known])
+            unknown += 1  # "did you mean" for the first ones only: a sheet of 20,000 stray columns took 14 s
+            guess = suggest(fold_header(head), known) if unknown <= SUGGEST_UNKNOWN else None
             report.add(Problem(
                 f"unknown column {head!r}", code="unknown_column", column=head, value=head,
                 hint=(guess + " " if guess else "")
