@@ -25,6 +25,6 @@ def codebook_(
 
         smpatlas codebook --check docs/codebook.md
     """
-    c.check_choice(fmt, ("markdown", "json"), "--format")
+    fmt = c.check_choice(fmt, ("markdown", "json"), "--format")
     text = codebook.to_markdown() if fmt == "markdown" else codebook.to_json()
     c.print_or_check(text, check)

@@ -18,10 +18,13 @@ from smpatlas.problems import Problem, Report
 def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict[str, Any]:
     """Changes by field from ``--set FIELD=VALUE`` and ``--clear FIELD``.
 
-    Unknown fields are validation problems (exit 2), all reported at once with a did-you-mean hint.
+    Unknown fields are validation problems (exit 2), all reported at once with a did-you-mean hint. Two options
+    that change one field differently (``--set F=a --set F=b``, ``--set F=a --clear F``) contradict each other:
+    refused (exit 1) rather than the last one winning silently; the same change given twice is one change.
     """
     cb = default_codebook()
     changes: dict[str, Any] = {}
+    given: dict[str, str] = {}  # field → the option that changes it, as typed
     report = Report(files=[f"edit of {record_id}" if record_id else "--set/--clear"])
 
     def field(key: str, option: str) -> str | None:
@@ -37,13 +40,28 @@ def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict
             raise ConfigError(f"--set {pair!r}: write FIELD=VALUE, e.g. --set status=completed.")
         key, value = pair.split("=", 1)
         if (name := field(key, f"--set {pair!r}")) is not None:
-            changes[name] = value
+            if name in changes and changes[name].strip() != value.strip():
+                raise ConfigError(_twice(name, given[name], pair, cb[name].multi))
+            changes[name], given[name] = value, f"--set {pair}"
     for key in clears:
         if (name := field(key, f"--clear {key!r}")) is not None:
-            changes[name] = None
+            if (changes.get(name) or "").strip():  # '--set F=' is missing too, as an empty cell is
+                raise ConfigError(f"{given[name]!r} and '--clear {key}' contradict each other: one sets {name}, the "
+                                  "other makes it missing. Give one of them.")
+            changes[name], given[name] = None, f"--clear {key}"
     if report.problems:
         raise ValidationFailed(report)
     return changes
+
+
+def _twice(name: str, first: str, pair: str, multi: bool) -> str:
+    """Why ``--set`` twice for one field is refused, and what to write instead."""
+    message = f"{first!r} and '--set {pair}' both set {name}, to different values: give it once."
+    if multi:
+        values = "; ".join(v.strip() for v in (first.split("=", 1)[1], pair.split("=", 1)[1]))
+        message += (f" {name} holds several values: give them all in one --set, separated by ';' "
+                    f"(--set \"{name}={values}\").")
+    return message
 
 
 def check_user(user: str | None) -> None:
@@ -72,6 +90,7 @@ def edit(
 
         smpatlas edit de-ph-triple-win --clear budget_eur --user anna
     """
+    c.require_id(record_id, "edit")
     check_user(user)
     changes = parse_sets(set_ or [], clear or [], record_id)
     if not changes:
@@ -111,6 +130,7 @@ def delete(
     from smpatlas.atlas import Atlas
     from smpatlas.store import database
 
+    c.require_id(record_id, "delete")
     check_user(user)  # before the confirmation: do not ask, then refuse
     if not yes:
         typer.confirm(f"Delete {record_id}?", abort=True)

@@ -25,8 +25,8 @@ def _run(files: list[Path], db: str | None, mode: str, dry_run: bool, sheet: str
     from smpatlas.store import database
     from smpatlas.store.users import check_name
 
-    check_choice(mode, MODES, "--mode")
-    check_choice(report_format, ("text", "json"), "--report-format")
+    mode = check_choice(mode, MODES, "--mode")
+    report_format = check_choice(report_format, ("text", "json"), "--report-format")
     if user is not None:
         check_name(user, option="--user")  # it goes into the history of every record written
     engine = database.open_engine(db)

@@ -26,7 +26,8 @@ def list_(
     sort: Annotated[str, typer.Option("--sort", help="id, name, start_year, ... ('-' for descending).")] = "id",
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
-    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None,
+    g2g: c.G2G = False, not_g2g: c.NotG2G = False,
 ) -> None:
     """List partnerships, filtered.
 
@@ -42,8 +43,9 @@ def list_(
     from smpatlas.store import database
     from smpatlas.store import repository as repo
 
-    c.check_choice(fmt, ("table", "json", "csv"), "--format")
-    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    fmt = c.check_choice(fmt, ("table", "json", "csv"), "--format")
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                  g2g, not_g2g)
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:

@@ -40,7 +40,7 @@ def isco_search(
     """
     from smpatlas.reference import isco
 
-    c.check_choice(fmt, ("table", "json"), "--format")
+    fmt = c.check_choice(fmt, ("table", "json"), "--format")
     hits = isco.search(" ".join(words), limit=limit)
     if fmt == "json":
         c.print_json([h.__dict__ for h in hits])
@@ -139,9 +139,9 @@ def shortages_list(
     from smpatlas.reference import isco, shortages
     from smpatlas.store import database
 
-    c.check_choice(fmt, ("table", "json", "csv"), "--format")
+    fmt = c.check_choice(fmt, ("table", "json", "csv"), "--format")
     if status is not None:
-        c.check_choice(status, shortages.STATUSES, "--status")
+        status = c.check_choice(status, shortages.STATUSES, "--status")
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:
@@ -351,13 +351,14 @@ def align_(
     db: c.DbOption = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
-    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None,
+    g2g: c.G2G = False, not_g2g: c.NotG2G = False,
 ) -> None:
     """Compare target occupations with the destinations' shortage lists.
 
     For one partnership: which occupations are in shortage at each destination and at which precision.
     With --all: per destination, the shortage occupations no partnership targets and the skill-level
-    mismatch; and corridors.
+    mismatch; and corridors. The filters select the portfolio for --all; with one ID they are refused.
 
     Example:
 
@@ -369,9 +370,13 @@ def align_(
     from smpatlas.errors import ConfigError
     from smpatlas.store import database
 
-    c.check_choice(fmt, ("text", "json", "csv"), "--format")
+    fmt = c.check_choice(fmt, ("text", "json", "csv"), "--format")
+    c.require_id(record_id, "align", ", or --all for the portfolio")
     if bool(record_id) == all_:
         raise ConfigError("Give one partnership ID, or --all for the portfolio.")
+    used = c.filter_options(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                            g2g, not_g2g)
+    c.refuse_filters_with_id(record_id, used, "align the filtered portfolio")
     if record_id and fmt == "csv":
         raise ConfigError(f"--format csv is for the portfolio (--all: one row per destination); for one partnership "
                           f"use --format text or --format json (smpatlas align {record_id} --format json).")
@@ -381,7 +386,8 @@ def align_(
             d = atlas.align(record_id)
             c.print_json(d) if fmt == "json" else _print_align(d)
             return
-        f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+        f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                      g2g, not_g2g)
         p = atlas.align_all(f)
     finally:
         atlas.close()

@@ -38,7 +38,8 @@ def inventory(
     title: Annotated[str | None, typer.Option("--title", help="Title on the cover.")] = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
-    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None,
+    g2g: c.G2G = False, not_g2g: c.NotG2G = False,
 ) -> None:
     """Write the inventory report: overview, charts with their tables, corridors, assessment, sources.
 
@@ -56,7 +57,9 @@ def inventory(
     """
     from smpatlas.report import inventory as inv
 
-    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    fmt = None if fmt is None else c.check_choice(fmt, inv.FORMATS, "--format")
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                  g2g, not_g2g)
     atlas = _atlas(db)
     try:
         path = inv.write(atlas, out, fmt=fmt, filters=f, title=title)
@@ -84,6 +87,8 @@ def partnership(
     """
     from smpatlas.report import profile
 
+    c.require_id(record_id, "report partnership")
+    fmt = None if fmt is None else c.check_choice(fmt, profile.FORMATS, "--format")
     atlas = _atlas(db)
     try:
         path = profile.write(atlas, record_id, out, fmt=fmt)
@@ -102,7 +107,8 @@ def chart(
     db: c.DbOption = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
-    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None,
+    g2g: c.G2G = False, not_g2g: c.NotG2G = False,
 ) -> None:
     """Write one chart of the inventory report as SVG or PNG, to drop into your own documents.
 
@@ -123,6 +129,11 @@ def chart(
     from smpatlas.report import render
 
     if list_:
+        drawn = [what for what, given in (("NAME", name is not None), ("--out", out is not None), ("--spec", spec))
+                 if given]
+        if drawn:
+            raise ConfigError(f"--list lists the charts and draws none, so it contradicts {' and '.join(drawn)}: "
+                              "run 'smpatlas chart --list' alone, or leave --list out to draw a chart.")
         for d in inv.CHARTS.values():
             c.out.print(f"{d.name:<16} {d.description}", markup=False)
         return
@@ -140,7 +151,8 @@ def chart(
             raise ConfigError(f"Write a chart to a .svg or .png file (or its spec to a .json file with --spec), "
                               f"not {out.name!r}.")
         outfiles.check_destination(out)
-    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                  g2g, not_g2g)
     atlas = _atlas(db)
     try:
         data = inv.collect(atlas, f)

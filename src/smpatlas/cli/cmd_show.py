@@ -30,7 +30,8 @@ def show(
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The partnership's id.")],
     db: c.DbOption = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
-    history: Annotated[bool, typer.Option("--history/--no-history", help="Show the change history.")] = True,
+    show_history: Annotated[bool, typer.Option("--history", help="Show the change history (the default).")] = False,
+    no_history: Annotated[bool, typer.Option("--no-history", help="Leave the change history out.")] = False,
 ) -> None:
     """Show every coded field of one partnership, its sources and its history.
 
@@ -45,7 +46,10 @@ def show(
     from smpatlas.store import database
     from smpatlas.store import repository as repo
 
-    c.check_choice(fmt, ("text", "json"), "--format")
+    fmt = c.check_choice(fmt, ("text", "json"), "--format")
+    c.require_id(record_id, "show")
+    history = c.one_of(show_history, no_history, "--history", "--no-history",
+                       "(the history is shown unless --no-history is given)") is not False
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:

@@ -146,7 +146,8 @@ def stats(
                                ] = DEFAULT_SCALE_THRESHOLD,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
-    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None, g2g: c.G2G = None,
+    year_from: c.YearFrom = None, year_to: c.YearTo = None, text: c.Text = None,
+    g2g: c.G2G = False, not_g2g: c.NotG2G = False,
 ) -> None:
     """Statistics of the inventory or a filtered part: every figure with its denominator.
 
@@ -165,8 +166,9 @@ def stats(
     from smpatlas.analysis.stats import of_selection
     from smpatlas.store import database
 
-    c.check_choice(fmt, ("table", "json", "csv", "markdown"), "--format")
-    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text, g2g)
+    fmt = c.check_choice(fmt, ("table", "json", "csv", "markdown"), "--format")
+    f = c.filters(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
+                  g2g, not_g2g)
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:

@@ -70,7 +70,7 @@ def add(
     from smpatlas.store import database
     from smpatlas.store import users as users_store
 
-    c.check_choice(role, users_store.ROLES, "--role")
+    role = c.check_choice(role, users_store.ROLES, "--role")
     users_store.check_name(name)  # before the prompt: do not ask for a password to refuse the name after
     password = _read_password(name, password_stdin, "user add")
     engine = database.open_engine(db)
@@ -133,7 +133,7 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
     from smpatlas.store import database
     from smpatlas.store import users as users_store
 
-    c.check_choice(fmt, ("text", "json"), "--format")
+    fmt = c.check_choice(fmt, ("text", "json"), "--format")
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:

@@ -29,7 +29,7 @@ UserOption = Annotated[
 ]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="Output format.")]
 
-# Filters shared by list, export (and later stats, assess, report).
+# Filters shared by list, export, stats, assess, benchmark, align, chart and report inventory.
 Origin = Annotated[list[str] | None, typer.Option("--origin", help="Origin country (code or name); repeatable.")]
 Destination = Annotated[list[str] | None, typer.Option("--destination", help="Destination country; repeatable.")]
 SkillLevel = Annotated[list[str] | None, typer.Option("--skill-level", help="high, middle, low; repeatable.")]
@@ -43,27 +43,89 @@ YearFrom = Annotated[int | None, typer.Option(
 YearTo = Annotated[int | None, typer.Option("--year-to", help="Started in or before this year.")]
 Text = Annotated[str | None, typer.Option(
     "--text", help="Words to find in name, acronym, summary, actors, notes (case and accents ignored).")]
-G2G = Annotated[bool | None, typer.Option("--g2g/--not-g2g", help="Only government-to-government (or only not).")]
+# Two flags, not one '--g2g/--not-g2g' pair: Click lets the last of a pair win silently, and both given at once
+# contradict each other (refused by one_of).
+G2G = Annotated[bool, typer.Option("--g2g", help="Only government-to-government partnerships.")]
+NotG2G = Annotated[bool, typer.Option("--not-g2g", help="Only partnerships that are not government-to-government.")]
+
+
+def one_of(yes: bool, no: bool, yes_option: str, no_option: str, neither: str) -> bool | None:
+    """A choice made with two flags (``--g2g`` / ``--not-g2g``): True, False, or None when neither was given.
+
+    Both at once contradict each other: refused, rather than letting one of them win silently. ``neither`` says
+    what leaving both out does ("to select partnerships of both kinds").
+    """
+    if yes and no:
+        raise ConfigError(f"{yes_option} and {no_option} contradict each other: give one of them, or neither "
+                          f"{neither}.")
+    return True if yes else False if no else None
+
+
+def g2g_filter(g2g: bool | None, not_g2g: bool = False) -> bool | None:
+    """The g2g filter from ``--g2g`` and ``--not-g2g`` (None: either kind)."""
+    return one_of(bool(g2g), not_g2g, "--g2g", "--not-g2g", "to select partnerships of both kinds")
 
 
 def filters(origin: list[str] | None = None, destination: list[str] | None = None,
             skill_level: list[str] | None = None, mobility: list[str] | None = None,
             sector: list[str] | None = None, status: list[str] | None = None, type: list[str] | None = None,
             year_from: int | None = None, year_to: int | None = None, text: str | None = None,
-            g2g: bool | None = None) -> Any:
+            g2g: bool | None = None, not_g2g: bool = False) -> Any:
     from smpatlas.store.filters import Filters
 
     return Filters(
         origin=origin or [], destination=destination or [], skill_level=skill_level or [],
         mobility=mobility or [], sector=sector or [], status=status or [], type=type or [],
-        year_from=year_from, year_to=year_to, text=text, g2g=g2g,
+        year_from=year_from, year_to=year_to, text=text, g2g=g2g_filter(g2g, not_g2g),
     ).normalised()
 
 
+def filter_options(origin: list[str] | None = None, destination: list[str] | None = None,
+                   skill_level: list[str] | None = None, mobility: list[str] | None = None,
+                   sector: list[str] | None = None, status: list[str] | None = None, type: list[str] | None = None,
+                   year_from: int | None = None, year_to: int | None = None, text: str | None = None,
+                   g2g: bool | None = None, not_g2g: bool = False) -> list[str]:
+    """The filter options given on the command line, as named there (arguments as for :func:`filters`)."""
+    given = {"--origin": origin, "--destination": destination, "--skill-level": skill_level, "--mobility": mobility,
+             "--sector": sector, "--status": status, "--type": type, "--year-from": year_from, "--year-to": year_to,
+             "--text": text, "--g2g/--not-g2g": g2g_filter(g2g, not_g2g)}
+    return [k for k, v in given.items() if v is not None and v != [] and v != ""]
+
+
+def refuse_filters_with_id(record_id: str | None, used: list[str], portfolio: str) -> None:
+    """Filters select the portfolio (``--all``): with one partnership ID there is nothing to filter.
+
+    ``used`` is :func:`filter_options`; ``portfolio`` what ``--all`` does with them ("assess the filtered
+    portfolio").
+    """
+    if record_id and used:
+        raise ConfigError(f"{', '.join(used)} select{'s' if len(used) == 1 else ''} partnerships for --all; with one "
+                          f"partnership ID there is nothing to filter. Drop {'it' if len(used) == 1 else 'them'}, or "
+                          f"use --all to {portfolio}.")
+
+
+def require_id(record_id: str | None, command: str, alternative: str = "") -> None:
+    """Refuse an empty or blank partnership id (``smpatlas show ''``), saying how to find the ids.
+
+    ``alternative`` is another way to run the command (", or --all for the portfolio").
+    """
+    if record_id is not None and not record_id.strip():
+        given = "An empty partnership id was given" if not record_id else \
+            f"A blank partnership id ({record_id!r}) was given"
+        raise ConfigError(f"{given}: 'smpatlas {command}' needs the id of a partnership{alternative}. "
+                          "'smpatlas list' shows each partnership with its id first; 'smpatlas list --text WORDS' "
+                          "finds one by words of its name.")
+
+
 def check_choice(value: str, choices: tuple[str, ...], option: str) -> str:
-    if value not in choices:
-        raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
-    return value
+    """``value`` as the one of ``choices`` it names, in any case (``-f JSON`` is ``json``); else a usage error.
+
+    The code after it sees the canonical value: use what this returns, not ``value``.
+    """
+    for choice in choices:
+        if value.casefold() == choice.casefold():
+            return choice
+    raise typer.BadParameter(f"{value!r} is not one of {', '.join(choices)}", param_hint=option)
 
 
 def print_json(data: Any) -> None:
