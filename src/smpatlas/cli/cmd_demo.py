@@ -60,8 +60,9 @@ def demo(
 ) -> None:
     """Load the bundled, source-cited inventory into a SQLite file and summarise it.
 
-    Running it again brings the file back to the bundled inventory (a demo file whose bundled
-    partnerships were deleted is made afresh, as ids are never reused: its user accounts go too).
+    The file's folder is created when missing. Running it again brings the file back to the bundled
+    inventory (a demo file whose bundled partnerships were deleted is made afresh, as ids are never
+    reused: its user accounts go too).
     An inventory that demo did not make is refused: demo would replace its partnerships.
 
     Example:
@@ -72,6 +73,13 @@ def demo(
     from smpatlas.io.importer import import_files
     from smpatlas.store import database
 
+    target = database.sqlite_path(database.resolve_url(db))
+    if target is not None and not target.parent.exists():  # a throwaway file: its folder is made for it
+        try:
+            target.parent.mkdir(parents=True)
+        except OSError as exc:
+            raise ConfigError(f"Cannot create the folder {str(target.parent)!r} for the demo inventory: "
+                              f"{exc.strerror or exc}. Give another --db path.") from None
     engine = database.open_engine(db)
     try:
         made = _made_by_demo(engine)
