@@ -95,7 +95,8 @@ class Filters:
                                   f"for at most {MAX_WORDS} words and {MAX_TEXT} characters (a name, an acronym, "
                                   "a few words of it).")
         if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
-            raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}.")
+            raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}: nothing could match. "
+                              "Swap them, or leave one out for an open range.")
         return out
 
     def to_dict(self) -> dict[str, Any]:
