@@ -71,6 +71,7 @@ REFUSED: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
     (("align", RID, "--destination", "DEU"),
      ("--destination selects partnerships for --all", "use --all to align the filtered portfolio")),
     (("align", RID, "--not-g2g", "--year-from", "2015"), ("--year-from, --g2g/--not-g2g select partnerships",)),
+    (("align", RID, "--uncovered", "3"), ("--uncovered is for the portfolio", "Drop --uncovered, or use --all")),
     (("assess", RID, "--not-g2g"), ("--g2g/--not-g2g selects partnerships for --all",)),
     # already refused before: stays so
     (("list", "--year-from", "2020", "--year-to", "2010"), ("--year-to 2010 is before --year-from 2020",)),

@@ -340,14 +340,19 @@ def _print_destination(d: dict[str, Any], show: int) -> None:
         c.out.print(f"     … and {more} more uncovered (all: --uncovered 0, or --format json)", markup=False)
 
 
+#: Uncovered shortage occupations listed per destination by 'align --all' in text, unless --uncovered says.
+UNCOVERED_SHOWN = 8
+
+
 @app.command("align")
 def align_(
     record_id: Annotated[str | None, typer.Argument(metavar="[ID]")] = None,
     all_: Annotated[bool, typer.Option("--all", help="The portfolio: per destination and corridor.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or csv (csv only with --all: one row per "
                                      "destination).")] = "text",
-    uncovered: Annotated[int, typer.Option("--uncovered", min=0, help="With --all: how many uncovered shortage "
-                                           "occupations to list per destination in text (0: all).")] = 8,
+    uncovered: Annotated[int | None, typer.Option("--uncovered", min=0, help="With --all: how many uncovered "
+                                                  "shortage occupations to list per destination in text (0: all; "
+                                                  "default 8).")] = None,
     db: c.DbOption = None,
     origin: c.Origin = None, destination: c.Destination = None, skill_level: c.SkillLevel = None,
     mobility: c.Mobility = None, sector: c.Sector = None, status: c.Status = None, type: c.Type = None,
@@ -377,6 +382,10 @@ def align_(
     used = c.filter_options(origin, destination, skill_level, mobility, sector, status, type, year_from, year_to, text,
                             g2g, not_g2g)
     c.refuse_filters_with_id(record_id, used, "align the filtered portfolio")
+    if record_id and uncovered is not None:
+        raise ConfigError("--uncovered is for the portfolio (--all: how many uncovered shortage occupations to list "
+                          f"per destination); 'smpatlas align {record_id}' shows every occupation of the partnership. "
+                          "Drop --uncovered, or use --all.")
     if record_id and fmt == "csv":
         raise ConfigError(f"--format csv is for the portfolio (--all: one row per destination); for one partnership "
                           f"use --format text or --format json (smpatlas align {record_id} --format json).")
@@ -414,7 +423,7 @@ def align_(
         c.out.print(none_match, markup=False)
         return
     for d in p["destinations"]:
-        _print_destination(d, uncovered)
+        _print_destination(d, UNCOVERED_SHOWN if uncovered is None else uncovered)
     c.out.print("\n" + p["note"], markup=False)
 
 
