@@ -1,8 +1,29 @@
 """SMP Atlas: build, analyse and publish inventories of skills mobility partnerships.
 
->>> import smpatlas
->>> atlas = smpatlas.open("atlas.db")          # doctest: +SKIP
->>> atlas.overview(destination="DEU").n        # doctest: +SKIP
+From Python, open an inventory (a SQLite file, created if missing, or a database URL) and call the
+methods of the :class:`Atlas` it returns; each does what the ``smpatlas`` command of the same name does::
+
+    import smpatlas
+
+    with smpatlas.open("atlas.db", user="anna") as atlas:
+        report = atlas.import_files("partnerships.xlsx", mode="upsert")   # all or nothing; report.valid
+        atlas.records(destination="DEU", skill_level="middle")            # list: dicts of fields
+        atlas.get("de-ph-triple-win"); atlas.history("de-ph-triple-win")
+        atlas.edit("de-ph-triple-win", {"status": "completed"}); atlas.delete("old-pilot")
+        atlas.stats(destination="DEU").headlines()                         # stats: .to_dict(), .to_frame()
+        atlas.assess("de-ph-triple-win").to_frame()                        # assess_all, whatif, benchmark
+        atlas.align("de-ph-triple-win")                                    # align_all
+        atlas.export("xlsx", "inventory.xlsx"); atlas.report("inventory.html")  # profile(id, "p.pdf")
+
+``help(smpatlas.Atlas)`` lists every method with an example. Filters are keywords (``origin``,
+``destination``, ``skill_level``, ``mobility``, ``sector``, ``status``, ``type``, ``year_from``,
+``year_to``, ``text``, ``g2g``) or a :class:`Filters`.
+
+Every mistake a person can fix raises :class:`SmpAtlasError` with a message saying what to do:
+:class:`NotFound` (an unknown id), :class:`ValidationFailed` (values that do not validate; its
+``report`` lists them), :class:`ConflictError` (an edit against an outdated version),
+:class:`ConfigError` (a wrong path, URL, option, filter or argument), :class:`Busy` (another program
+kept the inventory locked for writing too long; nothing was written).
 
 The public names below are loaded when first used (PEP 562), so that importing one
 module of the package (as every ``smpatlas`` command does) does not load them all.
@@ -13,7 +34,7 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
-from smpatlas.errors import ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
+from smpatlas.errors import Busy, ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
 
 if _typing.TYPE_CHECKING:
     from smpatlas.atlas import Atlas, open
@@ -24,6 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Atlas",
+    "Busy",
     "ConfigError",
     "ConflictError",
     "Filters",

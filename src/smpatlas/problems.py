@@ -126,6 +126,12 @@ class Report:
     deleted: int = 0
     dry_run: bool = False
     written: bool = False
+
+    def __repr__(self) -> str:
+        """One line (a notebook shows it): the counts, not every problem (``.problems`` has them)."""
+        return (f"Report(files={self.files!r}, valid={self.valid}, rows={self.rows}, errors={len(self.errors)}, "
+                f"warnings={len(self.warnings)}, inserted={self.inserted}, updated={self.updated}, "
+                f"unchanged={self.unchanged}, deleted={self.deleted}, dry_run={self.dry_run}, written={self.written})")
     #: ``--mode replace``: the ids of the partnerships deleted (or, in a dry run, that would be).
     deleted_ids: list[str] = field(default_factory=list)
 

@@ -120,6 +120,13 @@ class Assessment:
     #: score (no gain can be computed; code the fields in :attr:`code_first` first).
     recommendations_ranked_by: str = RANKED_BY_GAIN
 
+    def __repr__(self) -> str:
+        """One line (a notebook shows it): the scores, not every rule (``to_dict()`` has them)."""
+        scores = {k: None if d.score is None else round(d.score, 1) for k, d in self.dimensions.items()}
+        balance = None if self.balance is None else round(self.balance, 2)
+        return (f"Assessment(id={self.id!r}, scores={scores!r}, balance={balance!r}, flags={self.flags!r}, "
+                f"recommendations={len(self.recommendations)}, coverage={round(self.coverage, 2)!r})")
+
     @property
     def destination_skewed(self) -> bool:
         return "destination_skewed" in self.flags
@@ -440,6 +447,11 @@ class WhatIf:
     before: Assessment
     after: Assessment
     changes: dict[str, tuple[Any, Any]]
+
+    def __repr__(self) -> str:
+        """One line (a notebook shows it): what changed and the score deltas (``delta()`` has the rest)."""
+        return (f"WhatIf(id={self.before.id!r}, changes={sorted(self.changes)!r}, "
+                f"dimensions={self.delta()['dimensions']!r})")
 
     @property
     def fields_uncoded(self) -> list[str]:

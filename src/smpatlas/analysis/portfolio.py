@@ -62,6 +62,10 @@ class Portfolio:
     filters: dict[str, Any] = field(default_factory=dict)
     low_coverage_below: float = 0.5
 
+    def __repr__(self) -> str:
+        """One line (a notebook shows it); ``to_dict()`` gives the figures."""
+        return f"Portfolio(n={self.n}, filters={self.filters!r}, rubric_version={self.rubric_version!r})"
+
     def to_dict(self) -> dict[str, Any]:
         return {"n": self.n, "rubric_version": self.rubric_version, "filters": self.filters,
                 "low_coverage_below": self.low_coverage_below,

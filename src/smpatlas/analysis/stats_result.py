@@ -83,6 +83,13 @@ class Stats:
     year_max: int | None
     crosstab: dict[str, Any] | None = None
 
+    def __repr__(self) -> str:
+        """One line (a notebook shows it); ``to_dict()``, ``rows()`` and ``headlines()`` give the figures."""
+        years = f"{self.year_min}–{self.year_max}" if self.year_min is not None else None
+        by = self.crosstab.get("by") if self.crosstab else None
+        return (f"Stats(n={self.n}, filters={self.filters!r}, fields={len(self.fields)}, "
+                f"countries={len(self.countries)}, years={years!r}, by={by!r})")
+
     def to_dict(self) -> dict[str, Any]:
         out = {
             "n": self.n, "filters": self.filters,
