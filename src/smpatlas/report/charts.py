@@ -80,6 +80,40 @@ def _wrap(text: str, width: int = 95) -> list[str]:
     return [*lines, line] if line else lines
 
 
+#: Up to this largest count a count axis has a tick at every whole number (Vega's ``tickMinStep`` lets 0.5 through,
+#: labelled "1" by the whole-number format: an axis of 0, 1, 1); above it, Vega's own ticks, whole numbers only.
+ALL_TICKS_UP_TO = 10
+#: At most this many labels on an axis of periods or years (every k-th label is shown; the table has them all).
+MAX_PERIOD_LABELS = 20
+
+
+def count_axis(top: int | float | None, **kwargs: Any) -> alt.Axis:
+    """An axis of partnership counts from 0 to ``top``: whole-number ticks only, never a repeated label."""
+    top = int(top or 0)
+    if top <= ALL_TICKS_UP_TO:
+        return alt.Axis(format="d", values=list(range(0, max(top, 1) + 1)), **kwargs)
+    return alt.Axis(format="d", tickMinStep=1, **kwargs)
+
+
+def every_kth(labels: list[str], most: int = MAX_PERIOD_LABELS) -> list[str]:
+    """``labels`` thinned to at most ``most`` evenly spaced ones (the first and, where it fits, the last kept)."""
+    if len(labels) <= most:
+        return labels
+    step = -(-len(labels) // most)
+    return labels[::step]
+
+
+def year_labels(years: list[str], most: int = MAX_PERIOD_LABELS) -> list[str]:
+    """The years to label on a timeline: all of them, or the multiples of 2, 5, 10, … that keep to ``most``."""
+    if len(years) <= most:
+        return years
+    for step in (2, 5, 10, 20, 25, 50, 100):
+        shown = [y for y in years if y.isdigit() and int(y) % step == 0]
+        if len(shown) <= most:
+            return shown
+    return every_kth(years, most)
+
+
 def _share_text(row: dict[str, Any]) -> str:
     share = row.get("share")
     return f"{row['count']:,}" + (f" ({share:.0%})" if share is not None else "")
@@ -94,7 +128,7 @@ def _category_bars(table: Table, source: str, category_title: str) -> Spec:
     order = [r["label"] for r in rows]
     base = alt.Chart(inline(rows)).encode(
         y=alt.Y("label:N", title=category_title, sort=order),
-        x=alt.X("count:Q", title="Partnerships", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("count:Q", title="Partnerships", axis=count_axis(max((r["count"] for r in rows), default=0))),
     )
     bars = base.mark_bar().encode(
         color=alt.Color("kind_label:N", title=None, scale=alt.Scale(domain=present, range=[colours[k] for k in present]),
@@ -150,9 +184,11 @@ def planned_scale(table: Table, source: str) -> Spec:
 def timeline(table: Table, source: str) -> Spec:
     """Partnerships by start year: vertical bars, one per year (empty years kept)."""
     rows = [{**r, "text": f"{r['count']}"} for r in table.rows]
+    years = [r["label"] for r in rows]
     chart = alt.Chart(inline(rows)).mark_bar(color=PALETTE[0]).encode(
-        x=alt.X("label:O", title="Start year", sort=[r["label"] for r in rows], axis=alt.Axis(labelAngle=-60)),
-        y=alt.Y("count:Q", title="Partnerships started", axis=alt.Axis(format="d", tickMinStep=1)),
+        x=alt.X("label:O", title="Start year", sort=years, axis=alt.Axis(labelAngle=-60, values=year_labels(years))),
+        y=alt.Y("count:Q", title="Partnerships started",
+                axis=count_axis(max((r["count"] for r in rows), default=0))),
         tooltip=[alt.Tooltip("label:O", title="Start year"), alt.Tooltip("count:Q", title="Partnerships")],
     ).properties(width=WIDTH, height=180, title=_title(table, source))
     return _config(chart)
@@ -165,13 +201,20 @@ def dimensions(table: Table, source: str) -> Spec:
     rows = [{**r, "band": bands.index(r["label"])} for r in table.rows]
     chart = alt.Chart(inline(rows)).mark_bar(stroke="white", strokeWidth=0.5).encode(
         y=alt.Y("dimension:N", title=None, sort=list(dict.fromkeys(r["dimension"] for r in rows))),
-        x=alt.X("count:Q", title="Partnerships", stack="zero", axis=alt.Axis(format="d")),
+        x=alt.X("count:Q", title="Partnerships", stack="zero", axis=count_axis(_largest_stack(rows, "dimension"))),
         color=alt.Color("label:N", title="Score (0–4)", scale=alt.Scale(domain=bands, range=colours)),
         order=alt.Order("band:Q"),
         tooltip=[alt.Tooltip("category_key:N", title="Dimension and score"),
                  alt.Tooltip("count:Q", title="Partnerships")],
     ).properties(width=WIDTH, height=alt.Step(24), title=_title(table, source))
     return _config(chart)
+
+
+def _largest_stack(rows: list[dict[str, Any]], key: str) -> int:
+    totals: dict[Any, int] = {}
+    for r in rows:
+        totals[r[key]] = totals.get(r[key], 0) + int(r["count"])
+    return max(totals.values(), default=0)
 
 
 def gap_flags(table: Table, source: str) -> Spec:
@@ -231,8 +274,10 @@ def profile_stakeholders(table: Table, source: str) -> Spec:
 
 def profile_outcomes(table: Table, source: str) -> Spec:
     """Outcome indicators over time: one line (with points) per indicator."""
+    periods = sorted({str(r["period"]) for r in table.rows})
     chart = alt.Chart(inline(table.rows)).mark_line(point=True).encode(
-        x=alt.X("period:O", title="Period", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("period:O", title="Period", sort=periods,
+                axis=alt.Axis(labelAngle=0 if len(periods) <= 6 else -45, values=every_kth(periods, 8))),
         y=alt.Y("value:Q", title="Value", axis=alt.Axis(tickCount=3)),
         color=alt.Color("label:N", title="Indicator", scale=alt.Scale(range=list(PALETTE)),
                         legend=alt.Legend(orient="right")),

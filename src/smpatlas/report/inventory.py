@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from smpatlas import outfiles
+from smpatlas.analysis.stats import Stats
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.report import charts, maps, render, tables
 from smpatlas.report import html as html_mod
-from smpatlas.report.tables import InventoryData, Table
+from smpatlas.report.tables import InventoryData, Table, counted
 from smpatlas.store.filters import Filters
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -157,6 +158,19 @@ def _sources(records: list[dict[str, Any]]) -> tuple[str | None, list[dict[str, 
     return (str(common) if common else None), out
 
 
+def overview(s: Stats) -> list[str]:
+    """The overview's lead: N, countries and start years, or why there is nothing to show."""
+    if not s.n:
+        if s.filters:
+            return [f"No partnership matches the filters ({'; '.join(_filters_text(s.filters))})."]
+        return ["The inventory holds no partnerships yet: import some (smpatlas import FILE) and write the report "
+                "again."]
+    years = ("no start years" if s.year_min is None else
+             f"{s.year_min}" if s.year_min == s.year_max else f"{s.year_min}–{s.year_max}")
+    return [f"{counted(s.n, 'partnership')}, {counted(len(s.countries), 'country', 'countries')}, "
+            f"{'start year' if s.year_min == s.year_max else 'start years'} {years}."]
+
+
 def context(data: InventoryData, *, for_print: bool = False,
             figs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Everything the inventory template shows.
@@ -165,9 +179,6 @@ def context(data: InventoryData, *, for_print: bool = False,
     cheaper than inline SVG markup; ``figs``: figures already made (see :func:`pdf`).
     """
     s = data.stats
-    years = ("no start years" if s.year_min is None else
-             f"{s.year_min}" if s.year_min == s.year_max else f"{s.year_min}–{s.year_max}")
-    overview = [f"{s.n:,} partnerships, {len(s.countries)} countries, start years {years}."] if s.n else []
     if figs is None:
         figs = figures(_chart_names(), data) if s.n else {}
         if for_print:
@@ -177,7 +188,8 @@ def context(data: InventoryData, *, for_print: bool = False,
                 for a, h, i, names in SECTIONS] if s.n else []
     accessed, sources = _sources(data.records)
     return {
-        "title": data.title, "generated": data.generated, "n": s.n, "overview": overview,
+        "title": data.title, "generated": data.generated, "n": s.n, "n_text": counted(s.n, "partnership"),
+        "overview": overview(s),
         "headlines": s.headlines(), "sections": sections,
         "methodology": {"codebook_version": default_codebook().version, "rubric_version": data.portfolio.rubric_version,
                         "rubric_title": data.rubric.title, "filters": _filters_text(s.filters),
@@ -223,20 +235,36 @@ def resolve_format(out: Path, fmt: str | None, allowed: tuple[str, ...] = FORMAT
     A ``fmt`` that contradicts the extension (``--out r.html --format pdf``) is refused: the file would say one
     format and hold another. An extension that is no format (``inventory.2024``) leaves ``fmt`` to decide.
     """
+    if str(out) == "-":
+        raise ConfigError("A report is written to a file, not to standard output: give a file name, e.g. "
+                          f"--out report.{allowed[0]}.")
     suffix = out.suffix.lstrip(".").lower()
     from_suffix = SUFFIX_FORMATS.get(suffix)
     chosen = (fmt or suffix).lower()
     if chosen == "htm":
         chosen = "html"
+    endings = ", ".join("." + a for a in allowed[:-1]) + f" or .{allowed[-1]}" if len(allowed) > 1 else f".{allowed[0]}"
     if chosen not in allowed:
         if fmt:
             raise ConfigError(f"Unknown format {fmt!r}: use --format {'|'.join(allowed)}.")
+        if from_suffix is not None:  # a report format, but not one of this report's (a profile as .xlsx)
+            raise ConfigError(f"This report cannot be written as {from_suffix.upper()} ({out.name!r}): use a file "
+                              f"ending in {endings}.")
         raise ConfigError(f"Cannot tell which format to write for {out.name!r}: use a file ending in "
-                          f"{', '.join('.' + a for a in allowed)} or --format {'|'.join(allowed)}.")
+                          f"{endings}, or --format {'|'.join(allowed)}.")
     if from_suffix is not None and from_suffix != chosen:
         raise ConfigError(f"--format {fmt} contradicts the file name {out.name!r} (a .{suffix} file): give a file "
                           f"ending in .{chosen}, or leave out --format to write {from_suffix.upper()}.")
     return chosen
+
+
+def check_destination(path: Path) -> None:
+    """Refuse, before any work, a destination no report can be written to (``-``, a folder, a missing folder).
+
+    Checked before the format, so ``--out reports`` (an existing folder) says it is a folder.
+    """
+    if str(path) != "-":
+        outfiles.check_destination(path)
 
 
 def write(atlas: Atlas, out: str | Path, *, fmt: str | None = None, filters: Filters | None = None,
@@ -246,8 +274,8 @@ def write(atlas: Atlas, out: str | Path, *, fmt: str | None = None, filters: Fil
     Written whole or not at all (:mod:`smpatlas.outfiles`): a failed write leaves the file that was there.
     """
     path = Path(out)
+    check_destination(path)
     chosen = resolve_format(path, fmt)
-    outfiles.check_destination(path)
     data = collect(atlas, filters, title=title)
     if chosen == "xlsx":
         from smpatlas.report import xlsx

@@ -24,6 +24,26 @@ from smpatlas.report.tables import Table
 #: Map features without an ISO numeric id, joined by their Natural Earth name.
 BY_NAME = {"XKX": "Kosovo"}
 ANTARCTICA = "010"
+#: The fill of a country no partnership involves.
+NO_DATA_GREY = "#EEEEEE"
+
+
+def legend_values(counts: list[int], most: int = 5) -> list[int]:
+    """At most ``most`` whole numbers from the smallest to the largest of ``counts`` for a legend (never a 0.5)."""
+    positive = [c for c in counts if c > 0]
+    if not positive:
+        return []
+    lo, hi = min(positive), max(positive)
+    if hi - lo < most:
+        return list(range(lo, hi + 1))
+    step = (hi - lo) / (most - 1)
+    return sorted({lo + round(i * step) for i in range(most)})
+
+
+def _domain(counts: list[dict[str, Any]]) -> list[int] | None:
+    """The colour scale's domain: the smallest to the largest count drawn (None when nothing is drawn)."""
+    values = [c["count"] for c in counts if c["count"] > 0]
+    return [min(values), max(values)] if values else None
 
 
 @cache
@@ -64,15 +84,27 @@ def world_map(table: Table, source: str) -> Spec:
     caption = source + (f" Too small for the map: {', '.join(missing)}." if missing else "")
     # A placeholder keeps Altair from walking ~100 kB of TopoJSON; the real data is put in afterwards.
     geo = inline([{}], {"type": "topojson", "feature": "countries"})
+    # Every country is drawn: one without partnerships gets 0 (light grey) and its map name, so the map keeps the
+    # whole world (Vega-Lite drops a shape whose colour field is missing, and the projection would then fit the
+    # few countries left). The legend is a few swatches of whole numbers, not a gradient.
     chart = alt.Chart(geo).mark_geoshape(stroke="white", strokeWidth=0.4).transform_filter(
         f"datum.id !== '{ANTARCTICA}'"
     ).transform_calculate(key="datum.id ? datum.id : datum.properties.name").transform_lookup(
         lookup="key", from_=alt.LookupData(inline(counts), key="key",
                                            fields=["label", "count", "origin", "destination"]),
+    ).transform_calculate(
+        label="isValid(datum.label) ? datum.label : datum.properties.name",
+        count="isValid(datum.count) ? datum.count : 0",
+        origin="isValid(datum.origin) ? datum.origin : 0",
+        destination="isValid(datum.destination) ? datum.destination : 0",
     ).encode(
         color=alt.condition("datum.count > 0",
-                            alt.Color("count:Q", title="Partnerships", scale=alt.Scale(scheme="blues", zero=False)),
-                            alt.value("#EEEEEE")),
+                            alt.Color("count:Q", title="Partnerships",
+                                      scale=alt.Scale(scheme="blues", domain=_domain(counts) or alt.Undefined),
+                                      legend=alt.Legend(type="symbol", values=legend_values(
+                                          [c["count"] for c in counts]), format="d", symbolType="square",
+                                          symbolSize=150, symbolStrokeWidth=0)),
+                            alt.value(NO_DATA_GREY)),
         tooltip=[alt.Tooltip("label:N", title="Country"), alt.Tooltip("count:Q", title="Partnerships"),
                  alt.Tooltip("origin:Q", title="As origin"), alt.Tooltip("destination:Q", title="As destination")],
     ).project(type="equalEarth").properties(width=WIDTH + 120, height=300, title=_title(table, caption))
@@ -107,7 +139,8 @@ def corridors(table: Table, source: str) -> Spec:
     lines = alt.Chart(inline(links)).mark_rule(color=PALETTE[0], opacity=0.55).encode(
         x=x, x2="x1:Q", y=y, y2="y1:Q",
         strokeWidth=alt.StrokeWidth("count:Q", title="Partnerships", scale=alt.Scale(domain=[0, top], range=[0.5, 10]),
-                                    legend=alt.Legend(orient="bottom")),
+                                    legend=alt.Legend(orient="bottom", format="d",
+                                                      values=legend_values([r["count"] for r in table.rows]))),
         tooltip=[alt.Tooltip("origin:N", title="Origin"), alt.Tooltip("destination:N", title="Destination"),
                  alt.Tooltip("count:Q", title="Partnerships")],
     )

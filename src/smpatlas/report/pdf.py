@@ -16,7 +16,7 @@ and styling the page.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from smpatlas.errors import ConfigError
@@ -30,6 +30,28 @@ def from_html(html: str, charts: Mapping[str, Callable[[], bytes]] | None = None
 
     ``charts`` maps a chart name to a function returning its SVG, for ``<img src="smpatlas-chart:NAME">``.
     """
+    out: bytes = _document(html, charts).write_pdf()
+    return out
+
+
+def first_fitting(pages: Iterable[Callable[[], str]], most: int = 1) -> bytes:
+    """The PDF of the first HTML document of ``pages`` (each made when its turn comes) that fits on ``most`` pages.
+
+    The last one is printed however long it is: a document is always written.
+    """
+    doc = None
+    for make in pages:
+        doc = _document(make())
+        if len(doc.pages) <= most:
+            break
+    if doc is None:
+        raise ValueError("first_fitting needs at least one document")
+    out: bytes = doc.write_pdf()
+    return out
+
+
+def _document(html: str, charts: Mapping[str, Callable[[], bytes]] | None = None) -> Any:
+    """The laid-out WeasyPrint document of ``html`` (its ``pages``, and ``write_pdf``)."""
     try:
         import weasyprint  # type: ignore[import-untyped]
     except (ImportError, OSError) as exc:  # pragma: no cover - depends on the system
@@ -48,5 +70,4 @@ def from_html(html: str, charts: Mapping[str, Callable[[], bytes]] | None = None
                                                           {"Content-Type": "image/svg+xml"})
             return super().fetch(url, headers)
 
-    out: bytes = weasyprint.HTML(string=html, url_fetcher=Fetcher(allowed_protocols=frozenset({"data"}))).write_pdf()
-    return out
+    return weasyprint.HTML(string=html, url_fetcher=Fetcher(allowed_protocols=frozenset({"data"}))).render()

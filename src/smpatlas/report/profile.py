@@ -10,6 +10,8 @@ that was there).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import name_of
 from smpatlas.report import charts, render
 from smpatlas.report import html as html_mod
-from smpatlas.report.inventory import resolve_format
+from smpatlas.report.inventory import check_destination, resolve_format
 from smpatlas.report.tables import NOT_CODED, Table, plain
 
 FORMATS = ("html", "pdf")
@@ -39,6 +41,42 @@ MAX_SOURCES = 6
 MAX_OUTCOME_SOURCE_CHARS = 48
 #: Summaries longer than this are cut at a word with an ellipsis on the PDF page.
 MAX_SUMMARY_CHARS = 420
+#: On the PDF page: the name (the heading) is cut at this length, a source's title, an actor's name and a coded
+#: text at theirs, with an ellipsis; a field lists this many countries and counts the rest (a name may be 500
+#: characters long and a partnership may link 60 countries: the page still holds one A4 sheet).
+MAX_NAME_CHARS = 160
+MAX_SOURCE_TITLE_CHARS = 140
+MAX_ACTOR_CHARS = 80
+MAX_TEXT_CHARS = 120
+MAX_COUNTRIES = 10
+
+
+@dataclass(frozen=True)
+class Page:
+    """How much the A4 page lists and how long a text may be on it; ``dense`` is the CSS class of a tighter page."""
+
+    recommendations: int = MAX_RECOMMENDATIONS
+    actors: int = MAX_ACTORS
+    outcome_rows: int = MAX_OUTCOME_ROWS
+    sources: int = MAX_SOURCES
+    countries: int = MAX_COUNTRIES
+    summary_chars: int = MAX_SUMMARY_CHARS
+    name_chars: int = MAX_NAME_CHARS
+    source_title_chars: int = MAX_SOURCE_TITLE_CHARS
+    outcome_source_chars: int = MAX_OUTCOME_SOURCE_CHARS
+    actor_chars: int = MAX_ACTOR_CHARS
+    text_chars: int = MAX_TEXT_CHARS
+    dense: str = ""
+
+
+#: The page, then tighter ones for a record too large for it (smaller type, shorter lists), tried in turn until the
+#: profile fits on one A4 page. Every bundled record fits the first.
+PAGES = (Page(),
+         Page(recommendations=4, outcome_rows=4, sources=4, countries=6, summary_chars=300, name_chars=120,
+              source_title_chars=100, actor_chars=60, text_chars=80, dense="dense"),
+         Page(recommendations=3, actors=2, outcome_rows=3, sources=3, countries=4, summary_chars=200, name_chars=90,
+              source_title_chars=70, outcome_source_chars=32, actor_chars=40, text_chars=60, dense="dense densest"))
+
 #: The chart headings on the page (the chart titles repeat the partnership's name, in the page's title).
 HEADINGS = {"profile_dimensions": "Six dimensions (score 0–4, with coverage)",
             "profile_stakeholders": "Stakeholder profile (score 0–100)"}
@@ -65,22 +103,37 @@ def more(shown: int, total: int) -> str | None:
     return f"and {total - shown} more — {FULL_LIST}" if total > shown else None
 
 
-def _actor(a: dict[str, Any]) -> str:
-    parts = [plain(a["role"]).lower() if a.get("role") else "", name_of(a["country"]) if a.get("country") else ""]
+def lower(text: str) -> str:
+    """``text`` to go inside a sentence: its first letter in lower case, unless it starts an acronym (ICT, EU)."""
+    if len(text) > 1 and text[0].isupper() and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def _actor(a: dict[str, Any], limit: int | None = None) -> str:
+    parts = [lower(plain(a["role"])) if a.get("role") else "", name_of(a["country"]) if a.get("country") else ""]
     extra = ", ".join(p for p in parts if p)
-    return str(a.get("name", "")) + (f" ({extra})" if extra else "")
+    name = str(a.get("name", ""))
+    return (_cut(name, limit) if limit else name) + (f" ({extra})" if extra else "")
 
 
-def field_text(f: Field, value: Any, *, max_actors: int | None = None) -> str:
-    """A coded value in plain language; ``None`` is "not coded" (``max_actors``: list that many, count the rest)."""
+def field_text(f: Field, value: Any, *, max_actors: int | None = None, max_countries: int | None = None,
+               max_chars: int | None = None, actor_chars: int | None = None) -> str:
+    """A coded value in plain language; ``None`` is "not coded".
+
+    For the PDF page: ``max_actors`` and ``max_countries`` list that many and count the rest, ``max_chars`` cuts a
+    free text (and an actor's name) with an ellipsis.
+    """
     if value is None or value == []:
         return NOT_CODED.lower()
     if f.kind == "countries":
-        return ", ".join(name_of(c) for c in value)
+        shown = value if max_countries is None else value[:max_countries]
+        rest = more(len(shown), len(value))
+        return ", ".join(name_of(c) for c in shown) + (f"; {rest}" if rest else "")
     if f.kind == "actors":
         shown = value if max_actors is None else value[:max_actors]
         rest = more(len(shown), len(value))
-        return "; ".join(_actor(a) for a in shown) + (f"; {rest}" if rest else "")
+        return "; ".join(_actor(a, actor_chars) for a in shown) + (f"; {rest}" if rest else "")
     if f.kind in ("bool", "tristate"):
         return "yes" if value is True else "no" if value is False else "not specified in the sources"
     if f.kind == "number":
@@ -88,23 +141,25 @@ def field_text(f: Field, value: Any, *, max_actors: int | None = None) -> str:
     if f.kind == "int":
         return f"{value:,}" if f.name not in ("start_year", "end_year") else str(value)
     if isinstance(value, list):
-        return ", ".join(plain(v).lower() if v != UNSPECIFIED else "not specified in the sources"
+        return ", ".join(lower(plain(v)) if v != UNSPECIFIED else "not specified in the sources"
                          for v in value) if f.kind == "set" else ", ".join(map(str, value))
     if f.enumerated:
-        return plain(value).lower() if value != UNSPECIFIED else "not specified in the sources"
-    return str(value)
+        return lower(plain(value)) if value != UNSPECIFIED else "not specified in the sources"
+    return _cut(str(value), max_chars) if max_chars else str(value)
 
 
-def fields(record: dict[str, Any], *, max_actors: int | None = None) -> list[dict[str, Any]]:
-    """The coded fields by codebook section, each with its plain-language text.
+def fields(record: dict[str, Any], *, page: Page | None = None) -> list[dict[str, Any]]:
+    """The coded fields by codebook section, each with its plain-language text (shortened for the PDF ``page``).
 
     Each section also lists its coded ``entries`` apart from the labels of its ``missing`` (not coded) fields,
     which the PDF page prints on one line per section.
     """
     cb = default_codebook()
+    caps: dict[str, int] = ({"max_actors": page.actors, "max_countries": page.countries, "max_chars": page.text_chars,
+                             "actor_chars": page.actor_chars} if page is not None else {})
     out = []
     for key, heading in cb.sections.items():
-        items = [{"label": f.label, "text": field_text(f, record.get(f.name), max_actors=max_actors),
+        items = [{"label": f.label, "text": field_text(f, record.get(f.name), **caps),
                   "missing": record.get(f.name) in (None, [])}
                  for f in cb.in_section(key) if f.name not in NOT_IN_FIELD_LIST]
         if items:
@@ -146,13 +201,15 @@ def outcome_table(record: dict[str, Any], name: str) -> Table:
                  [("period", "Period"), ("label", "Indicator"), ("value", "Value"), ("source", "Source")], rows)
 
 
-def context(atlas: Atlas, rid: str, *, for_print: bool = False) -> dict[str, Any]:
+def context(atlas: Atlas, rid: str, *, for_print: bool = False, page: Page | None = None) -> dict[str, Any]:
     """Everything the profile template shows, for the partnership ``rid``.
 
-    ``for_print`` is the one A4 page of the PDF: long lists are shortened (saying how many more there are and
-    where the full list is), a long summary is cut with an ellipsis, the charts are images without the tables
-    that repeat their labels. The HTML profile (``for_print`` false) lists everything.
+    ``for_print`` is the one A4 page of the PDF (``page``, by default the first of :data:`PAGES`): long lists are
+    shortened (saying how many more there are and where the full list is), long texts are cut with an ellipsis,
+    the charts are images without the tables that repeat their labels. The HTML profile (``for_print`` false)
+    lists everything.
     """
+    pg = (page or PAGES[0]) if for_print else None
     record = atlas.get(rid)
     a = atlas.assess(rid)
     rb = atlas.rubric
@@ -181,19 +238,22 @@ def context(atlas: Atlas, rid: str, *, for_print: bool = False) -> dict[str, Any
     outcome_img = render.data_uri(drawn[2]) if plotted and for_print else None
     # The HTML profile says where a flag's inputs came from (e.g. which shortage lists); the A4 page has no room.
     flags = [{"title": a.flag_titles.get(f, plain(f)), "note": None if for_print else a.notes.get(f)} for f in a.flags]
-    ranked = a.recommendations[:MAX_RECOMMENDATIONS] if for_print else a.recommendations
+    ranked = a.recommendations[:pg.recommendations] if pg else a.recommendations
     recs = [{"text": r.text, "dimension": rb.dimensions[r.dimension].title if r.dimension in rb.dimensions
              else plain(r.dimension), "gain": r.gain, "because": r.because} for r in ranked]
     sources = record.get("sources") or []
-    shown_sources = sources[:MAX_SOURCES] if for_print else sources
-    outcome_rows = ([{**r, "source": _cut(str(r["source"]), MAX_OUTCOME_SOURCE_CHARS)}
-                     for r in outcomes.rows[:MAX_OUTCOME_ROWS]] if for_print else outcomes.rows)
+    shown_sources = ([{**src, "title": _cut(str(src["title"]), pg.source_title_chars) if src.get("title") else None,
+                       "url_text": _cut(str(src.get("url") or ""), pg.source_title_chars)}
+                      for src in sources[:pg.sources]] if pg else sources)
+    outcome_rows = ([{**r, "source": _cut(str(r["source"]), pg.outcome_source_chars)}
+                     for r in outcomes.rows[:pg.outcome_rows]] if pg else outcomes.rows)
     summary = record.get("summary")
-    if for_print and isinstance(summary, str):
-        summary = _cut(summary, MAX_SUMMARY_CHARS)
+    if pg and isinstance(summary, str):
+        summary = _cut(summary, pg.summary_chars)
     return {
-        "title": name, "record": record, "rid": rid, "acronym": record.get("acronym"),
-        "summary": summary, "fields": fields(record, max_actors=MAX_ACTORS if for_print else None),
+        "title": name, "heading": _cut(name, pg.name_chars) if pg else name, "record": record, "rid": rid,
+        "acronym": record.get("acronym"), "summary": summary, "fields": fields(record, page=pg),
+        "dense": pg.dense if pg else "",
         "figures": figures, "flags": flags, "recommendations": recs,
         "more_recommendations": more(len(recs), len(a.recommendations)),
         "weakest": rb.parties.get(a.weakest or "", a.weakest),
@@ -205,23 +265,26 @@ def context(atlas: Atlas, rid: str, *, for_print: bool = False) -> dict[str, Any
     }
 
 
-def html(atlas: Atlas, rid: str, *, for_print: bool = False) -> str:
-    """The self-contained HTML profile (``for_print``: the one-page variant WeasyPrint prints)."""
-    return html_mod.render("partnership.html", **context(atlas, rid, for_print=for_print))
+def html(atlas: Atlas, rid: str, *, for_print: bool = False, page: Page | None = None) -> str:
+    """The self-contained HTML profile (``for_print``: the one-page variant WeasyPrint prints, on ``page``)."""
+    return html_mod.render("partnership.html", **context(atlas, rid, for_print=for_print, page=page))
 
 
 def pdf(atlas: Atlas, rid: str) -> bytes:
-    """The profile as one A4 page of PDF."""
+    """The profile as one A4 page of PDF: the first of :data:`PAGES` it fits on (the last one otherwise)."""
     from smpatlas.report import pdf as pdf_mod
 
-    return pdf_mod.from_html(html(atlas, rid, for_print=True))
+    def page_html(page: Page) -> Callable[[], str]:
+        return lambda: html(atlas, rid, for_print=True, page=page)
+
+    return pdf_mod.first_fitting(page_html(page) for page in PAGES)
 
 
 def write(atlas: Atlas, rid: str, out: str | Path, *, fmt: str | None = None) -> Path:
     """Write the profile of ``rid`` to ``out`` as HTML or PDF (by ``fmt`` or the extension), whole or not at all."""
     path = Path(out)
+    check_destination(path)
     chosen = resolve_format(path, fmt, FORMATS)
-    outfiles.check_destination(path)
     if chosen == "pdf":
         outfiles.write_bytes(path, pdf(atlas, rid))
     else:

@@ -43,6 +43,11 @@ _WORDS = {"ict": "ICT", "eu": "EU", "eu_blue_card": "EU Blue Card", "long_term":
           "standard_procedure": "Standard procedure", "joint_curriculum": "Joint curriculum"}
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and the noun in the right number: "1 partnership", "1,000 partnerships", "2 countries"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def plain(value: Any) -> str:
     """A vocabulary value as people say it: ``long_term`` → ``Long-term``."""
     text = str(value)
@@ -86,7 +91,7 @@ class InventoryData:
     def source_line(self) -> str:
         """The caption every chart carries: where the numbers come from."""
         filt = describe(self.stats.filters) or "none"
-        return (f"Source: SMP Atlas inventory, {self.n} partnerships (codebook {default_codebook().version}, "
+        return (f"Source: SMP Atlas inventory, {counted(self.n, 'partnership')} (codebook {default_codebook().version}, "
                 f"rubric {self.portfolio.rubric_version}); filters: {filt}; produced {self.generated}.")
 
 
@@ -102,7 +107,7 @@ def _field_table(data: InventoryData, name: str, title: str, heading: str) -> Ta
     if d.missing:
         rows.append({"label": NOT_CODED, "value": "", "count": d.missing, "share": _pct(d.missing, data.n),
                      "kind": "missing"})
-    notes = [f"N = {data.n} partnerships; {d.missing} not coded, {d.unspecified} coded as not specified."]
+    notes = [f"N = {counted(data.n, 'partnership')}; {d.missing:,} not coded, {d.unspecified:,} coded as not specified."]
     if d.multi:
         notes.append("A partnership can have several values, so shares may sum past 100%.")
     return Table(name, title, [("label", heading), ("count", "Partnerships"), ("share", "Share of N")], rows, notes)
@@ -155,7 +160,7 @@ def planned_scale(data: InventoryData) -> Table:
     rows.append({"label": NOT_CODED, "count": missing, "share": _pct(missing, data.n), "kind": "missing"})
     return Table("planned_scale", "Planned number of participants",
                  [("label", "Planned participants"), ("count", "Partnerships"), ("share", "Share of N")], rows,
-                 [f"N = {data.n} partnerships; planned scale not coded for {missing}."])
+                 [f"N = {counted(data.n, 'partnership')}; planned scale not coded for {missing:,}."])
 
 
 def timeline(data: InventoryData) -> Table:
@@ -165,7 +170,7 @@ def timeline(data: InventoryData) -> Table:
              "kind": "value"} for y in (range(years[0], years[-1] + 1) if years else [])]
     return Table("timeline", "Partnerships by start year",
                  [("label", "Start year"), ("count", "Partnerships started"), ("share", "Share of N")], rows,
-                 [f"N = {data.n} partnerships; start year not coded for {d.missing}."])
+                 [f"N = {counted(data.n, 'partnership')}; start year not coded for {d.missing:,}."])
 
 
 def corridors(data: InventoryData, top: int | None = TOP_CORRIDORS) -> Table:
@@ -178,10 +183,10 @@ def corridors(data: InventoryData, top: int | None = TOP_CORRIDORS) -> Table:
     shown = ranked[:top] if top else ranked
     rows = [{"label": f"{name_of(o)} → {name_of(dst)}", "origin": name_of(o), "destination": name_of(dst),
              "origin_code": o, "destination_code": dst, "count": c} for (o, dst), c in shown]
-    notes = [f"A partnership counts once for every origin–destination pair it links ({len(pairs)} corridors "
-             f"among {data.n} partnerships)."]
+    notes = [f"A partnership counts once for every origin–destination pair it links ({counted(len(pairs), 'corridor')} "
+             f"among {counted(data.n, 'partnership')})."]
     if top and len(ranked) > top:
-        notes.append(f"The {top} largest corridors are shown; the spreadsheet export lists all {len(ranked)}.")
+        notes.append(f"The {top} largest corridors are shown; the spreadsheet export lists all {len(ranked):,}.")
     return Table("corridors" if top else "corridors_all", "Corridors: from origin to destination",
                  [("origin", "Origin"), ("destination", "Destination"), ("count", "Partnerships")], rows, notes)
 
@@ -200,7 +205,8 @@ def countries(data: InventoryData) -> Table:
     return Table("world_map", "Partnerships by country",
                  [("label", "Country"), ("origin", "As origin"), ("destination", "As destination"),
                   ("count", "Partnerships involving it")], rows,
-                 [f"{len(rows)} countries in {data.n} partnerships; a partnership counts once per country."])
+                 [f"{counted(len(rows), 'country', 'countries')} in {counted(data.n, 'partnership')}; a partnership "
+                  "counts once per country; countries in grey have none."])
 
 
 def dimensions(data: InventoryData) -> Table:
@@ -232,12 +238,12 @@ def stakeholders(data: InventoryData) -> Table:
     rows = [{"label": data.rubric.parties.get(p, plain(p)), "party": p, "mean": s["mean"], "median": s["median"],
              "count": s["n_scored"]} for p, s in data.portfolio.stakeholders.items()]
     b = data.portfolio.balance
-    bal = (f"mean balance index {b['mean']:.2f} over {b['n_scored']} partnerships" if b["mean"] is not None
+    bal = (f"mean balance index {b['mean']:.2f} over {counted(b['n_scored'], 'partnership')}" if b["mean"] is not None
            else "no balance index could be computed")
     return Table("stakeholders", "Stakeholder balance across the portfolio (0–100)",
                  [("label", "Party"), ("mean", "Mean score"), ("median", "Median score"), ("count", "Scored in")],
-                 rows, [f"N = {data.n}; {bal}; {b['destination_skewed']} partnerships are skewed towards the "
-                        "destination and employers."])
+                 rows, [f"N = {data.n}; {bal}; {counted(b['destination_skewed'], 'partnership')} "
+                        f"{'is' if b['destination_skewed'] == 1 else 'are'} skewed towards the destination and employers."])
 
 
 #: Inventory chart name → table builder, in report order.
