@@ -33,7 +33,7 @@ from smpatlas import record as rec
 from smpatlas.analysis import assessment as asm
 from smpatlas.analysis import rubric as rubric_mod
 from smpatlas.analysis import similarity
-from smpatlas.analysis.alignment import ReferenceContext, align, align_all
+from smpatlas.analysis.alignment import ReferenceContext, align, align_all, reference_stamp
 from smpatlas.analysis.overview import Overview, overview
 from smpatlas.analysis.portfolio import Portfolio, portfolio_of_selection
 from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats
@@ -75,14 +75,17 @@ class Atlas:
         self.rubric = rubric if isinstance(rubric, rubric_mod.Rubric) else \
             rubric_mod.load(rubric) if rubric else rubric_mod.default()
         self._context: ReferenceContext | None = None
+        self._context_stamp: tuple[Any, ...] = ()
         self._closed = False
 
     @property
     def context(self) -> ReferenceContext:
-        """Reference data (shortage tables, WHO list) used by alignment and the assessment; loaded once."""
-        if self._context is None:
-            with self._connect() as conn:
-                self._context = ReferenceContext.load(conn)
+        """Reference data (shortage tables, WHO list) used by alignment and the assessment: loaded once, and again
+        when the tables changed since (a list imported by another program while the web app runs)."""
+        with self._connect() as conn:
+            stamp = reference_stamp(conn)
+            if self._context is None or stamp != self._context_stamp:
+                self._context, self._context_stamp = ReferenceContext.load(conn), stamp
         return self._context
 
     @property
@@ -304,10 +307,11 @@ class Atlas:
         record, issues = rec.normalise({n: v for n, v in draft.items() if v is not None}, draft=True)
         args.raise_issues(issues, "draft", None)
         design = {**record, "id": None}  # a draft is no inventory record, whatever id it was given
-        a = asm.assess(design, self.rubric, self.context)
+        ctx = self.context
+        a = asm.assess(design, self.rubric, ctx)
         with self._connect() as conn:
             records = list(repo.select_records(conn, f))
-        population = (asm.assess(r, self.rubric, self.context, detail=False) for r in records)
+        population = (asm.assess(r, self.rubric, ctx, detail=False) for r in records)
         return {
             "draft": record,
             "assessment": a.to_dict(),

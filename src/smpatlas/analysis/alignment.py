@@ -27,13 +27,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Integer, cast, func, select
 
 from smpatlas.codebook import UNSPECIFIED
 from smpatlas.countries import name_of
 from smpatlas.reference import isco, regulated
 from smpatlas.reference.shortages import WHO_SSL, country_list, source_label
-from smpatlas.store.schema import shortages
+from smpatlas.store.schema import country_lists, shortages
 
 HEALTH_PREFIXES = ("221", "222", "226", "321", "322", "532")
 
@@ -69,6 +69,15 @@ def counterpart(code: str) -> str | None:
         return None
     pro, assoc = (mine, theirs) if code[0] == "2" else (theirs, mine)
     return other if assoc.replace("associate professionals", "professionals") == pro else None
+
+
+def reference_stamp(conn: Connection) -> tuple[Any, ...]:
+    """A cheap fingerprint of the reference tables (shortage rows, country lists): it changes when a shortage
+    or WHO list is imported or removed, so a long-lived :class:`ReferenceContext` (the web app's) is reloaded."""
+    s = conn.execute(select(func.count(), func.max(shortages.c.id), func.sum(shortages.c.id),
+                            func.sum(shortages.c.year), func.sum(cast(shortages.c.isco, Integer)))).one()
+    c = conn.execute(select(func.count(), func.max(country_lists.c.edition), func.min(country_lists.c.edition))).one()
+    return (*s, *c)
 
 
 @dataclass
