@@ -190,3 +190,24 @@ def test_no_group_is_explained_in_the_crosstab_note(engine: Any, tmp_path: Any, 
     assert any(cell[by] == "(no group)" for cell in ct["cells"]) is explained
     assert ("'(no group)' = a code the country grouping" in ct["note"]) is explained
     assert ("only the region EU" in ct["note"]) is explained
+
+
+def _rec(i: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"xx-yy-{i}", "name": f"P{i}", **extra}
+
+
+@pytest.mark.parametrize(("records", "filters", "says"), [
+    ([], {}, "The inventory holds no partnerships yet: import some first"),  # no filters: the inventory is empty
+    ([], {"destination": ["DEU"]}, "No partnerships match the filters."),
+    ([_rec(1, return_expected="yes", reintegration_support=["job_placement"])], {},
+     "Where return is anticipated (1 partnership), 1 provides reintegration support (100%)"),
+    ([_rec(1, return_expected="yes", reintegration_support=["job_placement"]),
+      _rec(2, return_expected="optional", reintegration_support=["career_guidance"])], {},
+     "Where return is anticipated (2 partnerships), 2 provide reintegration support (100%)"),
+    ([_rec(1, return_expected="no", mobility_types=["long_term"])], {},
+     "Return is anticipated in none of the 1 partnership: there is no share of reintegration support to give."),
+])
+def test_headlines_wording(records: list[dict[str, Any]], filters: dict[str, Any], says: str) -> None:
+    text = "\n".join(compute(records, filters=filters).headlines())
+    assert says in text
+    assert "(—)" not in text and "(0 partnerships)" not in text

@@ -177,3 +177,15 @@ def test_edit_messages(cli: Cli, demo_db: Inventory, args: tuple[str, ...], code
         assert w in res.stdout + res.stderr
     if before is not None:
         assert demo_db.snapshot() == before
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    ((), "The inventory holds no partnerships yet: there is nothing to chart. Import some first"),
+    (("--destination", "DEU"), "No partnerships match these filters: there is nothing to chart."),
+])
+def test_chart_of_nothing_says_why(cli: Cli, tmp_path: Path, args: tuple[str, ...], says: str) -> None:
+    db = tmp_path / "empty.db"
+    assert cli("init", "--db", db).code == 0
+    res = cli("chart", "skill_levels", "--out", tmp_path / "c.svg", "--db", db, *args)
+    assert res.code == 1 and says in res.stderr
+    assert not (tmp_path / "c.svg").exists()

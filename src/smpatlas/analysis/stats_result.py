@@ -153,7 +153,8 @@ class Stats:
         out = []
         n = self.n
         if not n:
-            return ["No partnerships match."]
+            return ["No partnerships match the filters." if self.filters else
+                    "The inventory holds no partnerships yet: import some first (smpatlas import FILE)."]
         sk = self.derived["skill_levels_students_as_middle"]
         for level, words in (("high", "target highly skilled workers"),
                              ("middle", "target middle-skilled workers (current students counted as middle)"),
@@ -173,8 +174,13 @@ class Stats:
                    f"(not coded for {self.derived['integration_support_kind']['missing']}).")
         re = self.derived["reintegration_when_return_anticipated"]
         with_re = re["values"].get("with_reintegration_support", {}).get("count", 0)
-        out.append(f"Where return is anticipated ({re['denominator']} partnerships), {with_re} provide reintegration "
-                   f"support ({_pct(with_re, re['denominator'])}); not coded for {re['missing']}.")
+        if re["denominator"]:
+            out.append(f"Where return is anticipated ({_count(re['denominator'], 'partnership')}), {with_re} "
+                       f"{'provides' if with_re == 1 else 'provide'} reintegration support "
+                       f"({_pct(with_re, re['denominator'])}); not coded for {re['missing']}.")
+        else:
+            out.append(f"Return is anticipated in none of the {_count(n, 'partnership')}: there is no share of "
+                       "reintegration support to give.")
         tg = self.derived["target_group_combinations"]
         combos = ", ".join(f"{str(k).replace('_', ' ')}: {v['count']}" for k, v in tg["values"].items())
         out.append(f"{tg['any_group']} of {n} target underrepresented groups ({combos or 'none'}); "
@@ -183,6 +189,10 @@ class Stats:
         out.append(f"{sc['count']} of {n} planned more than {sc['threshold']:,} participants "
                    f"(planned scale not coded for {sc['missing']}).")
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun if n == 1 else noun + 's'}"
 
 
 def _pct(count: int, n: int) -> str:

@@ -159,7 +159,9 @@ def chart(
     finally:
         atlas.close()
     if not data.n:
-        raise ConfigError("No partnerships match these filters: there is nothing to chart.")
+        raise ConfigError("No partnerships match these filters: there is nothing to chart." if data.stats.filters else
+                          "The inventory holds no partnerships yet: there is nothing to chart. Import some first "
+                          "(smpatlas import FILE).")
     _, vl = inv.chart(name, data)
     if out is None:
         c.print_json(vl)
