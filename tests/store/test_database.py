@@ -185,3 +185,23 @@ def test_a_damaged_page_met_mid_way_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=damaged), engine.connect() as conn:
         list(repo.select_records(conn))
     engine.dispose()
+
+
+@pytest.mark.parametrize(("value", "says"), [
+    ("postgresql+psycopg:/atlas@dbhost/atlas", "write it as postgresql+psycopg://user@host/atlas"),
+    ("postgresql:atlas@dbhost/atlas", "write it as postgresql://user@host/atlas"),
+    ("sqlite:/atlas.db", "write it as sqlite:///atlas.db"),
+    ("SQLITE:atlas.db", "write it as sqlite:///atlas.db"),
+])
+def test_a_url_with_a_slash_missing_is_not_taken_for_a_file_name(value: str, says: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="looks like a database URL with a slash missing") as err:
+        database.open_engine(value)
+    assert says in str(err.value)
+    assert list(tmp_path.iterdir()) == []  # no file or folder made of the typo
+
+
+@pytest.mark.parametrize("value", ["atlas.db", "sqlite-copy.db", "postgres-2024.db", "./sqlite:old.db"])
+def test_file_names_that_start_like_a_scheme_are_still_files(value: str) -> None:
+    assert database.resolve_url(value) == f"sqlite:///{Path(value)}"

@@ -134,3 +134,4 @@ def test_without_root_a_read_only_file_and_folder(copy: Path) -> None:
 ])
 def test_the_file_of_a_sqlite_url(url: str, path: str | None) -> None:
     assert database.sqlite_path(url) == (Path(path) if path else None)
+

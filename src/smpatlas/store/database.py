@@ -44,9 +44,19 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 HEAD_REVISION = "0007"
 
 
+#: A database URL scheme followed by one or no slash (``postgresql+psycopg:/user@host/db``): a typo, not a file name.
+_ALMOST_URL = re.compile(r"^(sqlite|postgres(ql)?)(\+\w+)?:/?(?!/)", re.IGNORECASE)
+
+
 def resolve_url(db: str | None = None) -> str:
     """A SQLAlchemy URL from a path, a URL or the environment."""
     value = db or os.environ.get(ENV_VAR) or DEFAULT_PATH
+    if "://" not in value and _ALMOST_URL.match(value):
+        scheme = value.split(":", 1)[0]
+        example = ("sqlite:///atlas.db, three slashes before a relative path" if scheme.lower().startswith("sqlite")
+                   else f"{scheme}://user@host/atlas")
+        raise ConfigError(f"{shown(value)!r} looks like a database URL with a slash missing: write it as "
+                          f"{example}; or give a file path such as atlas.db.")
     if "://" in value:
         try:
             make_url(value)
