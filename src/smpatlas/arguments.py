@@ -198,4 +198,4 @@ def filters(filters: Any, kw: dict[str, Any]) -> Filters | None:
         if name not in FILTER_NAMES:
             raise unknown_filter(name)
         setattr(out, name, filter_value(name, value))
-    return out.normalised()
+    return out.normalised(style="keyword")

@@ -9,7 +9,7 @@ from smpatlas.store.filters import MAX_TEXT, MAX_WORDS, Filters
 
 
 @pytest.mark.parametrize(("filters", "message"), [
-    (Filters(origin=[""]), "--origin '' is empty; give a value or leave the option out"),
+    (Filters(origin=[""]), "--origin '' is empty; give a value or leave the filter out"),
     (Filters(sector=["  "]), "--sector '  ' is empty"),
     # a database refuses LIKE patterns and expressions beyond its limits ("pattern too complex")
     (Filters(text="a" * (MAX_TEXT + 1)), f"search for at most {MAX_WORDS} words and {MAX_TEXT} characters"),
@@ -27,3 +27,20 @@ def test_refused(filters: Filters, message: str) -> None:
 ])
 def test_accepted(filters: Filters) -> None:
     assert filters.normalised().text == filters.text
+
+
+@pytest.mark.parametrize(("filters", "option", "keyword"), [
+    (Filters(destination=["Atlantis"]), "--destination 'Atlantis': ", "destination='Atlantis': "),
+    (Filters(year_from=2020, year_to=2010), "--year-to 2010 is before --year-from 2020",
+     "year_to=2010 is before year_from=2020"),
+    (Filters(year_to=12345), "--year-to 12345 is not a year", "year_to=12345 is not a year"),
+    (Filters(text="word " * 30), "--text is 150 characters", "text= is 150 characters"),
+])
+def test_errors_name_filters_as_the_caller_wrote_them(filters: Filters, option: str, keyword: str) -> None:
+    """The command line names an option (--year-to), the Python API a keyword (year_to=)."""
+    with pytest.raises(ConfigError) as cli_error:
+        filters.normalised()
+    with pytest.raises(ConfigError) as api_error:
+        filters.normalised(style="keyword")
+    assert str(cli_error.value).startswith(option) and str(api_error.value).startswith(keyword)
+    assert "--" not in str(api_error.value)

@@ -66,8 +66,15 @@ class Filters:
     text: str | None = None
     g2g: bool | None = None
 
-    def normalised(self) -> Filters:
-        """The same filters with values in canonical form; unknown values are a clear error."""
+    def normalised(self, *, style: str = "option") -> Filters:
+        """The same filters with values in canonical form; unknown values are a clear error.
+
+        ``style`` is how the error names a filter and its value: as the command line's option
+        (``--year-to 2010``, the default) or as the Python API's keyword (``year_to=2010``).
+        """
+        def given(name: str, value: Any) -> str:
+            return f"--{name.replace('_', '-')} {value}" if style == "option" else f"{name}={value}"
+
         cb = default_codebook()
         convs = converters(cb)
         out = Filters(year_from=self.year_from, year_to=self.year_to, text=self.text, g2g=self.g2g)
@@ -78,24 +85,25 @@ class Filters:
                     got = convs[fname](raw)
                 except CellError as exc:
                     hint = f" ({exc.hint})" if exc.hint else ""
-                    raise ConfigError(f"--{name.replace('_', '-')} {raw!r}: {exc.message}{hint}.") from None
+                    raise ConfigError(f"{given(name, repr(raw))}: {exc.message}{hint}.") from None
                 if got is None or got == []:
-                    raise ConfigError(f"--{name.replace('_', '-')} {raw!r} is empty; give a value or leave the "
-                                      "option out.")
+                    raise ConfigError(f"{given(name, repr(raw))} is empty; give a value or leave the filter out.")
                 values.extend(got if isinstance(got, list) else [got])
             setattr(out, name, values)
         for name in ("year_from", "year_to"):
             year = getattr(self, name)
             if year is not None and not 0 <= year <= 9999:  # beyond any year, and beyond what databases store
-                raise ConfigError(f"--{name.replace('_', '-')} {year} is not a year; write one such as 2015.")
+                raise ConfigError(f"{given(name, year)} is not a year; write one such as 2015.")
         if self.text is not None:
             words = fold(CONTROL.sub("", self.text)).split()
             if len(self.text) > MAX_TEXT or len(words) > MAX_WORDS:
-                raise ConfigError(f"--text is {len(self.text):,} characters and {len(words):,} words long; search "
+                text_name = "--text" if style == "option" else "text="
+                raise ConfigError(f"{text_name} is {len(self.text):,} characters and {len(words):,} words long; search "
                                   f"for at most {MAX_WORDS} words and {MAX_TEXT} characters (a name, an acronym, "
                                   "a few words of it).")
         if self.year_from is not None and self.year_to is not None and self.year_to < self.year_from:
-            raise ConfigError(f"--year-to {self.year_to} is before --year-from {self.year_from}: nothing could match. "
+            raise ConfigError(f"{given('year_to', self.year_to)} is before {given('year_from', self.year_from)}: "
+                              "nothing could match. "
                               "Swap them, or leave one out for an open range.")
         return out
 
