@@ -81,7 +81,8 @@ def world_map(table: Table, source: str) -> Spec:
                "destination": r["destination"]}
               for r in table.rows if (k := feature_key(r["code"])) is not None]
     missing = not_drawn(table)
-    caption = source + (f" Too small for the map: {', '.join(missing)}." if missing else "")
+    caption = source + " Countries in grey have none." + (f" Too small for the map: {', '.join(missing)}."
+                                                           if missing else "")
     # A placeholder keeps Altair from walking ~100 kB of TopoJSON; the real data is put in afterwards.
     geo = inline([{}], {"type": "topojson", "feature": "countries"})
     # Every country is drawn: one without partnerships gets 0 (light grey) and its map name, so the map keeps the
