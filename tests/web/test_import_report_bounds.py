@@ -89,7 +89,8 @@ def test_the_api_answers_the_first_problems_and_exact_counts(client: Any, db_cop
     assert len(got["problems"]) == SHOWN and got["problems_total"] == total
     assert f"{total} problems" in got["error"]  # the summary's count is the whole report's
     assert f"Showing the first {SHOWN} of {total} problems" in got["error"]
-    assert f"'smpatlas validate {name} --mode MODE --report-format json'" in got["problems_note"]
+    assert f"run smpatlas validate {name} --mode MODE --report-format json with the import's mode" in got[
+        "problems_note"]
     assert sum(got["problems_omitted"].values()) == total - SHOWN
     if omitted is not None:
         assert got["problems_omitted"] == omitted
@@ -133,3 +134,17 @@ def test_a_short_report_on_the_page_lists_every_problem_without_a_note(client: A
                        files={"file": ("rows.jsonl", _bad_rows(2))})
     assert page.status_code == 422
     assert len(re.findall(r'<tr class="error">', page.text)) == 4 and "problems-omitted" not in page.text
+
+
+@pytest.mark.parametrize(("name", "command"), [
+    ("up.csv", "smpatlas validate up.csv --mode upsert --report-format json"),
+    ("my partnerships (v2).xlsx", "smpatlas validate 'my partnerships (v2).xlsx' --mode upsert --report-format json"),
+    ("it's.csv", "smpatlas validate 'it'\"'\"'s.csv' --mode upsert --report-format json"),
+])
+def test_the_command_to_list_every_problem_can_be_pasted_into_a_shell(name: str, command: str) -> None:
+    rep = Report(files=[name], rows=5)
+    for i in range(3):
+        rep.add(Problem(f"e{i}", code="unknown_column", row=i))
+    out = data.report(rep, limit=1, mode="upsert")
+    assert out["problems_command"] == command
+    assert f"run {command}" in out["problems_note"]

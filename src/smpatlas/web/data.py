@@ -9,6 +9,7 @@ nothing of templates or HTTP.
 
 from __future__ import annotations
 
+import shlex
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -173,10 +174,11 @@ def report(rep: Report, *, limit: int | None = MAX_PROBLEMS_SHOWN, mode: str | N
     out["problems_note"] = out["problems_command"] = None
     if cut:
         name = rep.files[0] if len(rep.files) == 1 else "FILE"
-        out["problems_command"] = f"smpatlas validate {name} --mode {mode or 'MODE'} --report-format json"
+        out["problems_command"] = (f"smpatlas validate {shlex.quote(name)} --mode {mode or 'MODE'} "
+                                   "--report-format json")
         by_code = ", ".join(f"{n:,} {code.replace('_', ' ')}" for code, n in out["problems_omitted"].items())
         out["problems_note"] = (
             f"Showing the first {len(shown):,} of {len(problems):,} problems (errors first); not listed: {by_code}. "
-            f"To see every problem, run '{out['problems_command']}'" + ("" if mode else " with the import's mode")
+            f"To see every problem, run {out['problems_command']}" + ("" if mode else " with the import's mode")
             + ", or send the file to POST /api/v1/import?problems=all with dry_run=true.")
     return out
