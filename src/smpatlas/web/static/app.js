@@ -18,7 +18,24 @@
     wireCountrySearch(document);
     wireOnlyDiff();
   });
-  document.addEventListener("htmx:afterSwap", function (e) { wireCountrySearch(e.target); });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    wireCountrySearch(e.target);
+    announceResults();
+  });
+
+  // Browse swaps #results in place. htmx gives focus back to the element with the same id (facet links, the
+  // pager and the search fields have stable ids); when that element is gone (a cleared filter, the last page)
+  // focus goes to the count instead of the start of the page. The new count is announced in #results-status,
+  // a live region outside #results (one inside would be replaced, and not read out).
+  function announceResults() {
+    var status = document.getElementById("results-status");
+    var count = document.getElementById("count");
+    if (!status || !count) { return; }
+    var active = document.activeElement;
+    if (!active || active === document.body || !document.body.contains(active)) { count.focus(); }
+    var problem = document.querySelector("#results #browse-problems, #results .error");
+    status.textContent = problem ? "" : count.textContent.trim();
+  }
 
   function embedCharts(root) {
     if (!window.vegaEmbed) { return; }
@@ -26,7 +43,15 @@
       var script = document.getElementById(el.getAttribute("data-spec"));
       if (!script) { return; }
       var spec = JSON.parse(script.textContent);
+      // vega-embed labels its container role=graphics-document, "Vega visualization": put back the page's text
+      // alternative (the chart's title, and where its numbers are as a table)
+      var label = el.getAttribute("aria-label");
       window.vegaEmbed(el, spec, { actions: false, renderer: "svg" }).then(function () {
+        if (label) {
+          el.setAttribute("role", "img");
+          el.setAttribute("aria-label", label);
+          el.removeAttribute("aria-roledescription");
+        }
         el.setAttribute("data-rendered", "true");
       }).catch(function (err) { el.textContent = "Chart could not be drawn: " + err; });
     });
