@@ -77,13 +77,16 @@ def is_blank(value: Any) -> bool:
 def split_multi(value: Any, *, allow_comma: bool = True) -> list[Any]:
     """Split a multi-value cell: ``;`` always; ``,`` too when allowed.
 
-    Lists (from JSON) pass through. Newlines separate values as well.
+    Lists (from JSON) pass through. Line breaks (Alt+Enter in Excel; ``\r\n`` or a lone ``\r``, which
+    Excel writes as ``_x000D_``, too) separate values as well.
     """
     if isinstance(value, (list, tuple, set)):
         return [v for v in value if not is_blank(v)]
     if not isinstance(value, str):
         return [value]
     text = value.replace("\n", ";")
+    if "\r" in text:
+        text = text.replace("\r", ";")
     if ";" in text or not allow_comma:
         parts = text.split(";")
     else:

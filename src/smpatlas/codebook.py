@@ -274,7 +274,7 @@ def to_markdown(cb: Codebook | None = None) -> str:
         "How one skills mobility partnership is coded. A missing value and `unspecified` "
         "are different things: missing = not yet coded; `unspecified` = the coder looked "
         "and the sources do not say. Multi-valued fields are sets (order irrelevant, no "
-        "duplicates); in spreadsheets their values are separated by `;` (or `,`).",
+        "duplicates); in spreadsheets their values are separated by `;`, `,` or a line break (Alt+Enter).",
         "",
         "Countries are ISO 3166-1 alpha-3 codes; names and alpha-2 codes are accepted on "
         "input and stored as alpha-3. Kosovo is `XKX`. Also accepted: "

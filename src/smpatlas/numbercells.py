@@ -45,6 +45,7 @@ def _bounds(f: Field, number: float) -> None:
                         hint=f"{f.label} must be ≤ {_num(f.max)}", code="range")
 
 
+_ZERO_WIDTH = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?$")
 #: "2.000.000": dots between thousands (German, French), refused: it is no decimal number.
 _DOT_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3}){2,}$")
@@ -57,6 +58,8 @@ def number_text(text: str) -> float:
     number, and :class:`CellError` for ``2.000.000`` (dots between thousands). ``1.500`` is 1.5; the
     import warns about it (:func:`dot_thousands`)."""
     t = text.strip().replace("\u00a0", " ").replace("\u202f", " ").replace("_", "")
+    if not t.isascii():  # zero-width spaces and joiners, a byte order mark: pasted from the web, never seen
+        t = _ZERO_WIDTH.sub("", t).strip()
     if _THOUSANDS.match(t):
         t = t.replace(",", "").replace(" ", "")
     elif _DOT_THOUSANDS.match(t):
@@ -97,6 +100,12 @@ def _number_hint(f: Field, what: str, *, label: bool = True) -> str:
 def _not_a_number(f: Field, value: Any, what: str) -> CellError:
     """The problem with a cell that is not a number: a date or time of day typed (or turned by Excel) into it,
     a decimal comma, a currency, words such as "Mio" — each with a hint that says what to write."""
+    if isinstance(value, dt.date) and value.year < _REAL_DATES:
+        return _number_as_date(f, value, what)
+    if isinstance(value, dt.timedelta):
+        return CellError(f"expected {what}, not a duration (the cell is formatted as elapsed time, e.g. [h]:mm)",
+                         hint="format the column as Number in Excel (Home → Number Format → General), then "
+                         + _number_hint(f, "write " + what, label=False), code="type")
     if isinstance(value, (dt.date, dt.time)):
         kind = "a date" if isinstance(value, dt.date) else "a time of day"
         if isinstance(value, dt.date) and "year" in f.name:
@@ -117,6 +126,27 @@ def _not_a_number(f: Field, value: Any, what: str) -> CellError:
         return CellError(f"expected {what} written in full", code="type",
                          hint=f"write all the digits, e.g. 2000 for 2k, 2500000 for 2.5 million ({f.label})")
     return CellError(f"expected {what}", hint=_number_hint(f, what), code="type")
+
+
+#: A date cell before this year in a number field is a number typed into a cell formatted as a date (Excel shows
+#: 2019 in a date column as 11/07/1905, 12 as 12/01/1900): no partnership's date is so old.
+_REAL_DATES = 1950
+#: Serial day 0 of Excel's (1900) date system; from 1 March 1900 on, a date's serial number is its days since.
+_EXCEL_DAY_0 = dt.date(1899, 12, 30)
+
+
+def _number_as_date(f: Field, value: dt.date, what: str) -> CellError:
+    """A number shown as a date (the cell or column is formatted as a date): say which number, when it can be
+    told (python-calamine and the streamed reader count days before 1 March 1900 differently) and fits."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    serial = (day - _EXCEL_DAY_0).days
+    typed = (serial if day >= dt.date(1900, 3, 1) and (f.min is None or serial >= f.min)
+             and (f.max is None or serial <= f.max) else None)
+    return CellError(
+        f"expected {what}, not a date: the cell is formatted as a date and shows {day.isoformat()}",
+        hint=(f"if you typed {typed}, " if typed is not None else "if you typed a number, ")
+        + "format the column as Number in Excel (Home → Number Format → General) and check the values; "
+        + _number_hint(f, what), code="type")
 
 
 def mistyped_number(text: str) -> tuple[str | None, str]:
@@ -143,7 +173,7 @@ def _int(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, (bool, dt.date, dt.time)):
+        if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
             raise _not_a_number(f, value, "a whole number")
         if isinstance(value, int):
             number = value
@@ -170,7 +200,7 @@ def _number(f: Field) -> Converter:
     def convert(value: Any) -> Any:
         if is_blank(value):
             return None
-        if isinstance(value, (bool, dt.date, dt.time)):
+        if isinstance(value, (bool, dt.date, dt.time, dt.timedelta)):
             raise _not_a_number(f, value, "a number")
         if isinstance(value, int):
             number: float = value

@@ -15,7 +15,8 @@ from smpatlas.problems import Report
 Files = Annotated[list[Path], typer.Argument(help="CSV, XLSX, JSON or JSON Lines files (or a datapackage.json).",
                                              show_default=False)]
 Sheet = Annotated[str | None, typer.Option(
-    "--sheet", help="XLSX sheet to read (default: the sheet called 'partnerships', else the first visible worksheet).")]
+    "--sheet", help="XLSX sheet to read (default: the sheet called 'partnerships', else the first visible worksheet "
+    "that holds a table: a cover sheet in front of the data is passed over).")]
 ReportFormat = Annotated[str, typer.Option("--report-format", help="text or json.")]
 
 

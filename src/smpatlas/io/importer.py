@@ -369,7 +369,7 @@ def import_files(engine: Engine, paths: Sequence[str | Path], *, mode: str = "in
                 try:
                     table = open_table(Path(path), sheet=sheet)
                 except FileError as exc:
-                    run.problem({"file": str(path), "sheet": sheet, "row": exc.row},
+                    run.problem({"file": str(path), "sheet": exc.sheet or sheet, "row": exc.row},
                                 message=exc.message, hint=exc.hint, code=exc.code)
                     continue
                 run.table(table)

@@ -109,6 +109,10 @@ def _csv(path: Path, sheet: str | None) -> Table:
                 first = False
                 if raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]
+                elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise FileError("the file is UTF-16 text (Excel's 'Unicode Text'), not UTF-8", row=1,
+                                    hint="in Excel use 'Save As' → 'CSV UTF-8 (Comma delimited)'; or import the "
+                                    ".xlsx directly", code="encoding")
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:

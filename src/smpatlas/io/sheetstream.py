@@ -11,7 +11,7 @@ else (rich text, formulas, comments, CDATA, namespace prefixes, other
 attribute orders, a document type) is read by expat from the start, skipping
 the rows already given. Values are typed as python-calamine types them (text
 ``str``, numbers ``float``, booleans, dates ``date`` / ``datetime`` /
-``time``, empty cells ``""``), so the importer cannot tell the readers apart
+``time``, durations (``[h]:mm``) ``timedelta``, empty cells ``""``), so the importer cannot tell the readers apart
 (tests compare them). :mod:`workbooks` uses python-calamine (faster) for
 ordinary sheets and this module for sheets too large to hold in memory.
 Interprets and validates nothing. Memory grows with the number of distinct
@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import itertools
+import math
 import re
 import zipfile
 import zlib
@@ -32,10 +33,13 @@ from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 _ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-#: Built-in number formats that show dates or times (ECMA-376 §18.8.30).
-_DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47})
-_NOT_TOKENS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
-_DATE_TOKENS = re.compile(r"[dmyhs]", re.IGNORECASE)
+#: Built-in number formats (ECMA-376 §18.8.30) that show dates or times ("d"), or a duration ("t": 46 is
+#: ``[h]:mm:ss``), as python-calamine reads them.
+_BUILTIN_FORMATS = {**dict.fromkeys((14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 47), "d"), 46: "t"}
+#: Serial day 0 of the 1900 date system.
+_BASE = dt.datetime(1899, 12, 30)
+#: Days from the 1900 date system's day 0 to the 1904 system's.
+_DAYS_1904 = 1462
 _CHUNK = 1 << 16
 
 
@@ -119,21 +123,57 @@ def _texts(el: ET.Element) -> Iterator[str]:
             yield from (_t(t) for t in child if _local(t.tag) == "t")
 
 
-def _date_styles(z: zipfile.ZipFile) -> frozenset[int]:
-    """Indexes of the cell formats (``s=`` on a cell) whose number format shows a date or a time."""
+def _format_kind(code: str) -> str | None:
+    """How python-calamine reads a number under the custom number format ``code``: ``"d"`` a date or time,
+    ``"t"`` a duration (``[h]:mm``, ``[ss]``), None a number. Only the first section (before ``;``) counts;
+    quoted text, ``\\x`` escapes, the character after ``_`` (a space as wide) or ``*`` (a fill) and
+    ``[…]`` (colours, conditions, locales) show nothing, except an elapsed ``[h]``, ``[m]`` or ``[s]``."""
+    escaped = quoted = ap = hms = False
+    brackets = 0
+    prev = " "
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == ";":
+            return None
+        elif ch == "[":
+            brackets += 1
+        elif ch == "]":
+            if brackets == 1 and hms:
+                return "t"
+            brackets = max(brackets - 1, 0)
+        elif brackets == 0 and not ap and ch in "aA":
+            ap = True
+        elif brackets == 0 and ch in ("pmPM/" if ap else "dmhysDMHYS"):  # after an 'a', only AM/PM, A/P
+            return "d"
+        elif not (hms and ch.lower() == prev.lower()):
+            hms = prev == "[" and ch in "mhsMHS"
+        prev = ch
+    return None
+
+
+def _date_styles(z: zipfile.ZipFile) -> dict[int, str]:
+    """Per cell format (``s=`` on a cell) whose number format shows a date or time, ``"d"``; a duration, ``"t"``."""
     if "xl/styles.xml" not in z.namelist():
-        return frozenset()
+        return {}
     root = ET.fromstring(z.read("xl/styles.xml"))
     custom = {int(nf.get("numFmtId", "-1")): nf.get("formatCode", "") for nf in root.iter()
               if _local(nf.tag) == "numFmt"}
-    out: set[int] = set()
+    out: dict[int, str] = {}
     for xfs in root.iter():
         if _local(xfs.tag) == "cellXfs":
             for i, xf in enumerate(x for x in xfs if _local(x.tag) == "xf"):
                 fid = int(xf.get("numFmtId", "0"))
-                if fid in _DATE_FORMAT_IDS or (fid in custom and _DATE_TOKENS.search(_NOT_TOKENS.sub("", custom[fid]))):
-                    out.add(i)
-    return frozenset(out)
+                kind = _format_kind(custom[fid]) if fid in custom else _BUILTIN_FORMATS.get(fid)
+                if kind is not None:
+                    out[i] = kind
+    return out
 
 
 def stream(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
@@ -143,7 +183,7 @@ def stream(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
             member = member_of(z, sheet)
             strings = _shared_strings(z)
             dates = _date_styles(z)
-            epoch = dt.datetime(1904, 1, 1) if _date1904(z) else dt.datetime(1899, 12, 30)
+            epoch = dt.datetime(1904, 1, 1) if _date1904(z) else _BASE
             given = 0
             with z.open(member) as fh:
                 try:
@@ -211,7 +251,7 @@ def _check_frame(text: str) -> None:
         raise _NotPlain from None
 
 
-def _plain_rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+def _plain_rows(fh: Any, strings: list[str], dates: dict[int, str], epoch: dt.datetime
                 ) -> Iterator[tuple[int, list[Any]]]:
     """As :func:`_rows`, for sheets in the plain forms; raises :class:`_NotPlain` before giving any row of a
     run of rows it cannot account for (the caller then reads the sheet with the XML parser)."""
@@ -256,7 +296,7 @@ def _plain_rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.da
 class _Block:
     """Rows from runs of complete ``<row>`` elements in the plain forms (the row number carries on)."""
 
-    def __init__(self, strings: list[str], dates: frozenset[int], epoch: dt.datetime) -> None:
+    def __init__(self, strings: list[str], dates: dict[int, str], epoch: dt.datetime) -> None:
         self.strings, self.dates, self.epoch = strings, dates, epoch
         self.columns: dict[str, int] = {}
         self.number = 0
@@ -324,7 +364,7 @@ class _Block:
         return done
 
 
-def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+def _rows(fh: Any, strings: list[str], dates: dict[int, str], epoch: dt.datetime
           ) -> Iterator[tuple[int, list[Any]]]:
     done: list[tuple[int, list[Any]]] = []
     row: list[Any] = []
@@ -390,7 +430,7 @@ def _rows(fh: Any, strings: list[str], dates: frozenset[int], epoch: dt.datetime
     yield from done
 
 
-def _typed(kind: str, v: str | None, style: int, strings: list[str], dates: frozenset[int], epoch: dt.datetime
+def _typed(kind: str, v: str | None, style: int, strings: list[str], dates: dict[int, str], epoch: dt.datetime
            ) -> Any:
     """A cell's value from its type (``t=``), its text (``<v>`` or inline ``<t>``) and its style (``s=``)."""
     if kind == "s":
@@ -406,15 +446,38 @@ def _typed(kind: str, v: str | None, style: int, strings: list[str], dates: froz
     if kind == "d":
         return dt.datetime.fromisoformat(v)
     number = float(v)
-    if style in dates:
-        return _date(number, epoch)
-    return number
+    shows = dates.get(style)
+    if shows is None:
+        return number
+    return _date(number, epoch) if shows == "d" else _duration(number)
 
 
-def _date(serial: float, epoch: dt.datetime) -> dt.date | dt.datetime | dt.time:
-    moment = epoch + dt.timedelta(days=serial)
-    if 0 <= serial < 1:  # a time of day (python-calamine reads 0 as midnight, too)
+def _milliseconds(days: float) -> int:
+    """``days`` in whole milliseconds, halves rounded away from zero (as python-calamine rounds)."""
+    ms = abs(days) * 86_400_000
+    return int(math.copysign(math.floor(ms + 0.5), days))
+
+
+def _date(serial: float, epoch: dt.datetime) -> dt.date | dt.datetime | dt.time | float:
+    """The date, date and time, or time of day (a serial below 1) of a serial number, as python-calamine reads
+    it, to the millisecond; a serial beyond the dates Python holds stays a number. (python-calamine counts the
+    1900 system's serials 1 to 59, days before 1 March 1900, from a day later than this: no field holds such
+    dates, so they are left as they were.)"""
+    days = serial + (_DAYS_1904 if epoch.year == 1904 else 0)
+    try:
+        moment = _BASE + dt.timedelta(milliseconds=_milliseconds(days))
+    except OverflowError:
+        return serial
+    if serial < 1:
         return moment.time()
     if serial == int(serial):
         return moment.date()
     return moment
+
+
+def _duration(serial: float) -> dt.timedelta | float:
+    """A duration cell (``[h]:mm``): the serial as days, to the millisecond."""
+    try:
+        return dt.timedelta(milliseconds=_milliseconds(serial))
+    except OverflowError:
+        return serial

@@ -22,6 +22,8 @@ class FileError(Exception):
     def __init__(self, message: str, hint: str | None = None, row: int | None = None, code: str = "file") -> None:
         super().__init__(message)
         self.message, self.hint, self.row, self.code = message, hint, row, code
+        #: The XLSX sheet the problem is in, once one was chosen (None for CSV and JSON).
+        self.sheet: str | None = None
 
 
 class CellProblem(NamedTuple):

@@ -5,7 +5,9 @@ Owns opening an XLSX sheet as a :class:`~smpatlas.io.tables.Table`
 streamed in flat memory by :mod:`sheetstream`): choosing the sheet (a title
 above the header and sheet names in other capitals recognised), formula cells
 detected in the sheet XML and refused in the columns that are read, Excel
-error values and merged ranges among the data reported. Reading problems
+error values and merged ranges among the data reported. Without ``--sheet``, a cover sheet in front
+of the data is passed over. Hidden rows and columns are read like the others: hiding (or filtering) is a
+view, not a deletion, and Excel's own "Save As CSV" writes them too. Reading problems
 become :class:`~smpatlas.io.tables.FileError`. CSV, JSON and choosing a reader
 by file type are :mod:`readers`'s; this module must not import it. Knows
 nothing of the codebook or databases.
@@ -37,17 +39,31 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
+        ws: Any = None
         if sheet is None:
             lowered = {n.lower(): n for n in names}
-            sheet = lowered.get("partnerships") or _first_data_sheet(wb, names)
+            sheet = lowered.get("partnerships")
+            if sheet is None:
+                sheet, ws = _first_data_sheet(path, wb, names)
         sheet = _sheet_named(sheet, names)
         # A large sheet is streamed: don't let python-calamine load it whole (only to check it opens).
-        ws = None if _streams(path, sheet) else wb.get_sheet_by_name(sheet)
+        if ws is None and not _streams(path, sheet):
+            ws = wb.get_sheet_by_name(sheet)
     except FileError:
         raise
     except Exception as exc:  # calamine raises several types for broken files
         raise FileError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
                         hint="open it in Excel and save it again as .xlsx", code="xlsx") from None
+    try:
+        return _sheet_table(path, sheet, ws, names)
+    except FileError as exc:
+        exc.sheet = exc.sheet or sheet  # the report names the sheet read, also when it was not given
+        raise
+
+
+def _sheet_table(path: Path, sheet: str, ws: Any, names: list[str]) -> Table:
+    """The chosen sheet as a table: the header checked, formulas refused, error values and merged cells
+    among the data listed."""
     numbered = _numbered_rows(path, sheet, ws)
     try:
         first, header_cells = next(numbered)
@@ -94,18 +110,49 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
 
 
-def _first_data_sheet(wb: Any, names: list[str]) -> str | None:
+def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None, Any]:
     """Without ``--sheet`` or a sheet called partnerships: the first visible worksheet (a chart sheet holds no
-    rows; a hidden sheet is often a template's lists for dropdowns), else the first worksheet, else the first."""
+    rows; a hidden sheet is often a template's lists for dropdowns), else the first worksheet, else the first
+    sheet. A cover in front of the data (a first sheet with cells, none of its first three rows with three
+    filled: a title, a date, a few notes) is passed over for the next visible worksheet that holds a table.
+    Returns the sheet and, when it was loaded to be looked at, its python-calamine sheet."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     meta = list(getattr(wb, "sheets_metadata", None) or [])
-    work = [m for m in meta if m.typ == SheetTypeEnum.WorkSheet]
-    shown = [m for m in work if m.visible == SheetVisibleEnum.Visible]
+    work = [str(m.name) for m in meta if m.typ == SheetTypeEnum.WorkSheet]
+    shown = [str(m.name) for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
+    if len(shown) > 1:
+        first = _looked_at(path, wb, shown[0])
+        if first[0] == "cover":
+            for name in shown[1:]:
+                kind, ws = _looked_at(path, wb, name)
+                if kind == "table":
+                    return name, ws
+        return shown[0], first[1]
     for candidates in (shown, work):
         if candidates:
-            return str(candidates[0].name)
-    return names[0] if names else None
+            return candidates[0], None
+    return (names[0] if names else None), None
+
+
+def _looked_at(path: Path, wb: Any, name: str) -> tuple[str, Any]:
+    """Whether a sheet is ``empty`` (no cells), holds a ``table`` (one of its first three rows has three or more
+    filled cells: column names, or a title above them) or is a ``cover``; and its python-calamine sheet."""
+    ws = None if _streams(path, name) else wb.get_sheet_by_name(name)
+    rows = _numbered_rows(path, name, ws)
+    kind = "empty"
+    try:
+        for n, cells in rows:
+            if n > 3:
+                break
+            filled = sum(1 for c in cells if (c.strip() if isinstance(c, str) else c is not None))
+            if filled >= 3:
+                return "table", ws
+            if filled:
+                kind = "cover"
+    finally:
+        rows.close()  # type: ignore[attr-defined]
+    return kind, ws
 
 
 def _sheet_named(sheet: str | None, names: list[str]) -> str:
@@ -169,7 +216,19 @@ def _numbered_rows(path: Path, sheet: str, ws: Any) -> Iterator[tuple[int, list[
     """(row number, cells) of the sheet: from python-calamine, or streamed when the sheet is large (no ``ws``)."""
     if ws is None:
         return _streamed(str(path), sheet)
-    return ((i, list(cells)) for i, cells in enumerate(ws.iter_rows(), 1))
+    return _calamine_rows(path, sheet, ws)
+
+
+def _calamine_rows(path: Path, sheet: str, ws: Any) -> Iterator[tuple[int, list[Any]]]:
+    """python-calamine's rows; should it fail on a cell (a duration of millions of years, in a cell formatted
+    as [h]:mm, is an OverflowError), the rest of the sheet is streamed, which reads such a cell as a number."""
+    given = 0
+    try:
+        for cells in ws.iter_rows():
+            given += 1
+            yield given, list(cells)
+    except (OverflowError, ValueError):
+        yield from ((n, cells) for n, cells in _streamed(str(path), sheet) if n > given)
 
 
 def _streamed(path: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
