@@ -31,6 +31,10 @@ CONV = converters()
         ("government_to_government", "false", False),
         ("government_to_government", 1, True),
         ("government_to_government", "0", False),
+        ("government_to_government", "WAHR", True),  # Excel's TRUE in a German CSV export
+        ("government_to_government", "FAUX", False),  # FALSE in a French one
+        ("government_to_government", "Falso", False),  # Italian, Spanish, Portuguese
+        ("extension_possible", "VERDADERO", True),
         ("extension_possible", "Unspecified", "unspecified"),  # tristate
         ("extension_possible", "no", False),
         ("origin_countries", "PHL", ["PHL"]),  # alpha-3

@@ -44,8 +44,10 @@ from smpatlas.numbercells import mistyped_number as mistyped_number
 from smpatlas.numbercells import number_text as number_text
 from smpatlas.problems import CellError
 
-TRUE_WORDS = frozenset({"yes", "true", "1", "y", "t"})
-FALSE_WORDS = frozenset({"no", "false", "0", "n", "f"})
+#: Yes and no as people and spreadsheets write them, Excel's TRUE/FALSE in the languages its CSV exports use
+#: (German, French, Dutch, Italian, Spanish, Portuguese) included; compared in lower case.
+TRUE_WORDS = frozenset({"yes", "true", "1", "y", "t", "wahr", "vrai", "waar", "vero", "verdadero", "verdadeiro"})
+FALSE_WORDS = frozenset({"no", "false", "0", "n", "f", "falsch", "faux", "onwaar", "falso"})
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISCO = re.compile(r"^\d{1,4}$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
