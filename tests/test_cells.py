@@ -57,6 +57,9 @@ def test_parse(kind: str, cell: str, expected: list[dict[str, Any]]) -> None:
         ("outcomes", "2023 | trained", "has no value"),
         ("sources", "a | b | c | d", "too many"),
         ("sources", "[not json", "not valid JSON"),
+        # Excel's AutoCorrect made the quotes typographic: said so, with where
+        ("sources", '[{\u201ctitle\u201d: \u201cReport\u201d, "url": "https://x.org"}]',
+         "its quotes are typographic \\('\u201c' at character 2\\); JSON needs straight quotes"),
         ("sources", "T | https://x.org | yesterday", "not a date"),
         ("actors", '[{"name": "x", "colour": "red"}]', "unknown part"),
         # text parts are bounded by the codebook (nested.*.max_length), in cell syntax and in JSON

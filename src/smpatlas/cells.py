@@ -43,6 +43,9 @@ _URL_GAP = re.compile(r"\s*[;,]\s*|\s+")
 _LINE_BREAK = re.compile(r"\r\n|\n|\r")
 
 
+#: Typographic double quotes (AutoCorrect's “ ” „ ‟ ″) where JSON needs straight ones.
+_CURLY_QUOTES = re.compile("[\u201c\u201d\u201e\u201f\u2033]")
+
 def neutralise(text: str) -> str:
     """Make a text cell safe to open in a spreadsheet (prefix ``'``); reversible."""
     if text and (text[0] in FORMULA_STARTS or (text[0] == "'" and len(text) > 1 and text[1] in _QUOTE_NEXT)):
@@ -364,9 +367,19 @@ def parse_nested(kind: str, value: Any) -> list[dict[str, Any]]:
         try:
             value = json.loads(value.strip())
         except json.JSONDecodeError as exc:
+            curly = _CURLY_QUOTES.search(value)
+            if curly is None:
+                raise CellError(
+                    f"looks like JSON but is not valid JSON ({exc.msg} at character {exc.pos})",
+                    hint=_syntax_hint(kind),
+                    code="bad_json",
+                ) from None
+            # Excel's AutoCorrect (and word processors) turn typed " into “ ”: JSON needs straight quotes.
             raise CellError(
-                f"looks like JSON but is not valid JSON ({exc.msg} at character {exc.pos})",
-                hint=_syntax_hint(kind),
+                f"looks like JSON but its quotes are typographic ({curly.group()!r} at character {curly.start()}); "
+                "JSON needs straight quotes (\")",
+                hint="turn off smart quotes (Excel: AutoCorrect Options) or replace “ ” with \" — or use the "
+                     "cell syntax instead: " + _syntax_hint(kind),
                 code="bad_json",
             ) from None
         except (ValueError, RecursionError):  # an integer of thousands of digits; nesting thousands deep
