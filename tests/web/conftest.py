@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -180,12 +181,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
-    """uvicorn serving a copy of the sample inventory on a free 127.0.0.1 port, in a thread."""
+@contextlib.contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """uvicorn serving ``app`` on a free 127.0.0.1 port, in a thread; yields the base URL."""
     import uvicorn
 
-    app = create_app(settings_for(db_copy, tmp_path))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -195,9 +195,28 @@ def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def browser_log_in(page: Any, base: str, name: str) -> None:
+    """Log ``name`` in through the log-in form of a browser ``page``."""
+    page.goto(f"{base}/login")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.fixture
+def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
+    """uvicorn serving a copy of the sample inventory on a free 127.0.0.1 port, in a thread."""
+    app = create_app(settings_for(db_copy, tmp_path))
+    with serving(app) as base:
+        yield base
     app.state.smpatlas.atlas.close()
 
 

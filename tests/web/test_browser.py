@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import minimal
-from tests.web.conftest import CHROMIUM, PASSWORD
+from tests.web.conftest import CHROMIUM, PASSWORD, browser_log_in
 
 SHOTS = Path(__file__).resolve().parents[2] / "reports" / "screenshots"
 
@@ -27,14 +27,6 @@ pytestmark = [
 def shot(page: Any, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def log_in(page: Any, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
 
 
 @pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
@@ -80,7 +72,7 @@ def test_browse_facet_record_compare_whatif_login_edit_history(page: Any, live_s
     assert "reintegration support" in page.locator("#delta").inner_text()
     shot(page, "06-whatif")
 
-    log_in(page, base, "erin")
+    browser_log_in(page, base, "erin")
     shot(page, "07-logged-in")
     page.goto(base + "/partnerships/de-ph-triple-win/edit")
     page.get_by_label("Notes").fill("Checked in the browser test.")
@@ -99,7 +91,7 @@ def test_browse_facet_record_compare_whatif_login_edit_history(page: Any, live_s
 @pytest.mark.parametrize("web_backend", ["sqlite", "postgresql"], indirect=True)
 def test_import_bad_file_then_good_file(page: Any, live_server: str, tmp_path: Path) -> None:
     base = live_server
-    log_in(page, base, "erin")
+    browser_log_in(page, base, "erin")
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(minimal("xx-yy-web-import", mobility_types=["circlar"])) + "\n", "utf-8")
     good = tmp_path / "good.jsonl"
@@ -132,7 +124,7 @@ def test_phone_width_and_keyboard(page: Any, live_server: str) -> None:
 
 def test_admin_adds_a_user_through_the_users_page(page: Any, live_server: str) -> None:
     base = live_server
-    log_in(page, base, "alice")
+    browser_log_in(page, base, "alice")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     page.wait_for_url(f"{base}/admin/users")
     assert page.locator("table.users").inner_text().count("admin") >= 1

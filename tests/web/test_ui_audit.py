@@ -15,11 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
-import time
 import urllib.error
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,7 +26,7 @@ import pytest
 from smpatlas.codebook import default as default_codebook
 from smpatlas.web import create_app
 from tests.conftest import minimal
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, free_port, settings_for, token_for
+from tests.web.conftest import CHROMIUM, browser_log_in, serving, settings_for, token_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -105,63 +102,30 @@ CHECKS = ["lang", "one_h1", "labels", "th_scope", "tables_have_th", "aria_refs",
 @pytest.fixture(scope="module")
 def ui_server(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One uvicorn over a copy of the sample inventory (plus a partnership with a very long name) per module."""
-    import uvicorn
-
     tmp = tmp_path_factory.mktemp("ui")
     db = tmp / "atlas.db"
     shutil.copy(sample_db, db)
     app = create_app(settings_for(db, tmp))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    rec = minimal(LONG, name=LONG_NAME, acronym="PFLEGEANWERBUNGSPROGRAMMKOORDINIERUNG",
-                  summary="Zusammenarbeitsvereinbarungsdurchführungsbestimmungen" * 3)
-    req = urllib.request.Request(base + "/api/v1/partnerships", data=json.dumps(rec).encode(), method="POST",
-                                 headers={**token_for(db, "erin"), "Content-Type": "application/json"})
-    with urllib.request.urlopen(req) as r:
-        assert r.status == 201
-    yield base
-    server.should_exit = True
-    thread.join(10)
+    with serving(app) as base:
+        rec = minimal(LONG, name=LONG_NAME, acronym="PFLEGEANWERBUNGSPROGRAMMKOORDINIERUNG",
+                      summary="Zusammenarbeitsvereinbarungsdurchführungsbestimmungen" * 3)
+        req = urllib.request.Request(base + "/api/v1/partnerships", data=json.dumps(rec).encode(), method="POST",
+                                     headers={**token_for(db, "erin"), "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as r:
+            assert r.status == 201
+        yield base
     app.state.smpatlas.atlas.close()
 
 
 @pytest.fixture(scope="module")
-def ui_browser() -> Iterator[Any]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def _log_in(page: Any, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
-
-
-@pytest.fixture(scope="module")
-def sessions(ui_browser: Any, ui_server: str) -> Iterator[dict[str | None, Any]]:
+def sessions(browser: Any, ui_server: str) -> Iterator[dict[str | None, Any]]:
     """A browser context per user (None = anonymous), logged in once."""
     out: dict[str | None, Any] = {}
     for who in (None, "erin", "alice"):
-        ctx = ui_browser.new_context(viewport={"width": 1280, "height": 900})
+        ctx = browser.new_context(viewport={"width": 1280, "height": 900})
         if who:
             pg = ctx.new_page()
-            _log_in(pg, ui_server, who)
+            browser_log_in(pg, ui_server, who)
             pg.close()
         out[who] = ctx
     yield out

@@ -69,6 +69,15 @@
           var show = !q || label.textContent.toLowerCase().indexOf(q) >= 0 || (box && box.checked);
           label.hidden = !show;
         });
+        // the unticked countries wait in a closed <details>: a search opens it (and closes it again when
+        // cleared, if the search was what opened it), so the matches can be reached by Tab
+        var more = list.querySelector("details.country-more");
+        if (more && q && !more.open) { more.open = true; more.dataset.searchOpened = "1"; }
+        if (more && !q && more.dataset.searchOpened) { more.open = false; delete more.dataset.searchOpened; }
+      });
+      // Enter in the search box finds, it does not submit the whole form
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); }
       });
     });
   }
