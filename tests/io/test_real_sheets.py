@@ -234,7 +234,7 @@ BAD = [
     ("status", "\u201congoing\u201d", None, "unknown_value", "unknown value", "did you mean 'ongoing'?",
      "\u201congoing\u201d"),
     ("sources", "[{\u201ctitle\u201d: \u201cT\u201d, \u201curl\u201d: \u201chttps://e.org\u201d}]", None,
-     "bad_json", "not valid JSON", "one source per line", ANY),
+     "bad_json", "its quotes are typographic", "turn off smart quotes", ANY),
     # TRUE typed into a text field; a date in day/month/year order in a source line.
     ("coder", True, None, "type", "expected text, got a yes/no value", "write the text itself", True),
     ("sources", "Report | https://example.org/r | 27/11/2026", None, "bad_date", "not a date", "YYYY-MM-DD",
