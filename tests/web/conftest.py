@@ -211,6 +211,18 @@ def browser_log_in(page: Any, base: str, name: str) -> None:
     page.wait_for_url(f"{base}/")
 
 
+def open_page(ctx: Any, url: str, width: int = 1280) -> Any:
+    """A new page of the browser context ``ctx`` at ``url``; ``page.script_errors`` collects its script errors."""
+    page = ctx.new_page()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.set_default_timeout(15000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.script_errors = errors
+    return page
+
+
 @pytest.fixture
 def live_server(db_copy: Path, tmp_path: Path) -> Iterator[str]:
     """uvicorn serving a copy of the sample inventory on a free 127.0.0.1 port, in a thread."""

@@ -26,7 +26,7 @@ import pytest
 from smpatlas.codebook import default as default_codebook
 from smpatlas.web import create_app
 from tests.conftest import minimal
-from tests.web.conftest import CHROMIUM, browser_log_in, serving, settings_for, token_for
+from tests.web.conftest import CHROMIUM, browser_log_in, open_page, serving, settings_for, token_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -133,17 +133,6 @@ def sessions(browser: Any, ui_server: str) -> Iterator[dict[str | None, Any]]:
         ctx.close()
 
 
-def _open(ctx: Any, url: str, width: int = 1280) -> Any:
-    page = ctx.new_page()
-    page.set_viewport_size({"width": width, "height": 900})
-    page.set_default_timeout(15000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.script_errors = errors
-    return page
-
-
 def _tab_walk(page: Any, target: str | None, limit: int = 1500) -> dict[str, Any]:
     """Press Tab until the button named ``target`` has focus (or ``limit``); every stop's focus ring."""
     page.evaluate("""() => { window.__stops = [];
@@ -169,7 +158,7 @@ def _audit(sessions: dict[str | None, Any], base: str, name: str, kind: str) -> 
     key = (name, kind)
     if key not in _CACHE:
         path, who, target = PAGES[name]
-        page = _open(sessions[who], base + path, 375 if kind == "narrow" else 1280)
+        page = open_page(sessions[who], base + path, 375 if kind == "narrow" else 1280)
         if name == "dashboard":
             page.wait_for_selector(".vega[data-rendered=true]")
             page.wait_for_function("[...document.querySelectorAll('.vega')].every(v => v.dataset.rendered)")
@@ -219,7 +208,7 @@ def test_page(name: str, check: str, sessions: dict[str | None, Any], ui_server:
 def test_dashboard_charts_keep_their_titles_after_drawing(sessions: dict[str | None, Any], ui_server: str) -> None:
     """vega-embed gives its container role=graphics-document and the label "Vega visualization": the chart's own
     title (and the pointer to its table) must survive the drawing."""
-    page = _open(sessions[None], ui_server + "/")
+    page = open_page(sessions[None], ui_server + "/")
     page.wait_for_function("[...document.querySelectorAll('.vega')].every(v => v.dataset.rendered)")
     charts = page.evaluate("[...document.querySelectorAll('.vega')].map(v => [v.id, v.getAttribute('role'),"
                            " v.getAttribute('aria-label')])")
@@ -232,7 +221,7 @@ def test_dashboard_charts_keep_their_titles_after_drawing(sessions: dict[str | N
 
 def test_browse_by_keyboard_keeps_focus_and_announces_the_count(sessions: dict[str | None, Any],
                                                                 ui_server: str) -> None:
-    page = _open(sessions[None], ui_server + "/partnerships")
+    page = open_page(sessions[None], ui_server + "/partnerships")
     total = page.locator("#count").inner_text()
     link = page.locator(".facet a").first
     label = link.inner_text().split("\n")[0].strip(" ☐☑")
@@ -257,7 +246,7 @@ def test_browse_by_keyboard_keeps_focus_and_announces_the_count(sessions: dict[s
 
 
 def test_whatif_by_keyboard_updates_a_live_region(sessions: dict[str | None, Any], ui_server: str) -> None:
-    page = _open(sessions[None], ui_server + f"/partnerships/{RID}/whatif")
+    page = open_page(sessions[None], ui_server + f"/partnerships/{RID}/whatif")
     assert page.locator("#delta").get_attribute("aria-live") == "polite"
     box = page.locator("#whatif-form input[type=checkbox]").first
     box.focus()
@@ -268,7 +257,7 @@ def test_whatif_by_keyboard_updates_a_live_region(sessions: dict[str | None, Any
 
 
 def test_edit_form_has_every_field_and_vocabulary(sessions: dict[str | None, Any], ui_server: str) -> None:
-    page = _open(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
+    page = open_page(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
     missing = []
     for f in default_codebook().fields:
         if page.locator(f"#field-{f.name}").count() != 1:
@@ -287,7 +276,7 @@ def test_edit_form_has_every_field_and_vocabulary(sessions: dict[str | None, Any
 
 def test_edit_bad_values_keep_what_was_typed_and_link_to_the_fields(sessions: dict[str | None, Any],
                                                                       ui_server: str) -> None:
-    page = _open(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
+    page = open_page(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
     actors = page.input_value("#field-actors") + "\nNew Agency | not_a_role | DEU"
     page.fill("#field-actors", actors)
     page.fill("#field-outcomes", "2023 | departed | lots | Annual report")
@@ -317,8 +306,8 @@ def test_edit_bad_values_keep_what_was_typed_and_link_to_the_fields(sessions: di
 
 
 def test_edit_conflict_keeps_my_changes(sessions: dict[str | None, Any], ui_server: str) -> None:
-    mine = _open(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
-    theirs = _open(sessions["alice"], ui_server + f"/partnerships/{RID}/edit")
+    mine = open_page(sessions["erin"], ui_server + f"/partnerships/{RID}/edit")
+    theirs = open_page(sessions["alice"], ui_server + f"/partnerships/{RID}/edit")
     theirs.fill("#field-notes", "Their note.")
     theirs.get_by_role("button", name="Save").click()
     theirs.wait_for_url("**#history")
@@ -343,7 +332,7 @@ def test_import_report_tells_errors_from_warnings_in_words(sessions: dict[str | 
     bad = tmp_path / "bad.csv"
     bad.write_text(head + "xx-yy-ui-a,A,pilot_project,PHL,DEU,2020,ongoing,\n"  # no source: a warning
                    f"xx-yy-ui-b,B,pilot_projct,PHL,DEU,2020,ongoing,{src}\n", "utf-8")  # a typo: an error
-    page = _open(sessions["erin"], ui_server + "/import")
+    page = open_page(sessions["erin"], ui_server + "/import")
     page.get_by_label("File").set_input_files(str(bad))
     page.get_by_role("button", name="Check the file").click()
     table = page.locator("#problems")

@@ -19,7 +19,7 @@ import pytest
 
 from smpatlas.web import create_app
 from tests.conftest import minimal
-from tests.web.conftest import CHROMIUM, browser_log_in, serving, settings_for, token_for
+from tests.web.conftest import CHROMIUM, browser_log_in, open_page, serving, settings_for, token_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -68,16 +68,6 @@ def erin(browser: Any, picker_server: tuple[str, Path]) -> Iterator[Any]:
     ctx.close()
 
 
-def _open(ctx: Any, url: str) -> Any:
-    page = ctx.new_page()
-    page.set_default_timeout(15000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.script_errors = errors
-    return page
-
-
 def _origins(base: str, rid: str) -> list[str]:
     with urllib.request.urlopen(f"{base}/api/v1/partnerships/{rid}") as r:
         body = json.loads(r.read())
@@ -104,7 +94,7 @@ def _label_of(page: Any, code: str) -> str:
 
 @pytest.mark.parametrize("path", [f"/partnerships/{RID}/edit", "/new"])
 def test_tab_leaves_a_country_field_in_a_few_presses(erin: Any, picker_server: tuple[str, Path], path: str) -> None:
-    page = _open(erin, picker_server[0] + path)
+    page = open_page(erin, picker_server[0] + path)
     assert page.locator("#field-origin_countries input[type=checkbox]").count() > 200  # the whole vocabulary
     for field in ("field-origin_countries", "field-destination_countries"):
         presses, stops = _tabs_to_leave(page, field)
@@ -123,7 +113,7 @@ def test_tab_leaves_a_country_field_in_a_few_presses(erin: Any, picker_server: t
 def test_a_country_found_by_search_is_ticked_and_saved(erin: Any, picker_server: tuple[str, Path]) -> None:
     base, _ = picker_server
     rid = "xx-yy-pick-add"
-    page = _open(erin, f"{base}/partnerships/{rid}/edit")
+    page = open_page(erin, f"{base}/partnerships/{rid}/edit")
     more = page.locator("#field-origin_countries details.country-more")
     assert more.get_attribute("open") is None
     kenya = page.locator("#field-origin_countries-KEN")
@@ -156,7 +146,7 @@ def test_a_country_found_by_search_is_ticked_and_saved(erin: Any, picker_server:
 def test_unticking_a_selected_country_removes_it(erin: Any, picker_server: tuple[str, Path]) -> None:
     base, _ = picker_server
     rid = "xx-yy-pick-remove"
-    page = _open(erin, f"{base}/partnerships/{rid}/edit")
+    page = open_page(erin, f"{base}/partnerships/{rid}/edit")
     box = page.locator("#field-origin_countries-VNM")
     assert box.is_visible() and box.is_checked()
     box.focus()
@@ -170,7 +160,7 @@ def test_unticking_a_selected_country_removes_it(erin: Any, picker_server: tuple
 def test_a_validation_error_keeps_the_ticks(erin: Any, picker_server: tuple[str, Path]) -> None:
     base, _ = picker_server
     rid = "xx-yy-pick-error"
-    page = _open(erin, f"{base}/partnerships/{rid}/edit")
+    page = open_page(erin, f"{base}/partnerships/{rid}/edit")
     page.locator("#field-origin_countries-search").fill("indonesia")
     page.locator("#field-origin_countries-IDN").check()
     page.locator("#field-origin_countries-VNM").uncheck()
@@ -196,7 +186,7 @@ def test_without_javascript_the_closed_list_opens_natively(browser: Any,
     base, _ = picker_server
     rid = "xx-yy-pick-nojs"
     ctx = _context(browser, base, javascript=False)
-    page = _open(ctx, f"{base}/partnerships/{rid}/edit")
+    page = open_page(ctx, f"{base}/partnerships/{rid}/edit")
     assert not page.locator("#field-origin_countries-KEN").is_visible()
     page.locator("#field-origin_countries details.country-more summary").click()
     page.locator("#field-origin_countries-KEN").check()
