@@ -315,6 +315,11 @@ def test_a_cover_sheet_before_the_data_is_passed_over(reader: str, tmp_path: Pat
     report, stored = _import(path, tmp_path / "atlas.db")
     assert report.valid, report.to_text()
     assert list(stored) == ["xx-real"]
+    # the report says which sheet was read and why, as a warning (it does not stop the import)
+    [note] = [p for p in report.problems if p.code == "sheet_chosen"]
+    assert note.severity == "warning" and note.sheet == "Data 2026"
+    assert note.message == "read sheet 'Data 2026': the first sheet, 'Cover', holds no table (a cover or notes)"
+    assert note.hint is not None and "--sheet" in note.hint
 
 
 @pytest.mark.parametrize("sheet", ["Data 2026", "data 2026"])
@@ -323,6 +328,7 @@ def test_the_data_sheet_chosen_with_sheet(sheet: str, reader: str, tmp_path: Pat
     report, stored = _import(path, tmp_path / "atlas.db", sheet=sheet)
     assert report.valid, report.to_text()
     assert list(stored) == ["xx-real"]
+    assert not report.problems  # the sheet named: nothing was chosen for the person
 
 
 def test_the_cover_chosen_with_sheet_is_read_as_the_table(reader: str, tmp_path: Path) -> None:

@@ -250,6 +250,9 @@ class _Run:
     def table(self, table: Table) -> None:
         cols: _Columns | None = None
         id_column = None
+        for note in table.notes:  # what the reader chose for the person (a cover sheet passed over)
+            self.report.add(Problem(note.message, code=note.code, hint=note.hint, severity="warning",
+                                    file=table.file, sheet=table.sheet, row=None))
         if not table.keyed:
             cols = _map_header(table, self.cb, self.report)
             if cols is None:

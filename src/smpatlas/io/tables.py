@@ -53,6 +53,8 @@ class Table:
     #: Cells that cannot be read as values.
     cell_problems: list[CellProblem] = field(default_factory=list)
     position: Any = field(default=None, repr=False)  # () -> bytes read so far
+    #: What the reader chose that the person should know (a cover sheet passed over): reported as warnings.
+    notes: list[CellProblem] = field(default_factory=list)
 
 
 def _lone_title(header: list[Any]) -> bool:

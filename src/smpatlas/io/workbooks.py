@@ -40,11 +40,12 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
         ws: Any = None
+        cover: str | None = None
         if sheet is None:
             lowered = {n.lower(): n for n in names}
             sheet = lowered.get("partnerships")
             if sheet is None:
-                sheet, ws = _first_data_sheet(path, wb, names)
+                sheet, ws, cover = _first_data_sheet(path, wb, names)
         sheet = _sheet_named(sheet, names)
         # A large sheet is streamed: don't let python-calamine load it whole (only to check it opens).
         if ws is None and not _streams(path, sheet):
@@ -55,10 +56,16 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         raise FileError(f"not a readable .xlsx file ({type(exc).__name__}: {exc})",
                         hint="open it in Excel and save it again as .xlsx", code="xlsx") from None
     try:
-        return _sheet_table(path, sheet, ws, names)
+        table = _sheet_table(path, sheet, ws, names)
     except FileError as exc:
         exc.sheet = exc.sheet or sheet  # the report names the sheet read, also when it was not given
         raise
+    if cover is not None:
+        table.notes.append(CellProblem(
+            0, 0, f"read sheet {sheet!r}: the first sheet, {cover!r}, holds no table (a cover or notes)",
+            f"to read another sheet, name it with --sheet; to read {cover!r}, put the column names in its "
+            "first row", "sheet_chosen"))
+    return table
 
 
 def _sheet_table(path: Path, sheet: str, ws: Any, names: list[str]) -> Table:
@@ -110,12 +117,12 @@ def _sheet_table(path: Path, sheet: str, ws: Any, names: list[str]) -> Table:
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
 
 
-def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None, Any]:
+def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None, Any, str | None]:
     """Without ``--sheet`` or a sheet called partnerships: the first visible worksheet (a chart sheet holds no
     rows; a hidden sheet is often a template's lists for dropdowns), else the first worksheet, else the first
     sheet. A cover in front of the data (a first sheet with cells, none of its first three rows with three
     filled: a title, a date, a few notes) is passed over for the next visible worksheet that holds a table.
-    Returns the sheet and, when it was loaded to be looked at, its python-calamine sheet."""
+    Returns the sheet, its python-calamine sheet when it was loaded to be looked at, and the cover passed over."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     meta = list(getattr(wb, "sheets_metadata", None) or [])
@@ -127,12 +134,12 @@ def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None
             for name in shown[1:]:
                 kind, ws = _looked_at(path, wb, name)
                 if kind == "table":
-                    return name, ws
-        return shown[0], first[1]
+                    return name, ws, shown[0]
+        return shown[0], first[1], None
     for candidates in (shown, work):
         if candidates:
-            return candidates[0], None
-    return (names[0] if names else None), None
+            return candidates[0], None, None
+    return (names[0] if names else None), None, None
 
 
 def _looked_at(path: Path, wb: Any, name: str) -> tuple[str, Any]:
