@@ -322,6 +322,30 @@ def test_a_cover_sheet_before_the_data_is_passed_over(reader: str, tmp_path: Pat
     assert note.hint is not None and "--sheet" in note.hint
 
 
+def test_an_empty_first_sheet_before_the_data_is_passed_over(reader: str, tmp_path: Path) -> None:
+    """Was: "sheet 'Sheet1' is empty" (a workbook whose data was pasted into its second sheet)."""
+    def setup(wb: Any) -> None:
+        data = wb.create_sheet("Data")
+        data.append(list(BASE))
+        data.append(ROW)
+    path = _workbook(tmp_path / "empty-first.xlsx", [], title="Sheet1", setup=setup)
+    report, stored = _import(path, tmp_path / "atlas.db")
+    assert report.valid, report.to_text()
+    assert list(stored) == ["xx-real"]
+    [note] = [p for p in report.problems if p.code == "sheet_chosen"]
+    assert (note.severity, note.sheet) == ("warning", "Data")
+    assert note.message == "read sheet 'Data': the first sheet, 'Sheet1', is empty"
+
+
+def test_empty_sheets_only_say_the_sheet_is_empty(reader: str, tmp_path: Path) -> None:
+    """No sheet holds a table: the first sheet is read, and said to be empty (nothing chosen behind it)."""
+    path = _workbook(tmp_path / "all-empty.xlsx", [], title="Sheet1",
+                     setup=lambda wb: wb.create_sheet("Sheet2"))
+    report, stored = _import(path, tmp_path / "atlas.db")
+    assert not stored
+    assert [(p.code, p.sheet) for p in report.problems] == [("empty", "Sheet1")]
+
+
 @pytest.mark.parametrize("sheet", ["Data 2026", "data 2026"])
 def test_the_data_sheet_chosen_with_sheet(sheet: str, reader: str, tmp_path: Path) -> None:
     path = _workbook(tmp_path / "cover.xlsx", [], setup=_cover_then_data)

@@ -6,8 +6,8 @@ streamed in flat memory by :mod:`sheetstream`): choosing the sheet (a title
 above the header and sheet names in other capitals recognised), formula cells
 detected in the sheet XML and refused in the columns that are read, Excel
 error values and merged ranges among the data reported. Without ``--sheet``, a cover sheet in front
-of the data is passed over. Hidden rows and columns are read like the others: hiding (or filtering) is a
-view, not a deletion, and Excel's own "Save As CSV" writes them too. Reading problems
+of the data (or an empty first sheet) is passed over. Hidden rows and columns are read like the others:
+hiding (or filtering) is a view, not a deletion, and Excel's own "Save As CSV" writes them too. Reading problems
 become :class:`~smpatlas.io.tables.FileError`. CSV, JSON and choosing a reader
 by file type are :mod:`readers`'s; this module must not import it. Knows
 nothing of the codebook or databases.
@@ -40,7 +40,7 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names
         ws: Any = None
-        cover: str | None = None
+        cover: tuple[str, str] | None = None  # (sheet passed over, what it is: "cover" or "empty")
         if sheet is None:
             lowered = {n.lower(): n for n in names}
             sheet = lowered.get("partnerships")
@@ -61,9 +61,11 @@ def _xlsx(path: Path, sheet: str | None) -> Table:
         exc.sheet = exc.sheet or sheet  # the report names the sheet read, also when it was not given
         raise
     if cover is not None:
+        skipped, kind = cover
+        said = "is empty" if kind == "empty" else "holds no table (a cover or notes)"
         table.notes.append(CellProblem(
-            0, 0, f"read sheet {sheet!r}: the first sheet, {cover!r}, holds no table (a cover or notes)",
-            f"to read another sheet, name it with --sheet; to read {cover!r}, put the column names in its "
+            0, 0, f"read sheet {sheet!r}: the first sheet, {skipped!r}, {said}",
+            f"to read another sheet, name it with --sheet; to read {skipped!r}, put the column names in its "
             "first row", "sheet_chosen"))
     return table
 
@@ -117,12 +119,13 @@ def _sheet_table(path: Path, sheet: str, ws: Any, names: list[str]) -> Table:
     return Table(str(path), sheet, header, rows(), size=path.stat().st_size, cell_problems=problems)
 
 
-def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None, Any, str | None]:
+def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None, Any, tuple[str, str] | None]:
     """Without ``--sheet`` or a sheet called partnerships: the first visible worksheet (a chart sheet holds no
     rows; a hidden sheet is often a template's lists for dropdowns), else the first worksheet, else the first
     sheet. A cover in front of the data (a first sheet with cells, none of its first three rows with three
-    filled: a title, a date, a few notes) is passed over for the next visible worksheet that holds a table.
-    Returns the sheet, its python-calamine sheet when it was loaded to be looked at, and the cover passed over."""
+    filled: a title, a date, a few notes) or an empty first sheet is passed over for the next visible worksheet
+    that holds a table. Returns the sheet, its python-calamine sheet when it was loaded to be looked at, and
+    the sheet passed over with what it is ("cover" or "empty")."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     meta = list(getattr(wb, "sheets_metadata", None) or [])
@@ -130,11 +133,11 @@ def _first_data_sheet(path: Path, wb: Any, names: list[str]) -> tuple[str | None
     shown = [str(m.name) for m in meta if m.typ == SheetTypeEnum.WorkSheet and m.visible == SheetVisibleEnum.Visible]
     if len(shown) > 1:
         first = _looked_at(path, wb, shown[0])
-        if first[0] == "cover":
+        if first[0] != "table":
             for name in shown[1:]:
                 kind, ws = _looked_at(path, wb, name)
                 if kind == "table":
-                    return name, ws, shown[0]
+                    return name, ws, (shown[0], first[0])
         return shown[0], first[1], None
     for candidates in (shown, work):
         if candidates:
