@@ -189,6 +189,36 @@ def test_merged_cells_are_found_however_the_sheet_is_read(merge: str | tuple[str
         assert want_message in message and want_hint in (hint or "")
 
 
+@pytest.mark.parametrize("streamed", [False, True], ids=["read-whole", "streamed"])
+@pytest.mark.parametrize(("merge", "expected"), [
+    # Was: the merged_cells problem at G3, then "Status is required but empty" at G3, G4 and G5.
+    ("G2:G5", [(3, "status", "G3:G5 are part of merged cells G2:G5 (only G2 holds the value)")]),
+    ("B2:C4", [(2, "partnership_type",
+                "C2 and B3:C4 are part of merged cells B2:C4 (only B2 holds the value)")]),
+    ("G3:G4", [(4, "status", "G4 is part of merged cells G3:G4 (only G3 holds the value)")]),
+])
+def test_merged_cells_are_one_problem_for_the_block(merge: str, expected: list[tuple[int, str, str]],
+                                                   streamed: bool, inventory: Engine, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cells a merge left empty are said once, as a block: no "required but empty" for each of them."""
+    monkeypatch.setenv("SMPATLAS_XLSX_STREAM_ABOVE", "0" if streamed else str(1 << 40))
+    rows = [ROW, *[[f"xx-more-{i}", *ROW2[1:6], "ongoing", *ROW2[7:]] for i in range(3)]]
+    path = xlsx([HEADER, *rows], merge=merge)(tmp_path)
+    report = import_files(inventory, [path], dry_run=True, user="test")
+    assert [(p.row, p.column, p.message) for p in report.errors] == expected, report.to_text()
+
+
+def test_a_required_cell_left_blank_beside_merged_cells_is_still_reported(inventory: Engine,
+                                                                          tmp_path: Path) -> None:
+    """Only the cells in the merged block are explained by it: a blank required cell elsewhere is reported."""
+    rows = [ROW, ROW2, [*ROW2[:1], None, *ROW2[2:6], "ongoing", *ROW2[7:]]]
+    rows[2][0] = "xx-third"
+    path = xlsx([HEADER, *rows], merge="G2:G3")(tmp_path)
+    report = import_files(inventory, [path], dry_run=True, user="test")
+    assert [(p.row, p.column, p.code) for p in report.errors] == [(3, "status", "merged_cells"),
+                                                                  (4, "name", "required")], report.to_text()
+
+
 HUGE = "9" * 5000  # Python refuses to read an integer of more than 4,300 digits
 
 

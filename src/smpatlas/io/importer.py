@@ -31,6 +31,7 @@ from smpatlas.codebook import Codebook, fold_header
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.io.readers import FileError, Table, open_table
+from smpatlas.io.tables import CellProblem
 from smpatlas.normalise import suggest
 from smpatlas.problems import Problem, Report
 from smpatlas.store import repository as repo
@@ -259,11 +260,14 @@ class _Run:
                 self.writing = False
                 return
             id_column = next((lab for f, lab in zip(cols.fields, cols.labels, strict=True) if f == "id"), None)
+            merged = [cell for cell in table.cell_problems if cell.block]
             for cell in table.cell_problems:
                 index = cell.column
                 label = cols.labels[index] if 0 <= index < len(cols.labels) else f"column {index + 1}"
                 self.problem({"file": table.file, "sheet": table.sheet, "row": cell.row}, message=cell.message,
                              column=label, code=cell.code, hint=cell.hint)
+        else:
+            merged = []
         rows_here = 0
         given_here = frozenset(cols.names) if cols is not None else None  # a table's fields: its columns
         report, cb, normalise, progress = self.report, self.cb, rec.normalise, self.progress
@@ -287,6 +291,8 @@ class _Run:
                 if issues:
                     for issue in issues:
                         fname = issue.field or ""
+                        if merged and cols is not None and self._merged(merged, cols, n, issue):
+                            continue  # said once for the whole merged block
                         col = columns.get(fname, cb[fname].label if fname in cb else fname)
                         self.problem(loc, message=issue.error.message, hint=issue.error.hint,
                                      code=issue.error.code, column=col, field=issue.field,
@@ -306,6 +312,14 @@ class _Run:
                          else "the file holds no records",
                          hint="add at least one partnership below the header" if not table.keyed else None,
                          code="no_rows")
+
+    @staticmethod
+    def _merged(merged: list[CellProblem], cols: _Columns, row: int, issue: rec.FieldIssue) -> bool:
+        """Whether ``issue`` is a required cell left empty by merged cells (reported once, as a block)."""
+        if issue.error.code != "required" or issue.field not in cols.fields:
+            return False
+        column = cols.fields.index(issue.field)
+        return any(cell.covers(row, column) for cell in merged)
 
     def _raw(self, cells: Any, cols: _Columns | None, loc: dict[str, Any]
              ) -> tuple[dict[str, Any] | None, dict[str, str]]:

@@ -27,13 +27,24 @@ class FileError(Exception):
 
 
 class CellProblem(NamedTuple):
-    """A cell that cannot be read as a value (reported by the importer at its row and column)."""
+    """A cell that cannot be read as a value (reported by the importer at its row and column).
+
+    ``block``, when the problem stands for more cells than its own (merged cells), is that block as (first row,
+    first column, last row, last column), rows as numbered in the sheet and columns 0-based: the importer
+    reports nothing more of those cells being empty.
+    """
 
     row: int
     column: int  # 0-based index in the header
     message: str
     hint: str
     code: str
+    block: tuple[int, int, int, int] | None = None
+
+    def covers(self, row: int, column: int) -> bool:
+        """Whether the cell at ``row`` (as numbered in the sheet) and ``column`` (0-based) is one it stands for."""
+        r0, c0, r1, c1 = self.block or (self.row, self.column, self.row, self.column)
+        return r0 <= row <= r1 and c0 <= column <= c1
 
 
 @dataclass

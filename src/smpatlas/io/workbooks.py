@@ -198,14 +198,19 @@ def _merged_cells(ranges: list[Merge], data: frozenset[int]) -> list[CellProblem
     for (r0, c0), (r1, c1) in ranges:
         if r1 < 1 or not any(c in data for c in range(c0, c1 + 1)) or (r0, c0) == (r1, c1):
             continue  # in the header row, in ignored columns, or one cell
-        row, col = (r0 + 1, c0) if r1 > r0 else (r0, c0 + 1)  # the first cell without the value (0-based)
-        if row < 1:
-            row = 1
         span = f"{_letters(c0)}{r0 + 1}:{_letters(c1)}{r1 + 1}"
+        # the cells without the value, one problem for them all (at the first): the rest of the first row (not
+        # the header's), the rows below
+        parts = [(q, a, z, b) for q, a, z, b in [(r0, c0 + 1, r0, c1), (r0 + 1, c0, r1, c1)]
+                 if q <= z and a <= b and q >= 1]
+        row, col = parts[0][:2]
+        cells = [f"{_letters(a)}{q + 1}" + (f":{_letters(b)}{z + 1}" if (q, a) != (z, b) else "")
+                 for q, a, z, b in parts]
+        empty = " and ".join(cells) + (" is" if len(cells) == 1 and ":" not in cells[0] else " are")
         out.append(CellProblem(
-            row + 1, col, f"{_letters(col)}{row + 1} is part of merged cells {span} (only {_letters(c0)}{r0 + 1} "
-            "holds the value)", f"unmerge them in Excel and fill every {'row' if r1 > r0 else 'cell'}, then import",
-            "merged_cells"))
+            row + 1, col, f"{empty} part of merged cells {span} (only {_letters(c0)}{r0 + 1} holds the value)",
+            f"unmerge them in Excel and fill every {'row' if r1 > r0 else 'cell'}, then import", "merged_cells",
+            block=(r0 + 1, c0, r1 + 1, c1)))
     return out
 
 
