@@ -14,8 +14,9 @@ from smpatlas.problems import DELETED_SHOWN, Problem, Report, shown
     ("rows", "problems", "summary"),
     [
         (0, 2, "edit of x: 2 problems; nothing was written."),  # a form or an edit: no rows to speak of
-        (1, 1, "edit of x: 1 problem in 1 row; nothing was written."),
-        (3, 4, "edit of x: 4 problems in 3 rows; nothing was written."),
+        (1, 1, "edit of x: 1 problem; nothing was written."),
+        (3, 4, "edit of x: 4 problems (3 rows read); nothing was written."),
+        (40, 1, "edit of x: 1 problem (40 rows read); nothing was written."),  # was "1 problem in 40 rows"
     ],
 )
 def test_summary_of_problems(rows: int, problems: int, summary: str) -> None:

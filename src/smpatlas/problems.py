@@ -154,7 +154,8 @@ class Report:
         n_err, n_warn = len(self.errors), len(self.warnings)
         what = ", ".join(self.files) or "input"
         if n_err:
-            rows = f" in {self.rows} row{'s' if self.rows != 1 else ''}" if self.rows else ""
+            # "3 problems in 40 rows" read as problems in 40 of the rows: say the rows were read
+            rows = f" ({self.rows} rows read)" if self.rows > 1 else ""
             return f"{what}: {n_err} problem{'s' if n_err != 1 else ''}{rows}; nothing was written."
         verb = ("would be" if self.dry_run else "was" if self.inserted == 1 else "were")
         return (
