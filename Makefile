@@ -13,8 +13,10 @@ TEST_WORKERS ?= auto
 .PHONY: demo test install install-test system-deps lint typecheck docs docs-check bench clean help
 
 # Debian packages the tests and the demo need: PostgreSQL (throwaway test servers), Chromium (browser
-# tests), poppler-utils (PDF pages to PNG), fonts for PDF reports. Installed when missing and root.
-DEB_PACKAGES := postgresql postgresql-contrib chromium poppler-utils fonts-dejavu-core
+# tests), poppler-utils (PDF pages to PNG), fonts for PDF reports: DejaVu, and Noto for the scripts DejaVu
+# lacks (Devanagari, Bengali, Sinhala, Thai, Khmer, … in fonts-noto-core; Chinese, Japanese, Korean in
+# fonts-noto-cjk), so names in their own script are not drawn as empty boxes. Installed when missing and root.
+DEB_PACKAGES := postgresql postgresql-contrib chromium poppler-utils fonts-dejavu-core fonts-noto-core fonts-noto-cjk
 SYSTEM_STAMP := $(VENV)/.system-deps
 
 help:
@@ -29,7 +31,7 @@ install: $(BIN)/python
 
 system-deps: $(SYSTEM_STAMP)
 
-$(SYSTEM_STAMP): | $(BIN)/python
+$(SYSTEM_STAMP): Makefile | $(BIN)/python
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
