@@ -166,15 +166,34 @@ def _country_part(value: Any) -> Any:
     return lookup(str(value))
 
 
+#: "2022-2023", "2022 – 2023", "2022-01 to 2023-06": a span written with a dash or words instead of "/".
+_DASHED_SPAN = re.compile(r"^(\d{4}(?:-\d{2})?)\s*(?:[-\u2010-\u2015]|to|until|bis)\s*(\d{4}(?:-\d{2})?)$", re.IGNORECASE)
+
+
+@cache
+def _period_years() -> tuple[int, int]:
+    """The years an outcome period may name: those a partnership may start in (the codebook's start_year)."""
+    f = default_codebook()["start_year"]
+    return int(f.min if f.min is not None else 1990), int(f.max if f.max is not None else 2100)
+
+
 def _period_part(value: Any) -> Any:
     text = str(value).strip()
     ends = text.split("/")
     if len(ends) > 2 or not all(PERIOD.match(e) for e in ends):
+        span = _DASHED_SPAN.match(text)
         raise CellError(
             f"outcome period {text!r} is not YYYY, YYYY-MM or START/END",
-            hint="e.g. 2023, 2023-06 or 2022-01/2023-12",
+            hint=(f"a period from {span.group(1)} to {span.group(2)} is written {span.group(1)}/{span.group(2)}"
+                  if span else "e.g. 2023, 2023-06 or 2022-01/2023-12"),
             code="bad_period",
         )
+    first, last = _period_years()
+    for end in ends:
+        if not first <= int(end[:4]) <= last:
+            raise CellError(f"outcome period {text!r}: the year {end[:4]} is not from {first} to {last}",
+                            hint=f"outcomes are observed in the years of a partnership ({first}–{last}): "
+                                 "check the year, e.g. 2023", code="bad_period")
     if len(ends) == 2 and ends[0] > ends[1]:
         raise CellError(f"outcome period {text!r} ends before it starts", hint="write START/END", code="bad_period")
     return text
@@ -192,6 +211,8 @@ def _value_part(value: Any) -> Any:
         kind, written = mistyped_number(str(value))
         hint = {"decimal_comma": f"write {written} (a dot before the decimals)", "currency": "write the number alone",
                 "words": "write all the digits, e.g. 2000 for 2k"}.get(kind or "", "e.g. 120")
+        if kind is None and str(value).strip().endswith("%"):
+            hint = "outcome indicators count people, not shares: write the number of people, e.g. 120"
         raise CellError(f"outcome value {value!r} is not a number", hint=hint, code="type") from None
     if number != number or number in (float("inf"), float("-inf")):
         raise CellError("outcome value must be a finite number", hint="e.g. 120", code="type")

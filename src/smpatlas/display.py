@@ -1,12 +1,16 @@
 """Plain-language display of coded values, shared by the CLI, the web pages and the reports.
 
 Owns :func:`plain` (a field value as a person reads it: country names with codes,
-vocabulary values without underscores, yes/no, actors and outcomes in words) and
-``NOT_CODED``. Returns plain text; escaping is the renderer's job.
+vocabulary values without underscores, yes/no, actors and outcomes in words),
+:func:`change` (what one change of a field did, for histories: the values added and
+removed, the item lines added and removed) and ``NOT_CODED``. Returns plain text;
+escaping is the renderer's job.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from typing import Any
 
 from smpatlas.codebook import Field
@@ -45,3 +49,54 @@ def plain(f: Field, value: Any) -> str:
     if f.kind == "sources":
         return f"{len(value)} (listed below)"
     return str(value)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
+
+
+def _scalar(value: Any) -> str:
+    return NOT_CODED if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _missing_from(these: list[str], others: list[str]) -> list[str]:
+    """The entries of ``these`` that ``others`` lacks, in order (a line held twice and kept once: one of them)."""
+    extra = Counter(these) - Counter(others)
+    out = []
+    for x in these:
+        if extra[x] > 0:
+            extra[x] -= 1
+            out.append(x)
+    return out
+
+
+def change(f: Field | None, old: Any, new: Any) -> tuple[str, list[str]]:
+    """What one change of a field did, as a person reads it: a summary, and for nested fields (actors,
+    sources, outcomes) one line per item removed (``- …``) or added (``+ …``), written in the spreadsheet
+    cell syntax. Sets say which values were added and removed; other fields ``old → new``. A field the
+    codebook no longer has (``f`` None) is shown ``old → new`` as stored."""
+    if f is None or not f.multi or not all(v is None or isinstance(v, list) for v in (old, new)):
+        return f"{_scalar(old)} → {_scalar(new)}", []
+    before, after = old or [], new or []
+    if f.nested:
+        from smpatlas.cells import format_nested
+
+        def line(item: Any) -> str:
+            return format_nested(f.kind, [item]) if isinstance(item, dict) else json.dumps(item, ensure_ascii=False)
+
+        olds, news = [line(i) for i in before], [line(i) for i in after]
+    else:
+        olds, news = [str(v) for v in before], [str(v) for v in after]
+    removed, added = _missing_from(olds, news), _missing_from(news, olds)
+    cleared = "cleared: " if new is None else ""
+    if not added and not removed:
+        return ("no change" if olds == news else
+                f"the same {'lines' if f.nested else 'values'} in another order"), []
+    if not f.nested:
+        parts = ([f"added {', '.join(added)}"] if added else []) + ([f"removed {', '.join(removed)}"] if removed else [])
+        return cleared + "; ".join(parts), []
+    if added and removed:
+        summary = f"{_count(len(added), 'line')} added, {len(removed)} removed"
+    else:
+        summary = f"{_count(len(added), 'line')} added" if added else f"{_count(len(removed), 'line')} removed"
+    return cleared + summary, [f"- {x}" for x in removed] + [f"+ {x}" for x in added]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -77,9 +76,12 @@ def show(
             continue
         c.out.print(f"\n[bold]{title}[/bold]")
         for f in fields:
-            value = plain(f, rec.get(f.name))
+            items = _one_per_line(f, rec.get(f.name))
+            value = plain(f, rec.get(f.name)) if items is None else f"{len(items)} (one per line)"
             c.out.print(f"  {f.label + ':':<34} ", end="")
             c.out.print(value, markup=False, style="dim" if value == NOT_CODED else None)
+            for item in items or []:
+                c.out.print(f"    {item}", markup=False)
     c.out.print("\n[bold]Sources[/bold]")
     for i, s in enumerate(rec.get("sources") or [], 1):
         c.out.print(f"  {i}. " + " — ".join(x for x in (s.get("title"), s.get("url")) if x)
@@ -90,10 +92,23 @@ def show(
         _print_history(hist)
 
 
+def _one_per_line(f: Field, value: Any) -> list[str] | None:
+    """Actors and outcomes, when there are several: one per line (outcomes in the order of their periods, so a
+    series reads over time), rather than all on one line; None for every other value."""
+    if f.kind not in ("actors", "outcomes") or not isinstance(value, list) or len(value) < 2:
+        return None
+    if f.kind == "outcomes":
+        value = sorted(value, key=lambda o: str(o.get("period", "")))
+    return [display.plain(f, [item]) for item in value]
+
+
 def _print_history(hist: list[dict[str, Any]]) -> None:
     """The history in the order it happened; in older inventories an id may have been used again after a
-    delete (versions restart at 1 there): that point is marked."""
+    delete (versions restart at 1 there): that point is marked. A change says what it did in words
+    (:func:`display.change`): the item lines a nested field gained (+) and lost (-), the values a set
+    gained and lost, and where it came from (the edit, or the import and its file)."""
     c.out.print("\n[bold]History[/bold]")
+    fields = {f.name: f for f in default_codebook().fields}
     after_delete = False
     for e in hist:
         if after_delete and e["action"] == "create":
@@ -102,8 +117,11 @@ def _print_history(hist: list[dict[str, Any]]) -> None:
         after_delete = e["action"] == "delete"
         when = e["at"].strftime("%Y-%m-%d %H:%M") if hasattr(e["at"], "strftime") else str(e["at"])
         if e["action"] == "update":
-            old, new = (json.dumps(e["old_value"], ensure_ascii=False), json.dumps(e["new_value"], ensure_ascii=False))
-            c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['field']}: {old} → {new}", markup=False)
+            summary, lines = display.change(fields.get(e["field"]), e["old_value"], e["new_value"])
+            c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['field']}: {summary}"
+                        + (f" ({e['context']})" if e.get("context") else ""), markup=False)
+            for line in lines:
+                c.out.print(f"      {line}", markup=False)
         else:
             c.out.print(f"  v{e['version']} {when} {e['user_name']}: {e['action']}"
                         + (f" ({e['context']})" if e.get("context") else ""), markup=False)
