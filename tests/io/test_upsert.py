@@ -111,3 +111,74 @@ def test_a_new_record_in_a_partial_upsert_is_inserted_as_given(stored: Engine, t
     report = import_files(stored, [_csv(tmp_path / "new.csv", REQUIRED, [_row(id="xx-yy-two")])], mode="upsert")
     assert report.valid and report.inserted == 1
     assert [w.code for w in report.warnings] == ["no_source"]  # this one has no sources at all
+
+
+# --- a file of the id and only the columns it changes (no required columns) ------------------------------------
+
+OUTCOMES = "2024 | trained | 40 | Annual report 2024\n2025 | departed | 32 | Annual report 2025"
+
+
+@pytest.mark.parametrize(("header", "row", "field"), [
+    # Was: six "required column … is missing" problems and nothing written.
+    (["id", "outcomes"], ["xx-yy-one", OUTCOMES], "outcomes"),
+    (["ID", "Notes"], ["xx-yy-one", "checked 2026"], "notes"),
+    (["id", "status", "end_year"], ["xx-yy-one", "completed", 2024], "status"),
+])
+def test_an_upsert_file_may_hold_the_id_and_only_the_columns_it_changes(stored: Engine, tmp_path: Path,
+                                                                       header: list[str], row: list[Any],
+                                                                       field: str) -> None:
+    report = import_files(stored, [_csv(tmp_path / "fix.csv", header, [row])], mode="upsert", user="anna")
+    assert report.valid and report.written and report.updated == 1, report.to_text()
+    got = _get(stored)
+    assert field in got and got != STORED
+    assert {k: got[k] for k in REQUIRED} == {k: STORED[k] for k in REQUIRED if k != field} | (
+        {field: got[field]} if field in REQUIRED else {})
+    assert got["actors"] == STORED["actors"] and got["sources"] == STORED["sources"]
+
+
+def test_a_new_id_in_a_file_without_the_required_columns_is_refused(stored: Engine, tmp_path: Path) -> None:
+    """A row whose id is not in the inventory would be a new partnership: it needs the required fields."""
+    before = snapshot(stored)
+    rows = [["xx-yy-one", OUTCOMES], ["xx-yy-typo", OUTCOMES]]
+    report = import_files(stored, [_csv(tmp_path / "fix.csv", ["id", "outcomes"], rows)], mode="upsert")
+    assert not report.valid and not report.written
+    [problem] = report.errors
+    assert (problem.row, problem.code, problem.record_id) == (3, "required", "xx-yy-typo")
+    assert problem.message == ("'xx-yy-typo' is not in the inventory, so the row is a new partnership, which needs "
+                               "Name, Partnership type, Origin countries, Destination countries, Start year, "
+                               "Status")
+    assert "correct the id" in (problem.hint or "")
+    assert snapshot(stored) == before
+
+
+@pytest.mark.parametrize("mode", ["insert", "replace"])
+def test_insert_and_replace_still_need_every_required_column(stored: Engine, tmp_path: Path, mode: str) -> None:
+    report = import_files(stored, [_csv(tmp_path / "fix.csv", ["id", "notes"], [["xx-yy-one", "x"]])], mode=mode)
+    assert not report.valid
+    assert {p.code for p in report.errors} == {"missing_column"}
+    assert len(report.errors) == len(REQUIRED) - 1
+
+
+def test_upsert_without_an_id_column_is_refused(stored: Engine, tmp_path: Path) -> None:
+    report = import_files(stored, [_csv(tmp_path / "fix.csv", ["name", "notes"], [["A", "x"]])], mode="upsert")
+    assert [(p.code, p.column) for p in report.errors] == [("missing_column", "ID")]
+
+
+def test_a_required_column_the_file_has_left_empty_is_still_refused(stored: Engine, tmp_path: Path) -> None:
+    report = import_files(stored, [_csv(tmp_path / "fix.csv", ["id", "name"], [["xx-yy-one", ""]])], mode="upsert")
+    assert [(p.code, p.column, p.row) for p in report.errors] == [("required", "name", 2)]
+
+
+def test_a_json_record_without_required_keys_updates_in_upsert(stored: Engine, tmp_path: Path) -> None:
+    src = tmp_path / "fix.jsonl"
+    src.write_text(json.dumps({"id": "xx-yy-one", "status": "completed"}) + "\n", encoding="utf-8")
+    report = import_files(stored, [src], mode="upsert")
+    assert report.valid and report.updated == 1, report.to_text()
+    assert _get(stored) == {**STORED, "status": "completed", "codebook_version": _get(stored)["codebook_version"]}
+
+
+def test_a_json_record_without_an_id_is_refused_in_upsert(stored: Engine, tmp_path: Path) -> None:
+    src = tmp_path / "fix.jsonl"
+    src.write_text(json.dumps({"status": "completed"}) + "\n", encoding="utf-8")
+    report = import_files(stored, [src], mode="upsert")
+    assert [(p.code, p.field, p.row) for p in report.errors] == [("required", "id", 1)]

@@ -94,7 +94,10 @@ class _Columns:
         return raw
 
 
-def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
+def _map_header(table: Table, cb: Codebook, report: Report, mode: str) -> _Columns | None:
+    """The field of each column. Every required column must be there, except in ``upsert``, where a file may
+    hold the id and only the columns it changes: a row whose id is new is then checked for the required fields
+    the file lacks (:meth:`_Run.merge_partial`)."""
     fields: list[str | None] = []
     seen: dict[str, str] = {}
     ok = True
@@ -131,7 +134,7 @@ def _map_header(table: Table, cb: Codebook, report: Report) -> _Columns | None:
         seen[name] = head
         fields.append(name)
     for f in cb.fields:
-        if f.required and f.name not in seen:
+        if f.required and f.name not in seen and (mode != "upsert" or f.name == "id"):
             report.add(Problem(
                 f"required column {f.label!r} is missing", code="missing_column", column=f.label,
                 hint=f"add a column headed {f.name!r} (or {f.label!r})", **where,
@@ -203,7 +206,19 @@ class _Run:
         for i, given, raw in self.partial:
             record, loc = self.batch[i]
             old = stored.get(record["id"])
-            if old is not None:
+            if old is None:  # a new partnership: it needs every required field, which the file may lack
+                missing = [f for f in self.cb.fields if f.required and f.name not in given]
+                if missing:
+                    self.problem({**loc, "column": None}, code="required", field=missing[0].name,
+                                 record_id=record["id"],
+                                 message=f"{record['id']!r} is not in the inventory, so the row is a new "
+                                 f"partnership, which needs {', '.join(f.label for f in missing)}",
+                                 hint="the file has no column for "
+                                 f"{'it' if len(missing) == 1 else 'them'}: add the column"
+                                 f"{'' if len(missing) == 1 else 's'}, or correct the id if the row updates a "
+                                 "partnership already in the inventory")
+                    continue
+            else:
                 kept = sorted(k for k in old if k not in given)
                 merged, issues = rec.normalise({**{k: old[k] for k in kept}, **record}, self.cb)
                 for issue in issues:
@@ -255,7 +270,7 @@ class _Run:
             self.report.add(Problem(note.message, code=note.code, hint=note.hint, severity="warning",
                                     file=table.file, sheet=table.sheet, row=None))
         if not table.keyed:
-            cols = _map_header(table, self.cb, self.report)
+            cols = _map_header(table, self.cb, self.report, self.mode)
             if cols is None:
                 self.writing = False
                 return
@@ -286,6 +301,9 @@ class _Run:
                         continue
                     raw = got
                 record, issues = normalise(raw, cb)
+                if issues and self.mode == "upsert":  # a field the file lacks: its stored value is kept
+                    given = given_here if given_here is not None else frozenset(columns)
+                    issues = [i for i in issues if i.error.code != "required" or i.field in given or i.field == "id"]
                 rid = record.get("id")
                 new_id = self.first_seen(rid, loc, id_column) if isinstance(rid, str) else True
                 if issues:
