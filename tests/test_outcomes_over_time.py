@@ -129,3 +129,27 @@ def _jsonl(tmp_path: Any, record: dict[str, Any]) -> Any:
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize(("cell", "warned"), [
+    # Was stored as 1.2 people without a word (a dot between thousands, as German and Austrian offices write).
+    ("2025 | departed | 1.200 | Annual report", ("outcome 1 (2025 departed): 1.2 is not a whole number",
+                                                 "write 1200")),
+    ("2024 | trained | 40\n2025 | trained | 12.5", ("outcome 2 (2025 trained): 12.5 is not a whole number",
+                                                    "otherwise write the number of people")),
+    ("2025 | departed | 1200 | Annual report", None),
+    ("2025 | departed | 1,200 | Annual report", None),
+])
+def test_an_outcome_value_that_is_not_a_whole_number_of_people_is_warned(cell: str,
+                                                                        warned: tuple[str, str] | None) -> None:
+    from smpatlas import record as rec
+    from tests.conftest import minimal
+
+    record, issues = rec.normalise({**minimal(), "outcomes": cell})
+    assert not issues
+    got = [w for w in rec.warnings(record) if w.error.code == "fractional_count"]
+    if warned is None:
+        assert not got
+    else:
+        [w] = got
+        assert w.error.message.startswith(warned[0]) and warned[1] in (w.error.hint or "")

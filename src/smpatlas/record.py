@@ -329,8 +329,10 @@ def _mapped_titles(occ: Any) -> tuple[tuple[str, str], ...]:
 
 
 def warnings(record: dict[str, Any], raw: dict[str, Any] | None = None) -> list[FieldIssue]:
-    """Things that do not block storing: a record without sources (cannot be published), and how
-    occupation titles were mapped to ISCO-08 codes (the mapping is recorded in the import report)."""
+    """Things that do not block storing: a record without sources (cannot be published), how
+    occupation titles were mapped to ISCO-08 codes (the mapping is recorded in the import report), numbers
+    that a dot between thousands may have made small, and outcome values that are not whole numbers of
+    people (``1.200`` read as 1.2)."""
     out = []
     occ = (raw or {}).get("occupations")
     if occ is not None:
@@ -347,6 +349,15 @@ def warnings(record: dict[str, Any], raw: dict[str, Any] | None = None) -> list[
             out.append(FieldIssue(name, (raw or {})[name], CellError(
                 f"read as {record[name]:g}; if a dot between thousands was meant, that is {int(whole):,}",
                 hint=f"write {whole} for {int(whole):,}", code="dot_thousands")))
+    for n, item in enumerate(record.get("outcomes") or (), 1):
+        value = item.get("value") if isinstance(item, dict) else None
+        if isinstance(value, float) and not value.is_integer():
+            thousands = f"{value * 1000:.0f}" if (value * 1000).is_integer() else None
+            out.append(FieldIssue("outcomes", value, CellError(
+                f"outcome {n} ({item.get('period')} {item.get('indicator')}): {value:g} is not a whole number, and "
+                "outcome indicators count people",
+                hint=(f"if a dot between thousands was meant, write {thousands}; " if thousands else "")
+                + "otherwise write the number of people", code="fractional_count")))
     return out
 
 
