@@ -29,6 +29,8 @@ REMOTE = frozenset({"alternative_to_mobility", "after_return", "online_training_
 
 MISSING = "__missing__"
 OUTSIDE = "__outside__"
+#: Reintegration: not known whether return is anticipated (outside the denominator, and counted apart).
+UNDECIDED = "__undecided__"
 
 
 def _skill_levels(rec: dict[str, Any]) -> list[str]:
@@ -57,8 +59,12 @@ def _integration(rec: dict[str, Any]) -> list[str]:
 
 
 def _reintegration(rec: dict[str, Any]) -> list[str]:
-    """Reintegration support, only where return is anticipated (else outside the denominator)."""
-    if return_anticipated(rec) is not True:
+    """Reintegration support, only where return is anticipated (else outside the denominator; apart when it is
+    not known whether return is anticipated)."""
+    anticipated = return_anticipated(rec)
+    if anticipated is None:
+        return [UNDECIDED]
+    if anticipated is False:
         return [OUTSIDE]
     re = rec.get("reintegration_support")
     if re is None:
@@ -127,7 +133,7 @@ def _block(values: Counter[str], denominator: int, missing: int, order: list[str
 
 
 def _counted(c: Counter[str]) -> Counter[str]:
-    return Counter({k: v for k, v in c.items() if k not in (MISSING, OUTSIDE)})
+    return Counter({k: v for k, v in c.items() if k not in (MISSING, OUTSIDE, UNDECIDED)})
 
 
 def derived_blocks(labels: dict[str, Counter[str]], n: int, pp_known: int, pp_above: int,
@@ -147,11 +153,15 @@ def derived_blocks(labels: dict[str, Counter[str]], n: int, pp_known: int, pp_ab
             "unspecified": sk.get(UNSPECIFIED, 0)},
         "integration_support_kind": block("integration_support_kind", ["none", "language_only", "broader", UNSPECIFIED],
                                           "broader = any integration support beyond language."),
-        "reintegration_when_return_anticipated": block(
-            "reintegration_when_return_anticipated",
-            ["with_reintegration_support", "without_reintegration_support", UNSPECIFIED],
-            "Denominator: partnerships where return is anticipated (return expected yes/optional, or only "
-            "circular/short-term mobility).", denominator=n - re.get(OUTSIDE, 0)),
+        "reintegration_when_return_anticipated": {
+            **block("reintegration_when_return_anticipated",
+                    ["with_reintegration_support", "without_reintegration_support", UNSPECIFIED],
+                    "Denominator: partnerships where return is anticipated (return expected yes/optional, or only "
+                    "circular/short-term mobility); return_anticipation_unknown: partnerships for which that is not "
+                    "known (return expected not coded or unspecified, and mobility not only circular/short-term), "
+                    "outside the denominator.",
+                    denominator=n - re.get(OUTSIDE, 0) - re.get(UNDECIDED, 0)),
+            "return_anticipation_unknown": re.get(UNDECIDED, 0)},
         "target_group_combinations": {
             **block("target_group_combinations", [],
                     "Exact combinations of targeted groups; 'none' = the sources say no group is targeted."),

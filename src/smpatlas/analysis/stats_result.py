@@ -5,7 +5,8 @@ figures, countries, years and the optional cross-tabulation) with its renderings
 docs/statistics.md (:meth:`Stats.to_dict`), rows for tables and spreadsheets (:meth:`Stats.rows`,
 :meth:`Stats.crosstab_rows`, :meth:`Stats.to_frame`) and the seed-style sentences
 (:meth:`Stats.headlines`); and the arithmetic they share, :func:`share` (count ÷ denominator,
-rounded to four places; none without a denominator) and :func:`number_summary`. Computes no figure
+rounded to four places; none without a denominator), :func:`percent` (the same fraction as people read it,
+rounded once from the exact count and denominator) and :func:`number_summary`. Computes no figure
 from records (:mod:`stats` fills a :class:`Stats` in); never reads the database, never writes.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -23,6 +25,25 @@ from smpatlas.errors import ConfigError
 
 def share(count: int, denominator: int) -> float | None:
     return round(count / denominator, 4) if denominator else None
+
+
+def percent(count: int, denominator: int, places: int = 0) -> str:
+    """``count`` ÷ ``denominator`` as a percentage for people: "62%" (``places=1``: "62.2%").
+
+    Rounded once, half up, from the exact fraction — never from the 4-place ``share`` (rounding twice turns
+    27.75% into 27.8% and 12.5% into 12%), so every output that shows the same count of the same denominator
+    shows the same percentage. A count that is not zero never shows as 0% ("<1%"), nor one short of the
+    denominator as 100% (">99%"). "—" without a denominator.
+    """
+    if not denominator:
+        return "—"
+    step = Decimal(1).scaleb(-places)
+    value = (Decimal(count) * 100 / Decimal(denominator)).quantize(step, rounding=ROUND_HALF_UP)
+    if count and value == 0:
+        return f"<{step}%"
+    if count != denominator and value == 100:
+        return f">{100 - step}%"
+    return f"{value}%"
 
 
 def number_summary(counts: Counter[Any]) -> dict[str, Any]:
@@ -161,30 +182,41 @@ class Stats:
                              ("low", "target low-skilled workers")):
             c = sk["values"].get(level, {}).get("count", 0)
             out.append(f"{_pct(c, n)} ({c} of {n}) {words}; skill level neither coded nor derivable for "
-                       f"{sk['missing']}.")
+                       f"{sk['missing']}{_unspecified(sk)}.")
         rec = self.fields["recognition_mechanism"]
         std, uns = rec.values.get("standard_procedure", 0), rec.values.get(UNSPECIFIED, 0)
         out.append(f"{_pct(std, n)} ({std} of {n}) rely on standard recognition procedures and {_pct(uns, n)} "
                    f"({uns}) do not specify how qualifications will be recognised; not coded for {rec.missing}.")
-        integ = self.derived["integration_support_kind"]["values"]
+        ik = self.derived["integration_support_kind"]
+        integ = ik["values"]
         no_int = integ.get("none", {}).get("count", 0)
         lang = integ.get("language_only", {}).get("count", 0)
         broad = integ.get("broader", {}).get("count", 0)
         out.append(f"Integration support: none in {no_int}, language only in {lang}, broader in {broad} of {n} "
-                   f"(not coded for {self.derived['integration_support_kind']['missing']}).")
+                   f"(not coded for {ik['missing']}{_unspecified(ik)}).")
         re = self.derived["reintegration_when_return_anticipated"]
         with_re = re["values"].get("with_reintegration_support", {}).get("count", 0)
+        undecided = re.get("return_anticipation_unknown", 0)
+        # The denominator rests on a derived fact: say for how many it could not be decided.
+        unknown = f"; anticipation not known for {undecided}" if undecided else ""
         if re["denominator"]:
-            out.append(f"Where return is anticipated ({_count(re['denominator'], 'partnership')}), {with_re} "
+            out.append(f"Where return is anticipated ({_count(re['denominator'], 'partnership')}{unknown}), {with_re} "
                        f"{'provides' if with_re == 1 else 'provide'} reintegration support "
-                       f"({_pct(with_re, re['denominator'])}); not coded for {re['missing']}.")
+                       f"({_pct(with_re, re['denominator'])}); not coded for {re['missing']}{_unspecified(re)}.")
+        elif undecided:
+            out.append(f"Return is known to be anticipated in none of the {_count(n, 'partnership')} (anticipation "
+                       f"not known for {undecided}): there is no share of reintegration support to give.")
         else:
             out.append(f"Return is anticipated in none of the {_count(n, 'partnership')}: there is no share of "
                        "reintegration support to give.")
         tg = self.derived["target_group_combinations"]
-        combos = ", ".join(f"{str(k).replace('_', ' ')}: {v['count']}" for k, v in tg["values"].items())
-        out.append(f"{tg['any_group']} of {n} target underrepresented groups ({combos or 'none'}); "
-                   f"target groups not coded for {tg['missing']}.")
+        # "none" is a coded answer (the sources say no group is targeted), not a group: said apart, never in the list.
+        combos = ", ".join(f"{str(k).replace('_', ' ')}: {v['count']}" for k, v in tg["values"].items() if k != "none")
+        no_group = tg["values"].get("none", {}).get("count", 0)
+        targets = "targets" if tg["any_group"] == 1 else "target"
+        out.append(f"{tg['any_group']} of {n} {targets} underrepresented groups ({combos or 'none'}); "
+                   + (f"no group targeted in {no_group}; " if no_group else "")
+                   + f"target groups not coded for {tg['missing']}.")
         sc = self.derived["planned_participants_above_threshold"]
         out.append(f"{sc['count']} of {n} planned more than {sc['threshold']:,} participants "
                    f"(planned scale not coded for {sc['missing']}).")
@@ -196,4 +228,11 @@ def _count(n: int, noun: str) -> str:
 
 
 def _pct(count: int, n: int) -> str:
-    return f"{100 * count / n:.0f}%" if n else "—"
+    return percent(count, n)
+
+
+def _unspecified(block: dict[str, Any]) -> str:
+    """", not specified in the sources for K" when a derived figure counts K partnerships coded ``unspecified``:
+    they are neither missing nor any of the values a headline names, so the headline says them apart."""
+    k = block.get("unspecified", 0)
+    return f", not specified in the sources for {k}" if k else ""

@@ -65,8 +65,11 @@ def _crosstab_caption(s: Stats) -> str:
             + (" " + ct["note"][ct["note"].index("'(no group)'"):] if "'(no group)'" in (ct.get("note") or "") else ""))
 
 
-def _pct(share: float | None) -> str:
-    return "—" if share is None else f"{share:.1%}"
+def _pct(count: int, denominator: int) -> str:
+    """count ÷ denominator to one decimal, rounded once from the exact fraction (not from the 4-place share)."""
+    from smpatlas.analysis.stats_result import percent  # not at start-up: --help loads no analysis module
+
+    return percent(count, denominator, 1)
 
 
 def _markdown(s: Stats) -> str:
@@ -76,9 +79,11 @@ def _markdown(s: Stats) -> str:
     if s.filters:
         out += [f"Filters: {describe(s.filters)}", ""]
     out += ["## Headline figures", ""] + [f"- {h}" for h in s.headlines()] + [""]
-    out += ["## Fields", "", "| field | value | count | share of N | missing | unspecified |", "|---|---|---|---|---|---|"]
-    for name, value, count, _den, share, missing, unspecified in s.rows(summaries=False):
-        out.append(f"| {name} | {value} | {count} | {_pct(share)} | {missing} | {unspecified} |")
+    out += ["## Fields", "", "Shares are of the denominator: N, except where a derived figure has its own (reintegration: "
+            "the partnerships where return is anticipated).", "",
+            "| field | value | count | denominator | share | missing | unspecified |", "|---|---|---|---|---|---|---|"]
+    for name, value, count, den, _share, missing, unspecified in s.rows(summaries=False):
+        out.append(f"| {name} | {value} | {count} | {den} | {_pct(count, den)} | {missing} | {unspecified} |")
     out += ["", "## Numbers", "", "Over the partnerships with a number (n of N); missing = not coded.", "",
             "| " + " | ".join(NUMBERS_HEADER) + " |", "|---|" + "---:|" * (len(NUMBERS_HEADER) - 1)]
     out += ["| " + " | ".join(row) + " |" for row in number_rows(s)]
@@ -87,7 +92,8 @@ def _markdown(s: Stats) -> str:
         out += ["", f"## Cross-tabulation: {' × '.join(by)}", "", _crosstab_caption(s), "",
                 "| " + " | ".join(by) + " | count | share of N |", "|" + "---|" * (len(by) + 2)]
         for cell in s.crosstab["cells"]:
-            out.append("| " + " | ".join(str(cell[b]) for b in by) + f" | {cell['count']} | {_pct(cell['share'])} |")
+            out.append("| " + " | ".join(str(cell[b]) for b in by)
+                       + f" | {cell['count']} | {_pct(cell['count'], s.crosstab['denominator'])} |")
     return "\n".join(out) + "\n"
 
 
@@ -112,7 +118,7 @@ def _table(s: Stats) -> None:
         t.add_column("count", justify="right")
         t.add_column("share of N", justify="right")
         for value, v in values.items():
-            t.add_row(value, str(v["count"]), _pct(v["share"]))
+            t.add_row(value, str(v["count"]), _pct(v["count"], d.denominator))
         c.out.print(t)
     t = Table(title=f"Numbers (over the partnerships with a number, n of N={s.n}; missing = not coded)",
               title_justify="left", box=None)
@@ -130,7 +136,7 @@ def _table(s: Stats) -> None:
         t.add_column("count", justify="right")
         t.add_column("share of N", justify="right")
         for cell in s.crosstab["cells"]:
-            t.add_row(*[str(cell[b]) for b in by], str(cell["count"]), _pct(cell["share"]))
+            t.add_row(*[str(cell[b]) for b in by], str(cell["count"]), _pct(cell["count"], s.crosstab["denominator"]))
         c.out.print(t)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import altair as alt
 
-from smpatlas.report.tables import Table
+from smpatlas.report.tables import Share, Table
 
 #: Okabe & Ito (2008) colour-blind-safe palette; the first colour is the default bar colour.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -114,9 +114,14 @@ def year_labels(years: list[str], most: int = MAX_PERIOD_LABELS) -> list[str]:
     return every_kth(years, most)
 
 
+def _percent(share: float) -> str:
+    """A share as the tables print it: rounded once from its exact count ÷ denominator when it has them."""
+    return share.percent() if isinstance(share, Share) else f"{share:.0%}"
+
+
 def _share_text(row: dict[str, Any]) -> str:
     share = row.get("share")
-    return f"{row['count']:,}" + (f" ({share:.0%})" if share is not None else "")
+    return f"{row['count']:,}" + (f" ({_percent(share)})" if share is not None else "")
 
 
 def _category_bars(table: Table, source: str, category_title: str) -> Spec:
@@ -218,16 +223,18 @@ def _largest_stack(rows: list[dict[str, Any]], key: str) -> int:
 
 
 def gap_flags(table: Table, source: str) -> Spec:
-    """Share of partnerships with each gap flag."""
-    rows = [{**r, "text": _share_text(r)} for r in table.rows]
+    """Share of the partnerships where each gap flag could be judged; a flag judged for none says so."""
+    rows = [{**r, "plot": r["share"] if r["share"] is not None else 0.0,
+             "text": "cannot be assessed" if r["share"] is None else
+             f"{r['count']:,} of {r['known']:,} ({_percent(r['share'])})"}
+            for r in table.rows]
     base = alt.Chart(inline(rows)).encode(
         y=alt.Y("label:N", title=None, sort=[r["label"] for r in rows]),
-        x=alt.X("share:Q", title="Share of partnerships", axis=alt.Axis(format="%"),
+        x=alt.X("plot:Q", title="Share of the partnerships where it could be judged", axis=alt.Axis(format="%"),
                 scale=alt.Scale(domain=[0, 1])),
     )
     bars = base.mark_bar(color=PALETTE[5]).encode(
-        tooltip=[alt.Tooltip("label:N", title="Gap"), alt.Tooltip("count:Q", title="Partnerships"),
-                 alt.Tooltip("share:Q", title="Share", format=".0%")])
+        tooltip=[alt.Tooltip("label:N", title="Gap"), alt.Tooltip("text:N", title="Raised in, of those judged")])
     labels = base.mark_text(align="left", dx=3, fontSize=10, color="#222").encode(text="text:N")
     return _config((bars + labels).properties(width=WIDTH - 80, height=alt.Step(20), title=_title(table, source)))
 

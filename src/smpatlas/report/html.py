@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from smpatlas.report.tables import Share
+
 #: Schemes a source link may use; anything else is shown as text, never as a link.
 LINK_SCHEMES = frozenset({"http", "https"})
 
@@ -26,6 +28,8 @@ def cell(value: Any, key: str = "") -> str:
     """A table cell in plain text: shares as percentages, numbers with separators, nothing as a dash."""
     if value is None:
         return "not scored" if key in ("mean", "median", "score") else "—"
+    if key == "share" and isinstance(value, Share):
+        return value.percent()  # rounded once from the exact count ÷ denominator, as the headline figures are
     if key == "share" and isinstance(value, int | float):
         return f"{value:.0%}"
     if key == "coverage" and isinstance(value, int | float):

@@ -19,6 +19,7 @@ from typing import Any
 from smpatlas.analysis.portfolio import Portfolio
 from smpatlas.analysis.rubric import Rubric
 from smpatlas.analysis.stats import Stats
+from smpatlas.analysis.stats_result import percent
 from smpatlas.codebook import UNSPECIFIED
 from smpatlas.codebook import default as default_codebook
 from smpatlas.countries import name_of
@@ -95,14 +96,34 @@ class InventoryData:
                 f"rubric {self.portfolio.rubric_version}); filters: {filt}; produced {self.generated}.")
 
 
-def _pct(count: int, n: int) -> float | None:
-    return round(count / n, 4) if n else None
+class Share(float):
+    """A share as ``stats`` gives it (count ÷ denominator rounded to 4 places) that keeps its count and
+    denominator, so a table, a chart label and a spreadsheet cell show the percentage rounded once from the exact
+    fraction (:func:`~smpatlas.analysis.stats_result.percent`), as the headline figures do."""
+
+    count: int
+    denominator: int
+
+    def __new__(cls, count: int, denominator: int) -> Share:
+        obj = super().__new__(cls, round(count / denominator, 4))
+        obj.count, obj.denominator = count, denominator
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Share, (self.count, self.denominator)
+
+    def percent(self, places: int = 0) -> str:
+        return percent(self.count, self.denominator, places)
+
+
+def _pct(count: int, n: int) -> Share | None:
+    return Share(count, n) if n else None
 
 
 def _field_table(data: InventoryData, name: str, title: str, heading: str) -> Table:
     d = data.stats.fields[name]
     dd = d.to_dict()
-    rows = [{"label": plain(v), "value": v, "count": x["count"], "share": x["share"],
+    rows = [{"label": plain(v), "value": v, "count": x["count"], "share": _pct(x["count"], d.denominator),
              "kind": "unspecified" if v == UNSPECIFIED else "value"} for v, x in dd["values"].items()]
     if d.missing:
         rows.append({"label": NOT_CODED, "value": "", "count": d.missing, "share": _pct(d.missing, data.n),
@@ -160,7 +181,14 @@ def planned_scale(data: InventoryData) -> Table:
     rows.append({"label": NOT_CODED, "count": missing, "share": _pct(missing, data.n), "kind": "missing"})
     return Table("planned_scale", "Planned number of participants",
                  [("label", "Planned participants"), ("count", "Partnerships"), ("share", "Share of N")], rows,
-                 [f"N = {counted(data.n, 'partnership')}; planned scale not coded for {missing:,}."])
+                 [f"N = {counted(data.n, 'partnership')}; planned scale not coded for {missing:,}.", _scale_note(data)])
+
+
+def _scale_note(data: InventoryData) -> str:
+    """How the bins relate to the headline figure, which counts partnerships planning *more than* the threshold."""
+    sc = data.stats.derived["planned_participants_above_threshold"]
+    return (f"The headline figure counts partnerships planning more than {sc['threshold']:,} participants "
+            f"({sc['count']:,}); a bin includes both ends of its range (5,000–19,999 includes a plan of exactly 5,000).")
 
 
 def timeline(data: InventoryData) -> Table:
@@ -217,21 +245,38 @@ def dimensions(data: InventoryData) -> Table:
             label = "Not scored" if b == "not scored" else f"Score {b}"
             rows.append({"dimension": title, "label": label, "count": c, "share": _pct(c, data.n),
                          "category_key": f"{title}: {label}"})
-    means = "; ".join(f"{data.rubric.dimensions[k].title}: mean {d['mean']:.1f}" if d["mean"] is not None else
-                      f"{data.rubric.dimensions[k].title}: not scored" for k, d in data.portfolio.dimensions.items())
+    low = f"coverage below {data.portfolio.low_coverage_below:.0%}"
+    # The means as `smpatlas assess --all` gives them: two decimals, over the partnerships scored.
+    means = "; ".join(
+        f"{data.rubric.dimensions[k].title}: mean {d['mean']:.2f} over {d['n_scored']:,} scored "
+        f"({d['n_low_coverage']:,} on {low})" if d["mean"] is not None else
+        f"{data.rubric.dimensions[k].title}: not scored for any" for k, d in data.portfolio.dimensions.items())
     return Table("dimensions", "Six design dimensions: how partnerships score (0–4)",
                  [("dimension", "Dimension"), ("label", "Score"), ("count", "Partnerships"), ("share", "Share of N")],
-                 rows, [f"N = {data.n}; a score is rounded down to a whole number; 'not scored' = no rule of the "
-                        f"dimension had known inputs.", means], category="category_key")
+                 rows, [f"N = {counted(data.n, 'partnership')}; a score is rounded down to a whole number; 'not scored' "
+                        "= no rule of the dimension had known inputs.", means], category="category_key")
+
+
+def _flag_order(row: dict[str, Any]) -> tuple[bool, float, int]:
+    """As ``smpatlas assess --all`` lists them: assessable first, the largest share of those judged first."""
+    return (row["share"] is None, -(row["share"] or 0.0), -row["count"])
 
 
 def gap_flags(data: InventoryData) -> Table:
-    rows = [{"label": f["title"], "flag": k, "count": f["count"], "share": f["share"]}
-            for k, f in data.portfolio.flags.items()]
-    rows.sort(key=lambda r: -r["count"])
-    return Table("gap_flags", "Design gaps: share of partnerships with each flag",
-                 [("label", "Gap"), ("count", "Partnerships"), ("share", "Share of N")], rows,
-                 [f"N = {data.n}; a flag is raised only on known inputs (not coded never counts as a gap)."])
+    """Each gap flag over the partnerships where it could be judged (its inputs known), as ``assess --all`` gives
+    it: a flag is never raised on an unknown input, so a share of N would read "not coded" as "no gap"."""
+    rows = [{"label": f["title"], "flag": k, "count": f["count"], "known": f["known"], "unknown": f["unknown"],
+             "share": _pct(f["count"], f["known"])} for k, f in data.portfolio.flags.items()]
+    rows.sort(key=_flag_order)
+    never = [r["label"] for r in rows if r["share"] is None]
+    notes = [f"N = {counted(data.n, 'partnership')}; a flag is raised only on known inputs, so each share is of the "
+             "partnerships where the flag could be judged (not coded never counts as a gap, nor as its absence)."]
+    if never:
+        notes.append(f"Cannot be assessed for any of the {counted(data.n, 'partnership')} (inputs not coded or "
+                     f"reference data not loaded): {'; '.join(never)}.")
+    return Table("gap_flags", "Design gaps: share of the partnerships where each could be judged",
+                 [("label", "Gap"), ("count", "Raised in"), ("known", "Judged for"), ("share", "Share of those judged"),
+                  ("unknown", "Not known for")], rows, notes)
 
 
 def stakeholders(data: InventoryData) -> Table:
@@ -240,10 +285,14 @@ def stakeholders(data: InventoryData) -> Table:
     b = data.portfolio.balance
     bal = (f"mean balance index {b['mean']:.2f} over {counted(b['n_scored'], 'partnership')}" if b["mean"] is not None
            else "no balance index could be computed")
+    skew = data.portfolio.flags.get("destination_skewed")
+    known = skew["known"] if skew else data.n
+    skewed = (f"{b['destination_skewed']:,} of the {counted(known, 'partnership')} with all four party scores "
+              f"{'is' if b['destination_skewed'] == 1 else 'are'} skewed towards the destination and employers"
+              if known else "none has all four party scores, so none can be judged skewed")
     return Table("stakeholders", "Stakeholder balance across the portfolio (0–100)",
                  [("label", "Party"), ("mean", "Mean score"), ("median", "Median score"), ("count", "Scored in")],
-                 rows, [f"N = {data.n}; {bal}; {counted(b['destination_skewed'], 'partnership')} "
-                        f"{'is' if b['destination_skewed'] == 1 else 'are'} skewed towards the destination and employers."])
+                 rows, [f"N = {counted(data.n, 'partnership')}; {bal}; {skewed}."])
 
 
 #: Inventory chart name → table builder, in report order.
