@@ -3,7 +3,8 @@
 Owns :func:`plain` (a field value as a person reads it: country names with codes,
 vocabulary values without underscores, yes/no, actors and outcomes in words),
 :func:`change` (what one change of a field did, for histories: the values added and
-removed, the item lines added and removed) and ``NOT_CODED``. Returns plain text;
+removed, the item lines added and removed), :func:`gain` (what a recommendation would gain) and
+``NOT_CODED``. Returns plain text;
 escaping is the renderer's job.
 """
 
@@ -100,3 +101,16 @@ def change(f: Field | None, old: Any, new: Any) -> tuple[str, list[str]]:
     else:
         summary = f"{_count(len(added), 'line')} added" if added else f"{_count(len(removed), 'line')} removed"
     return cleared + summary, [f"- {x}" for x in removed] + [f"+ {x}" for x in added]
+
+
+def gain(rec: dict[str, Any], ranked_by: str, party: str | None = None) -> str:
+    """What a recommendation (``Recommendation.to_dict()``) would gain, as the CLI, the web and the profiles say
+    it: "+16.7" for the weakest party (naming ``party`` when given); when it raises only the other parties, "no
+    gain for the weakest party; +75.0 across all parties" (never "+0.0"); when no party has a score
+    (``ranked_by`` "benefit_weight"), the benefit weight at stake."""
+    if ranked_by == "benefit_weight":
+        return f"benefit weight {rec['weight']:g}"
+    if rec["gain"] >= 0.05:
+        return f"+{rec['gain']:.1f}" + (f" for the weakest party, {party}" if party else "")
+    return ("no gain for the weakest party" + (f" ({party})" if party else "")
+            + f"; +{rec['total_gain']:.1f} across all parties")

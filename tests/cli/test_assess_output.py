@@ -162,3 +162,17 @@ def test_benchmark_never_prints_an_empty_heading(cli: Cli, demo_db: Inventory, t
     heading = res.stdout.splitlines().index(next(x for x in res.stdout.splitlines() if "Most similar" in x))
     rest = res.stdout.splitlines()[heading + 1:]
     assert bool(rest) is similar.startswith("Most similar (")
+
+
+def test_a_recommendation_that_raises_only_other_parties_says_so(cli: Cli, demo_db: Inventory) -> None:
+    """Was "[skills, +0.0; …]": a recommendation with no gain for the weakest party, listed for the others'."""
+    from smpatlas.atlas import open as open_atlas
+
+    with open_atlas(demo_db.url, create=False) as atlas:
+        found = next(((r["id"], rec) for r in atlas.records()
+                      for rec in atlas.assess(r["id"]).recommendations[:8] if rec.gain == 0 and rec.total > 0), None)
+    assert found is not None, "no demo partnership shows a recommendation without gain for its weakest party"
+    rid, rec = found
+    text = cli("assess", rid, *demo_db.db).stdout
+    assert "+0.0" not in text
+    assert f"no gain for the weakest party; +{rec.total:.1f} across all parties" in text

@@ -103,3 +103,18 @@ def test_html_profile_says_which_shortage_lists_the_flag_used_the_pdf_page_has_n
     assert noted[0]["note"].startswith("0 of 1 occupation listed for Germany (EURES 2022 shortage list")
     assert noted[0]["note"] in profile.html(atlas, "de-ph-triple-win")
     assert all(f["note"] is None for f in profile.context(atlas, "de-ph-triple-win", for_print=True)["flags"])
+
+
+@SQLITE_ONLY
+def test_a_profile_without_party_scores_ranks_by_benefit_weight_and_shows_no_gain(engine: Engine,
+                                                                                   tmp_path: Any) -> None:
+    """Was: "Ranked by how much each would raise the score of the weakest party" and "+0.0" on every line."""
+    from smpatlas.io.importer import import_files
+    from tests.conftest import minimal, write_jsonl
+
+    assert import_files(engine, [write_jsonl(tmp_path / "one.jsonl", [minimal("xx-bare")])], user="t").valid
+    atlas = atlas_of(engine)
+    assert atlas.assess("xx-bare").recommendations_ranked_by == "benefit_weight"
+    page = profile.html(atlas, "xx-bare")
+    assert "+0.0" not in page and "weakest party (" not in page
+    assert "ranked by the benefit weight at stake" in page and "; benefit weight " in page

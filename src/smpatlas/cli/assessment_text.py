@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from smpatlas import display
 from smpatlas.cli import common as c
 from smpatlas.codebook import default as default_codebook
 from smpatlas.display import NOT_CODED, plain
@@ -103,18 +104,17 @@ def _code_first(a: asm.Assessment) -> str:
 
 def _print_recommendations(a: asm.Assessment, rb: rubric_mod.Rubric) -> None:
     """Ranked by the gain for the weakest party; with no party scored, by benefit weight and without gains."""
-    by_gain = a.weakest is not None
     if a.weakest is not None:
         ranked = f"ranked by gain for the weakest party: {rb.parties.get(a.weakest, a.weakest)}"
     else:
         ranked = ("no party has a known score, so no gain can be computed: ranked by the benefit weight at stake, "
                   "the rule's weight summed over the parties")
     c.out.print(f"\n  [bold]Recommendations[/bold] ({ranked})")
-    if not by_gain and a.code_first:
+    if a.weakest is None and a.code_first:
         c.out.print(f"     Code these fields first (the inputs of the unknown rules, most benefit weight first): "
                     f"{_code_first(a)}", markup=False)
     for i, rec in enumerate(a.recommendations[:SHOWN_RECOMMENDATIONS], 1):
-        figure = f"+{rec.gain:.1f}" if by_gain else f"benefit weight {rec.weight:g}"
+        figure = display.gain(rec.to_dict(), a.recommendations_ranked_by)
         c.out.print(f"     {i}. {rec.text} [{rec.dimension}, {figure}; {rec.because}]", markup=False)
     more = len(a.recommendations) - SHOWN_RECOMMENDATIONS
     if more > 0:

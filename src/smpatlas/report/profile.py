@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from smpatlas import outfiles
+from smpatlas import display, outfiles
 from smpatlas.analysis.assessment import Assessment
 from smpatlas.analysis.rubric import Rubric
 from smpatlas.atlas import Atlas
@@ -240,7 +240,8 @@ def context(atlas: Atlas, rid: str, *, for_print: bool = False, page: Page | Non
     flags = [{"title": a.flag_titles.get(f, plain(f)), "note": None if for_print else a.notes.get(f)} for f in a.flags]
     ranked = a.recommendations[:pg.recommendations] if pg else a.recommendations
     recs = [{"text": r.text, "dimension": rb.dimensions[r.dimension].title if r.dimension in rb.dimensions
-             else plain(r.dimension), "gain": r.gain, "because": r.because} for r in ranked]
+             else plain(r.dimension), "gain": display.gain(r.to_dict(), a.recommendations_ranked_by),
+             "because": r.because} for r in ranked]
     sources = record.get("sources") or []
     shown_sources = ([{**src, "title": _cut(str(src["title"]), pg.source_title_chars) if src.get("title") else None,
                        "url_text": _cut(str(src.get("url") or ""), pg.source_title_chars)}

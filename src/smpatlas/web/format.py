@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 from markupsafe import Markup, escape
 
+from smpatlas import display
 from smpatlas.cells import format_nested
 from smpatlas.codebook import Field
 from smpatlas.display import NOT_CODED, plain
@@ -67,6 +68,11 @@ def short_json(value: Any, limit: int = 160) -> str:
 
 def score(value: Any) -> str:
     return "—" if value is None else f"{value:g}"
+
+
+def gain(rec: dict[str, Any], ranked_by: str) -> str:
+    """What a recommendation would gain, naming the weakest party (:func:`smpatlas.display.gain`)."""
+    return display.gain(rec, ranked_by, party=str(rec.get("party") or "").replace("_", " ") or None)
 
 
 def signed(value: Any) -> str:
