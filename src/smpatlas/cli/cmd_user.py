@@ -126,6 +126,9 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
           ) -> None:
     """List the users: name, role, the day they were added, and whether they are active or disabled.
 
+    Users restored from an archive (which holds no passwords) are marked as having none yet: give them one with
+    'smpatlas user passwd NAME'.
+
     Example:
 
         smpatlas user list --db atlas.db
@@ -138,13 +141,16 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
     try:
         with engine.connect() as conn:
             rows = users_store.list_users(conn)
+            no_password = users_store.without_password(conn)
     finally:
         engine.dispose()
     if fmt == "json":
-        c.print_json(rows)
+        c.print_json([{**r, "password_set": r["name"] not in no_password} for r in rows])
         return
     for r in rows:  # name, role, added on, and whether the user may log in (disabled users may not)
         state = "active" if r["active"] else "disabled"
+        if r["name"] in no_password:  # restored: cannot log in yet
+            state += f"\tno password yet: smpatlas user passwd {shlex.quote(r['name'])}"
         c.out.print(f"{r['name']}\t{r['role']}\t{r['created_at']:%Y-%m-%d}\t{state}", markup=False)
     if not rows:
         c.out.print("No users yet: add one with 'smpatlas user add NAME --role admin'.")

@@ -29,7 +29,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
 
-from smpatlas.errors import Busy, ConfigError
+from smpatlas.errors import Busy, ConfigError, SmpAtlasError
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -59,9 +59,13 @@ def resolve_url(db: str | None = None) -> str:
                           f"{example}; or give a file path such as atlas.db.")
     if "://" in value:
         try:
-            make_url(value)
+            url = make_url(value)
         except (ArgumentError, ValueError) as exc:  # ValueError: e.g. a port that is not a number
             raise ConfigError(f"Not a database URL: {shown(value)!r} ({exc}).") from None
+        if url.host and "@" in url.host:  # user:p@ss@host: the URL ends the password at its first '@'
+            raise ConfigError(f"The database URL {shown(value)!r} has more than one '@': a password holding '@' "
+                              "must be written with it percent-encoded, as %40 (e.g. pa%40ss for pa@ss); or leave "
+                              "the password out of the URL and put it in a ~/.pgpass file.")
         return value
     return f"sqlite:///{Path(value).expanduser()}"
 
@@ -91,9 +95,12 @@ def shown(db: str | None) -> str:
     if not db or "://" not in db:
         return db or ""
     try:
-        return make_url(db).render_as_string(hide_password=True)
+        url = make_url(db)
     except (ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", db)
+    if url.host and "@" in url.host:  # user:p@ss@host, the '@' not encoded: all of 'p@ss' is the password
+        url = url.set(password="***", host=url.host.rsplit("@", 1)[1])
+    return url.render_as_string(hide_password=True)
 
 
 def busy_timeout() -> float:
@@ -184,10 +191,17 @@ def create(url: str) -> Engine:
         if params:
             extra["creator"] = _connector(path, params)
     try:
-        engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads, **extra)
+        # hide_parameters: an error's message never carries the values sent (a password hash, a token's hash)
+        engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads,
+                               hide_parameters=True, **extra)
         engine.dialect.create_connect_args(engine.url)  # e.g. a port or timeout that is not a number
     except (ArgumentError, ModuleNotFoundError, ValueError, TypeError) as exc:
-        raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}.") from None
+        hint = ""
+        if make_url(url).get_backend_name() == "postgres":  # Heroku's and libpq's spelling
+            hint = " (SQLAlchemy spells the scheme postgresql: write postgresql+psycopg://…)"
+        raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}{hint}.") from None
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "handle_error", _pg_refused)
     if engine.dialect.name == "sqlite":
         busy_timeout()  # a bad setting is an error now, not at the first connection
         read_only = params.get("mode") == "ro" or params.get("immutable") == "1"
@@ -255,6 +269,44 @@ def _busy(ctx: ExceptionContext) -> None:
     )
 
 
+class DatabaseRefused(SmpAtlasError):
+    """The database server refused the database user (no right to read or change a table, or a read-only server):
+    a setting of the deployment, not of the request (the web app answers 503)."""
+
+    status = 503
+
+
+#: SQLSTATEs of a PostgreSQL server refusing what the user may not do: no privilege, a read-only transaction
+#: (a hot standby, ``default_transaction_read_only``).
+_PG_NO_PRIVILEGE, _PG_READ_ONLY = "42501", "25006"
+
+
+def _pg_refused(ctx: ExceptionContext) -> None:
+    """Raise :class:`DatabaseRefused`, one message saying what to do, when PostgreSQL refuses the database user a
+    table or schema ("permission denied for table partnerships") or a write (a read-only server)."""
+    orig = ctx.original_exception
+    code = getattr(orig, "sqlstate", None)
+    if code not in (_PG_NO_PRIVILEGE, _PG_READ_ONLY) or ctx.engine is None:
+        return
+    if ctx.connection is not None and ctx.connection.in_nested_transaction():
+        return  # under a savepoint the caller handles the refusal (migration 0004: CREATE EXTENSION pg_trgm)
+    said = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+    url = ctx.engine.url  # named, not shown: the web app answers visitors with this message
+    user, name = url.username or "(your login name)", url.database or "DATABASE"
+    if code == _PG_READ_ONLY:
+        raise DatabaseRefused(f"The PostgreSQL server is read-only ({said}): the inventory can be read but not "
+                              "changed here. Nothing was written; connect to the primary server.")
+    if "schema" in said:
+        advice = (f"PostgreSQL 15 and later let only a database's owner create tables in its schema public: create "
+                  f"the database with 'createdb -O {user} {name}', or have a superuser run 'ALTER DATABASE {name} "
+                  f"OWNER TO {user};', then run the command again")
+    else:
+        advice = ("connect as the user that created the inventory ('smpatlas init'; it owns the tables), or have "
+                  f"the owner grant {user!r} what it needs (to read: GRANT SELECT ON ALL TABLES IN SCHEMA public "
+                  f"TO {user}; to edit, also INSERT, UPDATE, DELETE, and USAGE ON ALL SEQUENCES IN SCHEMA public)")
+    raise DatabaseRefused(f"The PostgreSQL user {user!r} may not do this ({said}). Nothing was written; {advice}.")
+
+
 def json_text(value: Any) -> str:
     """JSON text for JSON columns and the history: orjson (about ten times faster than json), keys sorted."""
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode("utf-8")
@@ -299,8 +351,11 @@ def state(engine: Engine) -> str:
     try:
         tables = set(inspect(engine).get_table_names())
     except OperationalError as exc:
-        raise ConfigError(f"Cannot open database {engine.url!r}: {exc.orig}.") from exc
-    except DatabaseError as exc:  # e.g. a damaged SQLite file ("file is not a database", "malformed")
+        raise ConfigError(f"Cannot open database {engine.url!r}: {str(exc.orig).strip()}.") from exc
+    except DatabaseError as exc:
+        if engine.dialect.name != "sqlite":  # e.g. an unknown connection option in the URL (?foo=bar)
+            raise ConfigError(f"Cannot open database {engine.url!r}: {str(exc.orig).strip()}.") from exc
+        # e.g. a damaged SQLite file ("file is not a database", "malformed")
         raise ConfigError(f"Cannot open database {shown(str(engine.url))!r}: {exc.orig}; it is not a readable "
                           "SMP Atlas inventory (restore it from a backup or a 'smpatlas dump').") from exc
     if not tables:
@@ -363,8 +418,13 @@ def open_engine(db: str | None = None, *, create_if_missing: bool = True) -> Eng
         upgrade(engine)
         seed_reference_data(engine)
     elif st == "behind":
+        name = engine.url.database or "DATABASE"
+        backup = (f"pg_dump -Fc {name} > {name}.dump" if engine.dialect.name == "postgresql"
+                  else f"sqlite3 {name} \".backup {name}.bak\"")
+        engine.dispose()
         raise ConfigError(
-            f"The database {shown(db or url)!r} uses an older schema; run 'smpatlas db upgrade' (back it up first)."
+            f"The database {shown(db or url)!r} uses an older schema; run 'smpatlas db upgrade' (back it up first: "
+            f"{backup}; 'smpatlas dump' reads only a current schema)."
         )
     elif st in ("ahead", "foreign"):
         upgrade(engine)  # raises the right message

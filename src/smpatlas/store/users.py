@@ -147,14 +147,34 @@ def same_names(conn: Connection, name: str) -> list[str]:
     return sorted(n for n in conn.execute(select(users.c.name)).scalars() if name_key(n) == key)
 
 
+#: The PostgreSQL advisory lock held while a user is added (any constant: the users table's own number).
+_NAMES_LOCK = 0x736D7061_75736572  # "smpauser"
+
+
+def _lock_user_names(conn: Connection) -> None:
+    """Hold, until the transaction ends, the right to add a user: two admins adding 'Anna' and 'anna' at once
+    (two web workers, say) are checked one after the other, so the second sees the first's name.
+
+    The check is made in Python (:func:`name_key`), so no unique index can do it. PostgreSQL: a transaction-level
+    advisory lock (no table privilege needed). SQLite: a write that changes nothing, which takes the one write
+    lock before the names are read (another writer waits ``SMPATLAS_BUSY_TIMEOUT``).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_NAMES_LOCK)))
+    else:
+        conn.execute(update(users).where(users.c.id.is_(None)).values(id=users.c.id))
+
+
 def create_user(conn: Connection, *, name: str, role: str, password: str) -> dict[str, Any]:
     """Add a user; the name must be new (by :func:`name_key`) and printable, the role known, the password valid.
 
-    The name is stored as typed. Names that only :func:`name_key` tells apart are refused as existing already.
+    The name is stored as typed. Names that only :func:`name_key` tells apart are refused as existing already,
+    also when they are added at the same moment (:func:`_lock_user_names`).
     """
     check_name(name)
     _check_role(role)
     _check_password(name, password)
+    _lock_user_names(conn)
     taken = same_names(conn, name)
     if name in taken:
         raise ConfigError(f"A user named {name!r} exists already.")
@@ -217,6 +237,12 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
     return [_public(r) for r in conn.execute(select(*_PUBLIC).order_by(users.c.name))]
 
 
+def without_password(conn: Connection) -> set[str]:
+    """The users who cannot log in until given a password: their stored value is no Argon2 hash (users restored
+    by ``smpatlas restore``, whose archives never hold passwords)."""
+    return set(conn.execute(select(users.c.name).where(~users.c.password_hash.startswith("$argon2"))).scalars())
+
+
 def authenticate(conn: Connection, *, name: str, password: str) -> dict[str, Any] | None:
     """The user when the password is right and the user active, else None (same work either way).
 
@@ -261,6 +287,10 @@ def create_token(conn: Connection, *, user_name: str, label: str | None = None) 
     """A new API token for ``user_name`` (an active user); the secret is returned once and only its hash is kept."""
     user = get_user(conn, name=user_name)
     if user is None:
+        similar = same_names(conn, user_name)
+        if len(similar) == 1:  # 'anna' for 'Anna': adding it would be refused as existing already
+            raise ConfigError(f"No user named {user_name!r}; did you mean {similar[0]!r}? (Give the name as "
+                              "'smpatlas user list' shows it.)")
         raise ConfigError(f"No user named {user_name!r}; add it first with 'smpatlas user add'.")
     if not user["active"]:
         raise ConfigError(f"{user_name!r} is disabled, so the API would refuse any token of theirs; no token was "

@@ -126,6 +126,10 @@ def _install_errors(app: FastAPI) -> None:
     async def on_error(request: Request, exc: SmpAtlasError) -> Response:
         extra: dict[str, Any] = {}
         message = str(exc)
+        if isinstance(exc, database.DatabaseRefused):  # the deployment's, not the visitor's: said in the log
+            log.error("%s %s: %s", request.method, request.url.path, message)
+            message = ("The server's database refused this (a setting of the server, not of your request); nothing "
+                       "was changed. Tell the server's administrator: its log says what the database user needs.")
         if isinstance(exc, ValidationFailed):  # the first problems, unless ?problems=all (see data.report)
             limit = None if request.query_params.get("problems") == "all" else MAX_PROBLEMS_SHOWN
             shown = data.report(exc.report, limit=limit)

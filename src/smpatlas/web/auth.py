@@ -72,8 +72,9 @@ class Sessions:
             try:
                 loaded = self.serializer.loads(raw, max_age=self.max_age)
                 data = loaded if isinstance(loaded, dict) and isinstance(loaded.get("c"), str) else None
-            except BadSignature:
+            except BadSignature:  # tampered with, expired, or signed with another key (another worker's)
                 data = None
+                request.state.session_foreign = True
         if data is None:
             data = {"u": None, "c": secrets.token_urlsafe(32)}
             request.state.session_dirty = True
@@ -140,8 +141,13 @@ def check_csrf(request: Request, sessions: Sessions, submitted: str | None) -> N
     expected = sessions.csrf_token(request)
     given = submitted or request.headers.get(CSRF_HEADER)
     if not given or not hmac.compare_digest(given.encode(), expected.encode()):
+        why = ""
+        if getattr(request.state, "session_foreign", False):  # the cookie's signature did not check out
+            why = (" Your browser's session was signed with another key: the server restarted, or it runs several "
+                   "workers without one shared SMPATLAS_SECRET_KEY (if reloading does not help, tell the server's "
+                   "administrator).")
         raise CsrfFailed("This form has expired or did not come from this site (CSRF check failed); "
-                         "reload the page and submit it again.")
+                         f"reload the page and submit it again.{why}")
 
 
 def require(user: User, role: str, *, public: bool = True) -> User:
