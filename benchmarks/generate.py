@@ -273,14 +273,16 @@ def record(i: int, seed: int = 42) -> dict[str, Any]:
         url = url.format(n=rng.randint(10000, 99999999), slug=_slug_words(name, rng, 6))
         shape = rng.random()
         if shape < 0.1:
-            sources.append({"url": url})
+            if {"url": url} not in sources:  # a source given twice is refused (duplicate_item)
+                sources.append({"url": url})
             continue
         head = name[: rng.randint(30, 90)].rsplit(" ", 1)[0].rstrip(" –(:,")
         title = f"{head} ({site}, {rng.randint(start, max(start, 2026))})"
         s = {"title": title, "url": url}
         if shape < 0.85:
             s["accessed"] = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}"
-        sources.append(s)
+        if s not in sources:
+            sources.append(s)
     rec["sources"] = sources
 
     # labour market
@@ -353,7 +355,8 @@ def record(i: int, seed: int = 42) -> dict[str, Any]:
                               "value": rng.randint(5, max(6, planned))}
         if rng.random() < 0.9:
             oc["source"] = f"{rng.choice(SOURCE_SITES)[0]} ({rng.choice(MONTHS)[:3]} {year}): cohort figures"
-        outcomes.append(oc)
+        if oc not in outcomes:
+            outcomes.append(oc)
     if outcomes:
         rec["outcomes"] = outcomes
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import orjson
+
 from smpatlas.codebook import NESTED_KINDS, UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.normalise import (
@@ -302,7 +304,36 @@ def check(record: dict[str, Any], cb: Codebook | None = None, present: Any = Non
     if isinstance(lo, int) and isinstance(hi, int) and hi < lo:
         issues.append(FieldIssue("duration_months_max", hi, CellError(
             f"maximum duration {hi} is below the minimum {lo}", hint="swap them?", code="max_below_min")))
+    for name in _NESTED_FIELDS:
+        items = record.get(name)
+        if isinstance(items, list) and len(items) > 1:
+            issues.extend(_repeated(name, items))
     return issues
+
+
+_NESTED_FIELDS = tuple(f.name for f in default_codebook().fields if f.nested)
+
+
+def _repeated(name: str, items: list[Any]) -> list[FieldIssue]:
+    """An item given twice (a line copied in a cell, an outcome pasted again): stored twice, a total would count it
+    twice. Items that differ in any part (the same period and indicator with another value) are not repeats."""
+    from smpatlas.cells import format_nested
+
+    first: dict[Any, int] = {}
+    out = []
+    for n, item in enumerate(items, 1):
+        try:
+            key = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # not JSON-like: the item's own checks report it
+            continue
+        if key in first:
+            kind = default_codebook()[name].kind
+            text = format_nested(kind, [item]) if isinstance(item, dict) else str(item)
+            out.append(FieldIssue(name, text, CellError(
+                f"line {n} repeats line {first[key]} ({text})", hint="delete one of them", code="duplicate_item")))
+        else:
+            first[key] = n
+    return out
 
 
 _MAPPED: dict[str, tuple[tuple[str, str], ...]] = {}  # occupations cell → (title, how it was mapped)

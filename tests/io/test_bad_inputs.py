@@ -245,6 +245,15 @@ CASES = [
     # End before start.
     pytest.param(Bad(csv_rows({"end_year": "2019"}), "end year 2019 is before start year 2021", row=2,
                      column="end_year", value=2019, hint="leave end_year empty"), id="end-year-before-start"),
+    # An outcome line pasted twice: stored twice, every total would count it twice.
+    pytest.param(Bad(csv_rows({"outcomes": "2024 | trained | 40 | Report\n2025 | departed | 32\n"
+                                           "2024 | trained | 40 | Report"}),
+                     "line 3 repeats line 1 (2024 | trained | 40 | Report)", row=2, column="outcomes",
+                     hint="delete one of them"), id="outcome-line-repeated"),
+    # The same source twice (as a URL and again as a URL).
+    pytest.param(Bad(csv_rows({"sources": "https://example.org/a\nhttps://example.org/a"}),
+                     "line 2 repeats line 1 (https://example.org/a)", row=2, column="sources"),
+                 id="source-repeated"),
     # Maximum duration below the minimum.
     pytest.param(Bad(csv_rows({"duration_months_min": "24", "duration_months_max": "12"}),
                      "maximum duration 12 is below the minimum 24", row=2, column="duration_months_max"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import tempfile
 from functools import cache
@@ -135,7 +136,8 @@ def _nested(kind: str) -> st.SearchStrategy[list[dict[str, Any]]]:
              "value": OUTCOME_VALUES},
             optional={"source": texts()},
         )
-    return st.lists(item, min_size=1, max_size=2)
+    # A repeated item is refused (duplicate_item); items equal as numbers (1 and 1.0) are repeats too.
+    return st.lists(item, min_size=1, max_size=2, unique_by=lambda i: json.dumps(i, sort_keys=True).replace(".0", ""))
 
 
 def values_for(f: Field) -> st.SearchStrategy[Any]:
