@@ -106,9 +106,10 @@ def test_hand_computed_dimension_scores_and_profile() -> None:
         # Return not coded: the reintegration rule's applicability is unknown, so the advice says what to code first
         # and a what-if that only adds reintegration support changes nothing — as the advice now says.
         ({"mobility_types": ["long_term"]}, ("return_expected",), "whether it applies depends on return_expected"),
-        ({"mobility_types": ["long_term"], "return_expected": "unspecified"}, ("return_expected",), "return_expected"),
-        # Return coded as expected: the rule applies and is simply not coded.
-        ({"mobility_types": ["long_term"], "return_expected": "yes"}, (), "not coded or unspecified"),
+        ({"mobility_types": ["long_term"], "return_expected": "unspecified"}, ("return_expected",),
+         "whether it applies depends on return_expected, not specified in the sources"),
+        # Return coded as expected: the rule applies and its own input is simply not coded.
+        ({"mobility_types": ["long_term"], "return_expected": "yes"}, (), "not coded: reintegration_support"),
     ],
 )
 def test_a_recommendation_whose_rule_may_not_apply_says_what_to_code_first(

@@ -62,8 +62,8 @@ MUTATIONS: list[tuple[str, tuple[tuple[str, str], ...], str]] = [
      "when.at_least must be a number from 0 to 1"),
     ("at_most text", _once("at_least = 0.5", 'at_most = "0"'), "when.at_most = '0' is not allowed"),
     # operators per field kind
-    ("in on a multi-valued field", _once('{ field = "skill_levels", any_of = ["middle", "low"] }',
-                                         '{ field = "skill_levels", in = ["middle", "low"] }'),
+    ("in on a multi-valued field", _once('{ field = "skill_levels", any_of = ["low"] }',
+                                         '{ field = "skill_levels", in = ["low"] }'),
      "'in' applies to single-valued fields; 'skill_levels' is a set field (set of vocabulary values): "
      "use any_of, all_of, only or count_at_least."),
     ("in on a yes/no field", _once(PRE_DEPARTURE, '{ field = "government_to_government", in = [true] }'),

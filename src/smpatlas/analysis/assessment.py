@@ -9,8 +9,9 @@ to code first (:func:`fields_to_code`), so a comparison can say how much a
 score rests on, and the gap flags that cannot be decided (inputs not coded).
 Recommendations are ranked by the gain for the weakest party; when no party has
 a score there is no gain to compute and they are ranked by the benefit weight
-at stake (as the fields to code first are). A what-if says which fields it
-un-codes or newly codes and how coverage changes, and tells a flag removed by
+at stake (as the fields to code first are); what each one says and why
+(:class:`Recommendation`, its ``because`` and ``needs``) is :mod:`recommendations`'.
+A what-if says which fields it un-codes or newly codes and how coverage changes, and tells a flag removed by
 the design from one that can no longer be assessed.
 :func:`_dimension` and :func:`_profile` are the only places scores and profiles
 are put together; :mod:`portfolio` reuses them. Reads rules from :mod:`rubric`;
@@ -22,6 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from smpatlas.analysis.predicates import uncoded as _uncoded
+from smpatlas.analysis.recommendations import Recommendation as Recommendation
+from smpatlas.analysis.recommendations import reason
 from smpatlas.analysis.rubric import DERIVED_FIELDS, Rubric, Rule
 from smpatlas.analysis.rubric import default as default_rubric
 
@@ -58,35 +62,6 @@ class DimensionResult:
     def to_dict(self) -> dict[str, Any]:
         return {"title": self.title, "score": None if self.score is None else round(self.score, 2),
                 "coverage": round(self.coverage, 4), "rules": [r.to_dict() for r in self.rules], "flags": self.flags}
-
-
-@dataclass
-class Recommendation:
-    """One change to the design: the rule it would satisfy, why it is recommended, and what it would gain.
-
-    ``gain`` is the change in the weakest party's score (``party``) if the rule were then met; ``total``
-    the change summed over all parties (a recommendation can help others and not the weakest party).
-    ``needs`` lists the fields that decide whether the rule applies at all when they are not coded: the gain
-    is then conditional on their values, and a what-if that sets only the recommended field changes nothing.
-    ``weight`` is the rule's benefit weight summed over parties: the ranking when no party has a score (then
-    ``gain`` and ``total`` are 0 and not meaningful: see :attr:`Assessment.recommendations_ranked_by`).
-    """
-
-    text: str
-    dimension: str
-    gain: float
-    rule: str = ""
-    party: str | None = None
-    because: str = ""
-    status: str = ""
-    total: float = 0.0
-    needs: tuple[str, ...] = ()
-    weight: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "dimension": self.dimension, "gain": round(self.gain, 1), "rule": self.rule,
-                "status": self.status, "because": self.because, "party": self.party,
-                "total_gain": round(self.total, 1), "needs": list(self.needs), "weight": self.weight}
 
 
 @dataclass
@@ -218,8 +193,7 @@ def assess(record: dict[str, Any], rubric: Rubric | None = None, ctx: Any = None
     outcomes = {rule.id: _evaluate_rule(rule, record, ctx) for rule in rb.rules}
     truth = {f.id: f.when.fn(record, ctx) for f in rb.flags}
     raised = frozenset(f for f, t in truth.items() if t is True)
-    needs = _undecided(rb, outcomes, record, ctx) if detail else {}
-    out = _aggregate(rb, outcomes, raised, record, detail=detail, needs=needs)
+    out = _aggregate(rb, outcomes, raised, record, detail=detail, ctx=ctx)
     out.flags_unknown = [f for f, t in truth.items() if t is None]
     if not _skew_known(out.stakeholders):
         out.flags_unknown.append("destination_skewed")
@@ -250,23 +224,8 @@ def input_notes(rb: Rubric, record: dict[str, Any], ctx: Any) -> dict[str, str]:
     return dict.fromkeys(sorted(rules | flags), text)
 
 
-def _undecided(rb: Rubric, outcomes: dict[str, tuple[str, float]], record: dict[str, Any], ctx: Any
-               ) -> dict[str, tuple[str, ...]]:
-    """Rule id → the uncoded fields that decide whether it applies, for rules unknown for that reason."""
-    out: dict[str, tuple[str, ...]] = {}
-    for rule in rb.rules:
-        cond = rule.applies_when
-        if outcomes[rule.id][0] != UNKNOWN or cond is None or cond.fn(record, ctx) is not None:
-            continue
-        names = [n for name in sorted(cond.fields())
-                 for n in (DERIVED_FIELDS[name[8:]] if name.startswith("derived:") else (name,))]
-        out[rule.id] = tuple(dict.fromkeys(n for n in names if record.get(n) in (None, "unspecified")))
-    return out
-
-
 def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: frozenset[str],
-               record: dict[str, Any], *, detail: bool, needs: dict[str, tuple[str, ...]] | None = None
-               ) -> Assessment:
+               record: dict[str, Any], *, detail: bool, ctx: Any = None) -> Assessment:
     """The assessment given each rule's outcome and the flags whose condition holds.
 
     Built from :func:`_dimension` and :func:`_profile`, the only places scores,
@@ -285,7 +244,7 @@ def _aggregate(rb: Rubric, outcomes: dict[str, tuple[str, float]], raised: froze
             got[p] += d_got[p]
             avail[p] += d_avail[p]
     stakeholders, balance, flags, weakest = _profile(rb, dims, got, avail, raised)
-    recs = _recommend(per_rule, got, avail, stakeholders, weakest, needs or {}) if detail else []
+    recs = _recommend(per_rule, got, avail, stakeholders, weakest, record, ctx) if detail else []
     coverage, party_coverage = _coverage(rb, outcomes)
     return Assessment(id=record.get("id"), rubric_version=rb.version, dimensions=dims, stakeholders=stakeholders,
                       balance=balance, flags=flags, recommendations=recs, weakest=weakest,
@@ -306,10 +265,6 @@ def _coverage(rb: Rubric, outcomes: dict[str, tuple[str, float]]) -> tuple[float
         total = sum(rule.parties.get(p, 0.0) for rule in rb.rules)
         parties[p] = sum(rule.parties.get(p, 0.0) for rule in known) / total if total else 0.0
     return (len(known) / len(rb.rules) if rb.rules else 0.0), parties
-
-
-def _uncoded(value: Any) -> bool:
-    return value is None or value == "unspecified" or (isinstance(value, list) and "unspecified" in value)
 
 
 def fields_to_code(rb: Rubric, outcomes: dict[str, tuple[str, float]], record: dict[str, Any]
@@ -396,8 +351,8 @@ def flag_titles(rb: Rubric) -> dict[str, str]:
 
 
 def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], avail: dict[str, float],
-               before: dict[str, float | None], weakest: str | None,
-               needs: dict[str, tuple[str, ...]]) -> list[Recommendation]:
+               before: dict[str, float | None], weakest: str | None, record: dict[str, Any], ctx: Any
+               ) -> list[Recommendation]:
     """Every rule not earned, the most gain for the weakest party first (then the most gain over all parties).
 
     A gain is a change of a score known before: ``total`` sums over the parties with a score before (a party
@@ -420,13 +375,7 @@ def _recommend(per_rule: list[tuple[Rule, str, float]], got: dict[str, float], a
         gain = (after[weakest] or 0.0) - (before[weakest] or 0.0) if weakest is not None else 0.0
         total = sum((after[p] or 0.0) - b for p, b in before.items() if b is not None)
         weight = float(sum(rule.parties.values()))
-        because = {"missed": "not in the design", "unknown": "not coded or unspecified",
-                   "partial": "only partly in the design"}[status]
-        undecided = needs.get(rule.id, ())
-        if undecided:
-            assumes = " (the gain assumes it applies)" if weakest is not None else ""
-            because = (f"whether it applies depends on {', '.join(undecided)}, not coded: code "
-                       f"{'it' if len(undecided) == 1 else 'them'} first{assumes}")
+        because, undecided = reason(rule, status, record, ctx, scored=weakest is not None)
         key = (-round(gain, 6), -round(total, 6)) if weakest is not None else (-weight, 0.0)
         out.append((key, Recommendation(rule.recommendation, rule.dimension, gain, rule.id, weakest, because,
                                         status, total, undecided, weight)))

@@ -1,14 +1,16 @@
 """The rubric's condition language: condition trees compiled to three-valued functions.
 
 Owns :class:`Condition` (one condition of a rubric rule or flag: ``all``, ``any`` or ``not`` of
-conditions, a ``derived`` predicate with ``is``, ``at_least`` or ``at_most``, or a field with one of
-``is``, ``in``, ``any_of``, ``all_of``, ``only``, ``count_at_least``), compiled once into an
+conditions, a ``derived`` predicate with ``is``, ``at_least`` or ``at_most`` (a derived set with
+``any_of``), or a field with one of ``is``, ``in``, ``any_of``, ``all_of``, ``only``,
+``count_at_least``), compiled once into an
 :data:`Evaluator` (record, context) → true, false or unknown (None). A missing field, or
 ``unspecified`` that the condition does not itself list, makes a condition unknown, never false;
 ``all`` is false when a part is false, else unknown when a part is; ``any`` the reverse; ``not`` keeps
-unknown. Trusts the condition it is given: checking fields, operators and values against the
-codebook is :mod:`rubric`'s (with :mod:`rubric_checks`) when a rubric is loaded. Reads no rubric
-file; never writes.
+unknown. A derived set is true when it holds a listed value, else unknown when it holds ``unspecified``.
+Trusts the condition it is given: checking fields, operators and values against the codebook is
+:mod:`rubric`'s (with :mod:`rubric_checks`) when a rubric is loaded. Reads no rubric file; never
+writes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smpatlas.analysis.predicates import DERIVED, Truth
+from smpatlas.analysis.predicates import DERIVED, SET_DERIVED, Truth
 from smpatlas.codebook import UNSPECIFIED
 
 Evaluator = Callable[[dict[str, Any], Any], Truth]
@@ -63,6 +65,16 @@ def _compile(raw: dict[str, Any]) -> Evaluator:
         return not_
     if "derived" in raw:
         fn = DERIVED[raw["derived"]]
+        if raw["derived"] in SET_DERIVED:
+            wanted = frozenset(raw["any_of"])
+
+            def any_of_set(rec: dict[str, Any], ctx: Any) -> Truth:
+                v = fn(rec, ctx)
+                if v is None or not wanted.isdisjoint(v):
+                    return None if v is None else True
+                return None if UNSPECIFIED in v else False
+
+            return any_of_set
         if "is" in raw:
             want = raw["is"]
             return lambda rec, ctx: None if (v := fn(rec, ctx)) is None else v is want

@@ -1,14 +1,16 @@
 """The rubric's derived predicates: facts about a partnership that no single coded field states.
 
 Owns :data:`DERIVED` (each predicate's name → function(record, context) → three-valued
-:data:`Truth`, or a number for those in :data:`NUMERIC_DERIVED`), what each one means
-(:data:`DERIVED_DOCS`, printed in ``docs/assessment.md``) and the codebook fields it reads
-(:data:`DERIVED_FIELDS`). A predicate is unknown (None) when what it needs is not coded, never
-false; the three that need reference data ask the context (an
+:data:`Truth`, a number for those in :data:`NUMERIC_DERIVED`, or a list of values of a codebook field
+for those in :data:`SET_DERIVED`), what each one means (:data:`DERIVED_DOCS`, printed in
+``docs/assessment.md``), the codebook fields it reads (:data:`DERIVED_FIELDS`) and what counts as not
+coded (:func:`uncoded`). A predicate is unknown (None) when what it needs is not coded, never false;
+the three that need reference data ask the context (an
 :class:`~smpatlas.analysis.alignment.ReferenceContext`) and are unknown without one.
 :mod:`conditions` evaluates them in rule conditions and :mod:`seed_figures` reuses
-:func:`return_anticipated`. Knows nothing of rubric files, rules or scores; imports nothing of the
-analysis package; never writes.
+:func:`return_anticipated`; :func:`skill_levels_students_as_middle` is the statistics' own derivation
+(:mod:`seed_figures`, one source of truth), imported when first called since that module imports this
+one. Knows nothing of rubric files, rules or scores; never writes.
 """
 
 from __future__ import annotations
@@ -38,9 +40,16 @@ DERIVED_DOCS: dict[str, str] = {
     "health_recruitment_from_safeguards_list": "true when the partnership recruits health workers (sector "
     "health_care or ISCO 221x/222x/226x/321x/322x/532x) from a country on the loaded WHO Health Workforce Support "
     "and Safeguards List without a government-to-government agreement; unknown when no list is loaded.",
+    "skill_levels_students_as_middle": "the skill levels the statistics count: `skill_levels`, with current "
+    "higher-education students (`participant_profiles` includes students) counted as middle-skilled (the seed's "
+    "rule); unknown when neither says. With `any_of`: true when a listed level is there, else unknown when a "
+    "level is `unspecified`.",
 }
 NUMERIC_DERIVED = frozenset({"shortage_share"})
+#: Derived sets: name → the codebook field whose values they hold (a condition compares them with ``any_of``).
+SET_DERIVED: dict[str, str] = {"skill_levels_students_as_middle": "skill_levels"}
 #: Derived predicates that need reference data (a context); unknown without it.
+NEEDS_REFERENCE = frozenset({"shortage_share", "regulated_occupation", "health_recruitment_from_safeguards_list"})
 #: The codebook fields each derived predicate reads (shown beside rules that use it).
 DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
     "return_anticipated": ("return_expected", "mobility_types"),
@@ -50,7 +59,13 @@ DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
     "regulated_occupation": ("occupations", "destination_countries"),
     "health_recruitment_from_safeguards_list": ("sectors", "occupations", "origin_countries",
                                                 "government_to_government"),
+    "skill_levels_students_as_middle": ("skill_levels", "participant_profiles"),
 }
+
+
+def uncoded(value: Any) -> bool:
+    """Not coded (missing) or coded ``unspecified`` (a list holding it included): not a known value."""
+    return value is None or value == UNSPECIFIED or (isinstance(value, list) and UNSPECIFIED in value)
 
 
 def _values(record: dict[str, Any], name: str) -> list[Any] | None:
@@ -95,6 +110,19 @@ def develops_skills(r: dict[str, Any], ctx: Any = None) -> Truth:
     return None
 
 
+def skill_levels_students_as_middle(r: dict[str, Any], ctx: Any = None) -> list[str] | None:
+    """The statistics' skill levels (students as middle-skilled), with ``unspecified`` kept when the sources
+    leave a level unspecified; None when neither ``skill_levels`` nor ``participant_profiles`` says."""
+    from smpatlas.analysis import seed_figures  # the statistics' derivation; late: seed_figures imports this
+
+    levels = seed_figures.DERIVED["skill_levels_students_as_middle"][1](r)
+    if levels == [seed_figures.MISSING]:
+        return None
+    coded = r.get("skill_levels")
+    unspecified = levels == [UNSPECIFIED] or (isinstance(coded, list) and UNSPECIFIED in coded)
+    return [v for v in levels if v != UNSPECIFIED] + ([UNSPECIFIED] if unspecified else [])
+
+
 def _from_context(name: str) -> Callable[[dict[str, Any], Any], Any]:
     def derived(r: dict[str, Any], ctx: Any = None) -> Any:
         method = getattr(ctx, name, None)
@@ -111,4 +139,5 @@ DERIVED: dict[str, Callable[[dict[str, Any], Any], Any]] = {
     "shortage_share": _from_context("shortage_share"),
     "regulated_occupation": _from_context("regulated_occupation"),
     "health_recruitment_from_safeguards_list": _from_context("health_recruitment_from_safeguards_list"),
+    "skill_levels_students_as_middle": skill_levels_students_as_middle,
 }

@@ -27,6 +27,7 @@ from smpatlas.analysis.predicates import DERIVED as DERIVED
 from smpatlas.analysis.predicates import DERIVED_DOCS as DERIVED_DOCS
 from smpatlas.analysis.predicates import DERIVED_FIELDS as DERIVED_FIELDS
 from smpatlas.analysis.predicates import NUMERIC_DERIVED as NUMERIC_DERIVED
+from smpatlas.analysis.predicates import SET_DERIVED as SET_DERIVED
 from smpatlas.analysis.predicates import Truth as Truth
 from smpatlas.analysis.predicates import develops_skills as develops_skills
 from smpatlas.analysis.predicates import long_term_or_extendable as long_term_or_extendable
@@ -125,6 +126,8 @@ def _check_condition(cond: Any, where: str, cb: Codebook) -> Condition:
         name = cond["derived"]
         if name not in DERIVED:
             raise ConfigError(f"Rubric {where}: unknown derived predicate {name!r}; known: {', '.join(DERIVED)}.")
+        if name in SET_DERIVED:
+            return _check_set(cond, name, where, cb)
         ops = [k for k in ("is", "at_least", "at_most") if k in cond]
         if len(ops) != 1:
             raise ConfigError(f"Rubric {where}: derived {name!r} needs exactly one of is, at_least, at_most.")
@@ -148,6 +151,20 @@ def _check_condition(cond: Any, where: str, cb: Codebook) -> Condition:
             if v not in allowed:
                 raise ConfigError(f"Rubric {where}: {v!r} is not a value of {name!r} "
                                   f"(allowed: {', '.join(sorted(allowed))}).")
+    return Condition(cond)
+
+
+def _check_set(cond: dict[str, Any], name: str, where: str, cb: Codebook) -> Condition:
+    """A derived set (values of a codebook field) takes ``any_of`` with values of that field."""
+    values = cond.get("any_of")
+    if [k for k in (*_OPS, "at_least", "at_most") if k in cond] != ["any_of"] or not values:
+        raise ConfigError(f"Rubric {where}: derived {name!r} is a set of values of {SET_DERIVED[name]!r}: use "
+                          "any_of = [...].")
+    allowed = set(cb[SET_DERIVED[name]].vocabulary)
+    for v in values:
+        if v not in allowed:
+            raise ConfigError(f"Rubric {where}: {v!r} is not a value of {SET_DERIVED[name]!r} "
+                              f"(allowed: {', '.join(sorted(allowed))}).")
     return Condition(cond)
 
 
@@ -229,7 +246,9 @@ def _cond_text(c: dict[str, Any]) -> str:
     if "not" in c:
         return f"not ({_cond_text(c['not'])})"
     if "derived" in c:
-        dop = next(k for k in ("is", "at_least", "at_most") if k in c)
+        dop = next(k for k in ("is", "at_least", "at_most", "any_of") if k in c)
+        if dop == "any_of":
+            return f"*{c['derived']}* any of {', '.join(c[dop])}"
         return f"*{c['derived']}* {dop.replace('_', ' ')} {str(c[dop]).lower()}"
     op = next(k for k in _OPS if k in c)
     val = c[op]
@@ -265,8 +284,16 @@ def to_markdown(rubric: Rubric | None = None) -> str:
         "- **Balance index (0–1)** = lowest party score ÷ highest. **destination_skewed** when the mean of the "
         f"destination and employer scores exceeds the mean of the origin and migrant scores by ≥ {rb.skew_gap:g} points.",
         "- **Recommendations** are the rules not earned (false or unknown), ranked by how much earning them would "
-        "raise the weakest party's score (then the total gain). When whether a rule applies depends on fields "
-        "that are not coded, the recommendation names them: code them first (the gain assumes the rule applies).",
+        "raise the weakest party's score (then the total gain). Each says why (`because`): *not in the design*, "
+        "*only partly in the design*, or, for an unknown rule, which inputs are *not coded* (missing), which are "
+        "*not specified in the sources* (coded `unspecified`) and which reference table is missing (*no shortage "
+        "list loaded for AUT*). When whether a rule applies depends on fields that are not known, the "
+        "recommendation names them: code them first (the gain assumes the rule applies).",
+        "- **Skill levels**: `alignment.middle_or_low_skills` reads the skill levels the statistics count "
+        "(`skill_levels_students_as_middle`, the same derivation): current higher-education students count as "
+        "middle-skilled, the seed's rule, even when `skill_levels` is not coded. It adds middle only, so "
+        "`inclusion.lower_skilled` reads `skill_levels` itself. Where the statistics count a record only under its "
+        "coded levels, a level the sources leave `unspecified` keeps the rule unknown (never 'no').",
         "- **Gap flags** are raised only on known facts; portfolio figures count each flag over the partnerships "
         "for which it could be judged and state how many it could not.",
         "- **Benchmarks** compare a draft only with partnerships whose coverage (rules with known inputs ÷ all "
