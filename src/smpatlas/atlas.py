@@ -424,9 +424,10 @@ class Atlas:
         """Change fields of one record and return it as saved (``smpatlas edit``).
 
         Raw values are normalised as on import; ``None`` clears a field. Values that do not validate raise
-        :class:`~smpatlas.errors.ValidationFailed` (``.report`` lists them) and nothing is written. With
-        ``expected_version`` (the ``version`` you read), an edit made meanwhile by someone else is
-        :class:`~smpatlas.errors.ConflictError`.
+        :class:`~smpatlas.errors.ValidationFailed` (``.report`` lists them) and nothing is written. Without
+        ``expected_version`` the changes apply to the latest version (edits made at the same moment wait for
+        each other and are all saved, each validated against the others' values); with it (the ``version``
+        you read), an edit made meanwhile by someone else is :class:`~smpatlas.errors.ConflictError`.
 
             >>> atlas.edit("de-ph-triple-win", {"status": "Completed", "end_year": "2024"})["status"]
             'completed'
@@ -444,7 +445,12 @@ class Atlas:
             raise ConfigError(f"expected_version= is a version number such as 3, not {args.shown(expected_version)}.")
         who = args.user(user) or self.user
         with self._connect() as conn, conn.begin():
-            current = repo.get(conn, rid)
+            # Hold the record, then read it (a row lock on PostgreSQL, SQLite's one write lock): an edit made at
+            # the same moment waits for this one, then applies its changes to the version this one saved and is
+            # validated against it — never a conflict when no version was named, and nothing undone. Retrying on
+            # ConflictError instead could fail again under load, and without a lock a change saved between the
+            # read and the write would be overwritten with the value read.
+            current = repo.get_for_update(conn, rid)
             if current is None:
                 raise _not_found(conn, rid)
             what = f"edit of {rid}"

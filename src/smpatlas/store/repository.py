@@ -2,8 +2,9 @@
 
 Owns every statement that touches the ``partnerships``, ``partnership_values``
 and ``history`` tables: insert, upsert and delete in batches inside the
-caller's transaction, reads with filters, one-record edits with optimistic
-version checks, and the change history. Functions are keyword-only where it
+caller's transaction, reads with filters, one-record edits (applied to the
+latest version under a lock, or refused by an optimistic version check), and
+the change history. Functions are keyword-only where it
 helps and take the connection explicitly; transactions belong to the caller.
 Validation is not done here (see :mod:`smpatlas.record`).
 
@@ -189,20 +190,61 @@ def all_ids(conn: Connection) -> set[str]:
 
 def _load(conn: Connection, ids: list[str], *, lock: bool = False) -> dict[str, tuple[dict[str, Any], int]]:
     """The stored records among ``ids`` with their versions; ``lock``: locked until the transaction ends
-    (``FOR UPDATE`` on PostgreSQL, where another writer then waits and sees the outcome; SQLite has one
-    writer at a time anyway)."""
+    (``FOR UPDATE`` on PostgreSQL, where another writer then waits and sees the outcome; on SQLite, which
+    has one writer at a time, take that write lock first: :func:`_hold_writes`).
+
+    Locked rows are locked in the order of their ids (every chunk too), so that two writers locking
+    overlapping sets take them in the same order rather than each waiting for the other."""
     out: dict[str, tuple[dict[str, Any], int]] = {}
+    if lock:
+        ids = sorted(set(ids))
     for i in range(0, len(ids), 500):
         stmt = select(p).where(p.c.id.in_(ids[i : i + 500]))
+        if lock:
+            stmt = stmt.order_by(p.c.id)
         rows = conn.execute(stmt.with_for_update() if lock else stmt)
         for row in rows:
             out[row.id] = (from_row(row), row.version)
     return out
 
 
-def records(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """The stored records among ``ids``, by id (ids not in the inventory are left out)."""
-    return {rid: rec for rid, (rec, _version) in _load(conn, list(ids)).items()}
+def _hold_writes(conn: Connection) -> None:
+    """On SQLite, take the database's one write lock now, held until the transaction ends (nothing on PostgreSQL,
+    whose writers lock the rows they read to change: ``_load(..., lock=True)``).
+
+    The SQLite driver begins a transaction only at its first write (a deferred BEGIN): reads before it see what
+    is committed at that moment, and another writer may commit between them and the write — an edit's optimistic
+    version check then fails although nobody named a version. A write that changes nothing (as
+    ``users._lock_user_names`` does) begins the transaction and takes the lock before the reads: another writer
+    is waited for (up to ``SMPATLAS_BUSY_TIMEOUT``, then :class:`~smpatlas.errors.Busy`, as for any write), what
+    is read next is the latest version, and nobody can change it before this transaction ends. The same as BEGIN
+    IMMEDIATE, without making every transaction of the engine start with a write lock.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execute(update(p).where(p.c.id.is_(None)).values(version=p.c.version))
+
+
+def get_for_update(conn: Connection, rid: str) -> dict[str, Any] | None:
+    """The latest version of ``rid`` (None: no such record), which nobody else can change before this transaction
+    ends: read under a row lock on PostgreSQL (another writer of it waits, then sees the outcome), after taking
+    the write lock on SQLite (:func:`_hold_writes`). Read a record with it to change it without an expected
+    version (:func:`replace_one`): the change is then made to, and validated against, what is stored.
+    """
+    _hold_writes(conn)
+    loaded = _load(conn, [rid], lock=True).get(rid)
+    return None if loaded is None else loaded[0]
+
+
+def records(conn: Connection, ids: Iterable[str], *, lock: bool = True) -> dict[str, dict[str, Any]]:
+    """The stored records among ``ids``, by id (ids not in the inventory are left out), read to be updated: held
+    until the transaction ends (as by :func:`get_for_update`) unless ``lock`` is False.
+
+    An upsert of a file without some fields merges them with these (the import's ``merge_partial``): an edit saved
+    between this read and the import's write would otherwise be undone by the stored values read here.
+    """
+    if lock:
+        _hold_writes(conn)
+    return {rid: rec for rid, (rec, _version) in _load(conn, list(ids), lock=lock).items()}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any], *, keep_missing: bool = False) -> dict[str, tuple[Any, Any]]:
@@ -227,7 +269,7 @@ def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change:
 
     The caller checked ids for ``insert``, and that no new record has a retired id (:func:`retired_ids`);
     ``upsert`` updates changed records (version + 1, one history row per changed field) and leaves unchanged
-    ones alone.
+    ones alone, holding them (:func:`get_for_update`) until the transaction ends.
     New records go in with one executemany per table, their values encoded here
     exactly as a Core insert would (:func:`encoders`).
     """
@@ -235,7 +277,12 @@ def write(conn: Connection, records: list[dict[str, Any]], *, mode: str, change:
     if not records:
         return counts
     at = change.time()
-    existing = _load(conn, [r["id"] for r in records]) if mode != "insert" else {}
+    existing: dict[str, tuple[dict[str, Any], int]] = {}
+    if mode != "insert":
+        # the records updated are locked until the import ends (see get_for_update): an edit of one of them
+        # waits for the import, instead of the import failing on the edit's new version
+        _hold_writes(conn)
+        existing = _load(conn, [r["id"] for r in records], lock=True)
     dialect = conn.dialect
     # (position, processor, what it makes of None): missing values are common and need no call
     row_enc = [(i, f, f(None)) for i, f in enumerate(encoders(p, ROW_COLUMNS, dialect)) if f is not None]
@@ -323,8 +370,16 @@ def _delete_values(conn: Connection, keys: list[tuple[str, str, str]]) -> None:
 
 def replace_one(conn: Connection, rec: dict[str, Any], *, expected_version: int | None, change: Change
                 ) -> tuple[int, dict[str, tuple[Any, Any]]]:
-    """Save an edited (validated) record; refuses when ``expected_version`` is outdated."""
-    loaded = _load(conn, [rec["id"]])
+    """Save an edited (validated) record; refuses when ``expected_version`` is outdated.
+
+    Without ``expected_version`` the record replaces the latest version, held until the transaction ends
+    (:func:`get_for_update`): another writer is waited for, never a conflict. Build ``rec`` from a record read
+    with :func:`get_for_update` in the same transaction, else what was saved since that read is undone.
+    With it, the check is optimistic: an edit saved since that version is refused (:class:`ConflictError`).
+    """
+    if expected_version is None:
+        _hold_writes(conn)
+    loaded = _load(conn, [rec["id"]], lock=expected_version is None)
     if rec["id"] not in loaded:
         raise NotFound(rec["id"])
     old, version = loaded[rec["id"]]
