@@ -34,6 +34,8 @@ from smpatlas.analysis import assessment as asm
 from smpatlas.analysis import rubric as rubric_mod
 from smpatlas.analysis import similarity
 from smpatlas.analysis.alignment import ReferenceContext, align, align_all, reference_stamp
+from smpatlas.analysis.outcomes import Outcomes
+from smpatlas.analysis.outcomes import of_selection as outcomes_of_selection
 from smpatlas.analysis.overview import Overview, overview
 from smpatlas.analysis.portfolio import Portfolio, portfolio_of_selection
 from smpatlas.analysis.stats import DEFAULT_SCALE_THRESHOLD, Stats
@@ -240,6 +242,21 @@ class Atlas:
                               f"{args.shown(scale_threshold)}.")
         with self._connect() as conn:
             return stats_of_selection(conn, f, scale_threshold=scale_threshold, by=by_list)
+
+    def outcomes(self, filters: Filters | Mapping[str, Any] | None = None, *,
+                 indicator: str | Sequence[str] | None = None, **kw: Any) -> Outcomes:
+        """Outcomes over time across the selection (``smpatlas outcomes``): per indicator and year, the people, how
+        many partnerships and which; lines spanning years counted apart; what was left out and by which rule.
+
+        ``indicator`` keeps one or a list; ``.to_dict()`` is the JSON contract of docs/statistics.md.
+
+            >>> o = atlas.outcomes(destination="DEU", indicator="recruited")
+            >>> o.cell("recruited", 2018).sum, o.cell("recruited", 2018).ids, o.reporting["recruited"], o.n
+            (282, ['de-ba-triple-win', 'de-rs-triple-win', 'de-tn-triple-win'], 10, 51)
+        """
+        f = args.filters(filters, kw)
+        with self._connect() as conn:
+            return outcomes_of_selection(conn, f, indicators=indicator)
 
     def assess(self, rid: str) -> asm.Assessment:
         """The six-dimension assessment of one partnership (``smpatlas assess ID``).
