@@ -163,7 +163,7 @@ def templates() -> Jinja2Templates:
     env = t.env
     env.autoescape = True
     env.filters.update(plain=format.plain, when=format.when, short_json=format.short_json, score=format.score,
-                       gain=format.gain, signed=format.signed, safe_url=format.safe_url)
+                       gain=format.gain, signed=format.signed, safe_url=format.safe_url, change=format.change)
     env.globals["version"] = __version__
     return t
 

@@ -1,6 +1,7 @@
 """Vega-Lite specs for the dashboard, embedded in pages with vega-embed.
 
-Owns :func:`dashboard_charts`: every chart with its data table (the text
+Owns :func:`dashboard_charts`: every chart of the dashboard's selection (the
+whole inventory, or what its filters select) with its data table (the text
 alternative the page shows under it). When the reports package is present
 (``smpatlas.report.inventory.chart``: one spec function per chart in
 ``smpatlas.report.charts``/``maps``), its specs are embedded, so the web and the
@@ -112,31 +113,47 @@ REPORT_CHARTS = ("skill_levels", "mobility_types", "recognition", "sectors", "ti
                  "dimensions", "stakeholders")
 
 
-def _from_reports(atlas: Atlas) -> list[dict[str, Any]] | None:
-    """The reports package's specs (the same as in the PDF/HTML reports), or None when it is not there."""
+def _from_reports(atlas: Atlas) -> Callable[[Stats, list[dict[str, Any]]], list[dict[str, Any]]] | None:
+    """A function drawing the reports' charts (the same specs as in the PDF/HTML reports) for a selection, or None
+    when the reports package is not there."""
     try:
         from smpatlas.report import inventory
         from smpatlas.report.html import cell
+        from smpatlas.report.tables import InventoryData
     except ImportError:
         return None
-    data = inventory.collect(atlas)
-    out = []
-    for name in REPORT_CHARTS:
-        if name in inventory.CHARTS:
-            table, spec = inventory.chart(name, data)
-            out.append({"key": name, "title": table.title, "spec": spec,
-                        "table": _data_table(table.title, table.columns, table.rows, table.notes, cell)})
-    return out or None
+    from smpatlas.analysis.portfolio import portfolio as portfolio_of
+
+    def draw(stats: Stats, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The selection's own records, statistics and portfolio: the page's filters may name any enumerated field,
+        # which the reports' Filters (the CLI's) cannot all express, so the data are built here, not collected.
+        recs = sorted(records, key=lambda r: str(r.get("id")))  # the reports' order (atlas.records: by id)
+        data = InventoryData(stats=stats, records=recs, rubric=atlas.rubric,
+                             portfolio=portfolio_of(recs, atlas.rubric, atlas.context, filters=stats.filters))
+        out = []
+        for name in REPORT_CHARTS:
+            if name in inventory.CHARTS:
+                table, spec = inventory.chart(name, data)
+                out.append({"key": name, "title": table.title, "spec": spec,
+                            "table": _data_table(table.title, table.columns, table.rows, table.notes, cell)})
+        return out
+
+    return draw
 
 
 def dashboard_charts(atlas: Atlas, stats: Stats, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``[{"key", "title", "spec", "table"}]`` for the dashboard: the reports' charts, else the minimal ones here;
-    ``table`` is the chart's numbers in text (see :func:`_data_table`), shown with the chart for those who cannot
-    see it."""
-    from_reports = _from_reports(atlas)
-    if from_reports:
-        return from_reports
+    """``[{"key", "title", "spec", "table"}]`` for the dashboard, over the selection ``records`` (``stats`` being
+    theirs): the reports' charts, else the minimal ones here; ``table`` is the chart's numbers in text (see
+    :func:`_data_table`), shown with the chart for those who cannot see it. An empty selection has no charts (a
+    chart of nothing says nothing)."""
     recs = list(records)
+    if not stats.n:
+        return []
+    from_reports = _from_reports(atlas)
+    if from_reports is not None:
+        drawn = from_reports(stats, recs)
+        if drawn:
+            return drawn
     d = stats.to_dict()
     made: list[tuple[str, str, dict[str, Any], list[tuple[str, str]]]] = [
         (key, title, _bar(title, _distribution(d, key), stats.n), [("label", "Value"), ("count", "Partnerships")])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -20,9 +21,10 @@ from markupsafe import Markup, escape
 from smpatlas import display
 from smpatlas.cells import format_nested
 from smpatlas.codebook import Field
+from smpatlas.codebook import default as default_codebook
 from smpatlas.display import NOT_CODED, plain
 
-__all__ = ["NOT_CODED", "form_value", "inline_code", "plain", "safe_url", "short_json", "when"]
+__all__ = ["NOT_CODED", "change", "form_value", "inline_code", "plain", "safe_url", "short_json", "when"]
 
 _CODE = re.compile(r"`([^`\n]+)`")
 
@@ -64,6 +66,16 @@ def when(value: Any) -> str:
 def short_json(value: Any, limit: int = 160) -> str:
     text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def change(entry: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """What one history entry of an update did, as the CLI's ``show`` says it (:func:`smpatlas.display.change`): a
+    summary (``1 line added``, ``added ict; removed health_care``, ``"ongoing" → "completed"``) and, for nested
+    fields, the lines removed (``- …``) and added (``+ …``) in the cell syntax. Plain text; Jinja escapes it."""
+    cb = default_codebook()
+    name = entry.get("field")
+    f = cb[name] if isinstance(name, str) and name in cb else None
+    return display.change(f, entry.get("old_value"), entry.get("new_value"))
 
 
 def score(value: Any) -> str:

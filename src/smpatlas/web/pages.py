@@ -3,7 +3,8 @@
 Owns the HTML routes that read, each built on the same dict as its API twin
 (:mod:`smpatlas.web.data`), and :func:`render` (every template gets the user,
 the CSRF token and the query helpers). Partials named ``_*.html`` are the
-htmx fragments (``_results.html`` for browse, ``_whatif_delta.html``).
+htmx fragments (``_results.html`` for browse, which ``browse.html`` sends alone for htmx with the
+statistics link out of band; ``_whatif_delta.html``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
 from smpatlas.io import exporter
 from smpatlas.normalise import suggest
-from smpatlas.store import repository as repo
+from smpatlas.store.filters import describe
 from smpatlas.web import auth, charts, data, forms
 from smpatlas.web import facets as fc
 from smpatlas.web.deps import AppState, CurrentUser, Reader, SessionDep, StateDep
+from smpatlas.web.settings import DEFAULT_PER_PAGE
 
 router = APIRouter(include_in_schema=False)
 MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonl": "application/x-ndjson",
@@ -50,12 +52,32 @@ def _query(request: Request) -> fc.Query:
 
 @router.get("/")
 def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
-    records = list(repo.select_records(conn))
-    stats = compute(records)
+    """The figures and charts of the selection the query string makes (Browse's and ``/api/v1/stats``'s filters;
+    none: the whole inventory); bad parameters are named above the figures, which leave them out (400)."""
+    query, problems = fc.Query.parse(list(request.query_params.multi_items()))
+    chosen = _filters_of(query)
+    records = list(fc.all_records(conn, query))
+    stats = compute(records, filters=chosen)
     specs = charts.dashboard_charts(state.atlas, stats, records)
-    return render(request, "dashboard.html", {"headlines": stats.headlines(), "n": stats.n, "charts": specs,
-                                              "countries": len(stats.countries), "year_min": stats.year_min,
-                                              "year_max": stats.year_max})
+    return render(request, "dashboard.html", {
+        "headlines": stats.headlines(), "n": stats.n, "charts": specs, "countries": len(stats.countries),
+        "year_min": stats.year_min, "year_max": stats.year_max, "q": query, "filtered": bool(chosen),
+        "described": describe(chosen), "browse_url": query.url(page=1),
+        "problems": [message for _, message in problems]}, status=400 if problems else 200)
+
+
+def _stats_url(query: fc.Query) -> str:
+    """The dashboard of ``query``'s selection (its filters; not its order or page)."""
+    return query.url("/", sort="name", page=1, per_page=DEFAULT_PER_PAGE)
+
+
+def _filters_of(query: fc.Query) -> dict[str, Any]:
+    """The selection's filters as the statistics and :func:`describe` take them (``g2g`` a yes or no)."""
+    out = query.to_dict()
+    g2g = out.get("g2g")
+    if g2g and len(g2g) == 1:
+        out["g2g"] = g2g[0] == "true"
+    return out
 
 
 @router.get("/partnerships")
@@ -75,10 +97,9 @@ def browse(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -
     ctx = {"q": query, "r": result, "sorts": fc.SORTS, "formats": fc.FORMATS,
            "facet_fields": [f for f in fc.FACET_FIELDS if result["facets"].get(f.name)],
            "problems": [message for _, message in problems], "invalid": {param for param, _ in problems},
-           "typed": typed, "notice": notice}
-    partial = request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request")
-    name = "_results.html" if partial else "browse.html"
-    response = render(request, name, ctx, status=400 if problems else 200)
+           "typed": typed, "notice": notice, "stats_url": _stats_url(query)}
+    partial = bool(request.headers.get("hx-request") and not request.headers.get("hx-history-restore-request"))
+    response = render(request, "browse.html", {**ctx, "partial": partial}, status=400 if problems else 200)
     if notice and partial:
         response.headers["HX-Push-Url"] = query.url()  # the address of the page shown, not of the one asked for
     return response
