@@ -151,3 +151,35 @@ def test_show_lists_outcomes_one_per_line_in_the_order_of_their_periods(cli: Cli
     ]
     at = next(i for i, line in enumerate(lines) if line.startswith("Actors:"))
     assert lines[at].endswith("(one per line)") and "(" in lines[at + 1]
+
+
+@SQLITE_ONLY
+def test_edit_add_reads_again_when_an_edit_was_saved_meanwhile_and_says_only_its_own_change(
+        cli: Cli, demo_db: Inventory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Was: exit 1, "changed by someone else meanwhile" (--add pinned the version it read, though the user named
+    none), and the lines edit printed as its change included the other person's."""
+    from smpatlas.atlas import Atlas
+    from smpatlas.store import database
+
+    real = Atlas.edit
+    others: list[int] = []
+
+    def edit_after_another(self: Atlas, rid: str, changes: dict[str, object], **kw: object) -> dict[str, object]:
+        if not others:  # someone saves another line between --add's read and its write
+            others.append(1)
+            other = Atlas(database.open_engine(demo_db.url, create_if_missing=False), user="other")
+            try:
+                other.edit(RID, {"outcomes": f"{L27}\n{L16}\n2024 | departed | 300"})
+            finally:
+                other.close()
+        return real(self, rid, changes, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Atlas, "edit", edit_after_another)
+    res = cli("edit", RID, "--add", f"outcomes={NEW}", "--user", "officer", *demo_db.db)
+    assert res.code == 0, res.stdout + res.stderr
+    printed = [line.strip() for line in res.stdout.splitlines()]
+    assert printed == ["Saved de-ph-triple-win (now version 3).", "outcomes: 1 line added", f"+ {NEW}"]
+    from smpatlas.cells import format_nested
+
+    rec = cli("show", RID, "--format", "json", *demo_db.db).json()["record"]
+    assert format_nested("outcomes", rec["outcomes"]).splitlines() == [L27, L16, "2024 | departed | 300", NEW]

@@ -10,7 +10,7 @@ from smpatlas.cli import common as c
 from smpatlas.cli.app import app
 from smpatlas.codebook import default as default_codebook
 from smpatlas.codebook import fold_header
-from smpatlas.errors import ConfigError, ValidationFailed
+from smpatlas.errors import ConfigError, ConflictError, ValidationFailed
 from smpatlas.normalise import suggest
 from smpatlas.problems import Problem, Report
 
@@ -52,6 +52,10 @@ def parse_sets(pairs: list[str], clears: list[str], record_id: str = "") -> dict
     if report.problems:
         raise ValidationFailed(report)
     return changes
+
+
+#: How often ``--add`` reads the record again when an edit was saved between its read and its write.
+ADD_ATTEMPTS = 3
 
 
 def parse_adds(pairs: list[str], changes: dict[str, Any], record_id: str = "") -> dict[str, str]:
@@ -178,30 +182,41 @@ def edit(
 
     atlas = Atlas(database.open_engine(db, create_if_missing=False), user=user)
     try:
-        with atlas.engine.connect() as conn:
-            before = (repo.get_meta(conn, record_id) or {}).get("version")
-            old = repo.get(conn, record_id) or {}
-        if adds and old:
-            changes.update(_added(record_id, old, adds))
-            # What was added to must not have changed meanwhile: else another edit's lines would be lost.
-            expected_version = before if expected_version is None else expected_version
-        new = atlas.edit(record_id, changes, expected_version=expected_version)
+        for attempt in range(ADD_ATTEMPTS):
+            with atlas.engine.connect() as conn:
+                before = (repo.get_meta(conn, record_id) or {}).get("version")
+                old = repo.get(conn, record_id) or {}
+            todo, pinned = dict(changes), expected_version
+            if adds and old:
+                todo.update(_added(record_id, old, adds))
+                # What was added to must not have changed meanwhile (else another edit's lines would be lost): the
+                # version read is pinned, and an edit saved meanwhile makes --add read the record again.
+                pinned = before if expected_version is None else expected_version
+            try:
+                new = atlas.edit(record_id, todo, expected_version=pinned)
+                break
+            except ConflictError:
+                if expected_version is not None or not adds or attempt == ADD_ATTEMPTS - 1:
+                    raise
         with atlas.engine.connect() as conn:
             meta = repo.get_meta(conn, record_id) or {}
-            new = repo.get(conn, record_id) or new
+            version = meta.get("version")
+            # this edit's own changes (its history entries), not a difference with what was read before, which
+            # would also show an edit another person saved in between
+            own = [e for e in repo.history_of(conn, record_id) if e["action"] == "update" and e["version"] == version]
     finally:
         atlas.close()
-    if before is not None and meta.get("version") == before:
+    if before is not None and version == before:
         c.out.print(f"No change: {record_id} is already so (version {before}).", markup=False)
         return
-    c.out.print(f"Saved {record_id} (now version {meta.get('version')}).", markup=False)
-    for f in default_codebook().fields:
-        if old.get(f.name) != new.get(f.name):
-            summary, lines = display.change(f, old.get(f.name), new.get(f.name))
-            c.out.print(f"  {f.name}: {summary}", markup=False)
-            for line in lines:
-                c.out.print(f"      {line}", markup=False)
-    _warn(new, changes)
+    c.out.print(f"Saved {record_id} (now version {version}).", markup=False)
+    fields = {f.name: f for f in default_codebook().fields}
+    for e in own:
+        summary, lines = display.change(fields.get(e["field"]), e["old_value"], e["new_value"])
+        c.out.print(f"  {e['field']}: {summary}", markup=False)
+        for line in lines:
+            c.out.print(f"      {line}", markup=False)
+    _warn(new, todo)
 
 
 def _warn(record: dict[str, Any], changes: dict[str, Any]) -> None:

@@ -202,7 +202,8 @@ class _Run:
         The merged record is validated again (rules across fields, e.g. end year ≥ start year, see both);
         what fails is reported at the row, naming the fields whose stored values were used.
         """
-        stored = repo.records(self.conn, [self.batch[i][0]["id"] for i, _, _ in self.partial])
+        # held until the import ends: an edit saved meanwhile would otherwise be undone by the values read here
+        stored = repo.records(self.conn, [self.batch[i][0]["id"] for i, _, _ in self.partial], lock=True)
         for i, given, raw in self.partial:
             record, loc = self.batch[i]
             old = stored.get(record["id"])
