@@ -10,6 +10,7 @@ of its selection.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from typing import Any
@@ -174,3 +175,13 @@ def test_in_chromium_the_statistics_link_follows_the_facets_clicked(web_backend:
     page.wait_for_url(live_server + "/?destination=DEU")
     page.wait_for_selector(".vega[data-rendered=true]")
     assert "destination DEU" in page.locator("#selection").inner_text()
+
+
+@pytest.mark.parametrize(("params", "echoed"), [
+    ({"g2g": "yes"}, True),  # was ["true"], and the figures' captions read "g2g true"
+    ({"g2g": "no"}, False),
+])
+def test_the_api_echoes_g2g_as_one_yes_or_no(ro_client: Any, params: dict[str, str], echoed: bool) -> None:
+    body = ro_client.get("/api/v1/stats", params=params).json()
+    assert body["stats"]["filters"]["g2g"] is echoed
+    assert "g2g true" not in json.dumps(body) and "g2g false" not in json.dumps(body)

@@ -247,8 +247,14 @@ class Query:
         return self.url(selected=selected, page=1)
 
     def to_dict(self) -> dict[str, Any]:
+        """The selection's filters as the statistics, :func:`~smpatlas.store.filters.describe` and the API's
+        ``filters`` echo take them: lists of values, years, text; ``g2g`` one yes or no (true/false) when one
+        is chosen (both chosen select everything)."""
         out: dict[str, Any] = {FIELD_PARAM[f]: list(v) for f, v in self.selected.items()}
         out.update({k: getattr(self, k) for k in ("year_from", "year_to", "text") if getattr(self, k) is not None})
+        g2g = out.get("g2g")
+        if g2g is not None and len(g2g) == 1:
+            out["g2g"] = g2g[0] == "true"
         return out
 
 

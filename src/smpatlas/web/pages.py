@@ -55,7 +55,7 @@ def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader
     """The figures and charts of the selection the query string makes (Browse's and ``/api/v1/stats``'s filters;
     none: the whole inventory); bad parameters are named above the figures, which leave them out (400)."""
     query, problems = fc.Query.parse(list(request.query_params.multi_items()))
-    chosen = _filters_of(query)
+    chosen = query.to_dict()
     records = list(fc.all_records(conn, query))
     stats = compute(records, filters=chosen)
     specs = charts.dashboard_charts(state.atlas, stats, records)
@@ -69,15 +69,6 @@ def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader
 def _stats_url(query: fc.Query) -> str:
     """The dashboard of ``query``'s selection (its filters; not its order or page)."""
     return query.url("/", sort="name", page=1, per_page=DEFAULT_PER_PAGE)
-
-
-def _filters_of(query: fc.Query) -> dict[str, Any]:
-    """The selection's filters as the statistics and :func:`describe` take them (``g2g`` a yes or no)."""
-    out = query.to_dict()
-    g2g = out.get("g2g")
-    if g2g and len(g2g) == 1:
-        out["g2g"] = g2g[0] == "true"
-    return out
 
 
 @router.get("/partnerships")
