@@ -53,7 +53,7 @@ class Atlas:
     """An inventory of partnerships in one database; open one with :func:`smpatlas.open`.
 
     Reading: :meth:`get`, :meth:`records`, :meth:`count`, :meth:`overview`, :meth:`history`,
-    :meth:`deletion`. Analysis: :meth:`stats`, :meth:`assess`, :meth:`assess_all`, :meth:`whatif`,
+    :meth:`deletion`. Analysis: :meth:`stats`, :meth:`outcomes`, :meth:`assess`, :meth:`assess_all`, :meth:`whatif`,
     :meth:`benchmark`, :meth:`align`, :meth:`align_all`. Writing: :meth:`import_files`, :meth:`edit`,
     :meth:`delete`. Files: :meth:`export`, :meth:`report`, :meth:`profile`.
 
@@ -462,11 +462,8 @@ class Atlas:
             raise ConfigError(f"expected_version= is a version number such as 3, not {args.shown(expected_version)}.")
         who = args.user(user) or self.user
         with self._connect() as conn, conn.begin():
-            # Hold the record, then read it (a row lock on PostgreSQL, SQLite's one write lock): an edit made at
-            # the same moment waits for this one, then applies its changes to the version this one saved and is
-            # validated against it — never a conflict when no version was named, and nothing undone. Retrying on
-            # ConflictError instead could fail again under load, and without a lock a change saved between the
-            # read and the write would be overwritten with the value read.
+            # Held, then read (repo.get_for_update): an edit made at the same moment waits, then applies its changes
+            # to the version saved here — no conflict when no version was named, and nothing undone.
             current = repo.get_for_update(conn, rid)
             if current is None:
                 raise _not_found(conn, rid)
