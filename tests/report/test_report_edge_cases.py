@@ -81,9 +81,10 @@ def widest(rid: str = "xx-widest") -> dict[str, Any]:
         rid, name=("Wide partnership name " * 30)[:500], acronym="W" * 60, summary="word " * 1000,
         partnership_type="skills_mobility_partnership", origin_countries=LONGEST[:60],
         destination_countries=LONGEST[60:100], start_year=1990, end_year=2100, budget_eur=123456789012,
-        actors=[{"name": "A" * 500, "role": "employer", "country": "DEU"} for _ in range(40)],
-        sources=[{"title": "T" * 500, "url": "https://example.org/" + "u" * 1900, "accessed": "2025-01-01"}
-                 for _ in range(200)],
+        # every item distinct (a repeated item is refused) and at its longest
+        actors=[{"name": "A" * 497 + f"{i:03d}", "role": "employer", "country": "DEU"} for i in range(40)],
+        sources=[{"title": "T" * 497 + f"{i:03d}", "url": "https://example.org/" + "u" * 1897 + f"{i:03d}",
+                  "accessed": "2025-01-01"} for i in range(200)],
         outcomes=[{"period": f"{2000 + i // 10}-{1 + i % 12:02d}", "indicator": INDICATORS[i % 10], "value": i * 1000,
                    "source": "S" * 500} for i in range(50)],
         coder="C" * 200, notes="N" * 20000, planned_participants=100_000_000,
