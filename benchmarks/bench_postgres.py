@@ -32,12 +32,10 @@ from smpatlas.store.filters import Filters  # noqa: E402
 
 
 def data_file(n: int) -> Path:
-    path = ROOT / "benchmarks" / "data" / f"inv{n // 1000}k.csv"
-    if not path.exists():
-        from benchmarks.generate import main as gen
+    """The import benchmark's generated CSV of ``n`` records: made again when the generator changed."""
+    from benchmarks.bench_import import ensure
 
-        gen(["--n", str(n), "--out", str(path)])
-    return path
+    return ensure(n, "csv", 42)
 
 
 def run(url: str, csv_path: Path) -> dict[str, float]:
