@@ -25,8 +25,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import orjson
-
 from smpatlas.codebook import NESTED_KINDS, UNSPECIFIED, Codebook, Field
 from smpatlas.codebook import default as default_codebook
 from smpatlas.normalise import (
@@ -319,13 +317,15 @@ def _repeated(name: str, items: list[Any]) -> list[FieldIssue]:
     twice. Items that differ in any part (the same period and indicator with another value) are not repeats."""
     from smpatlas.cells import format_nested
 
+    try:
+        keys = [frozenset(item.items()) for item in items]
+    except (AttributeError, TypeError):  # not a dict of plain values: the item's own checks report it
+        return []
+    if len(set(keys)) == len(keys):
+        return []
     first: dict[Any, int] = {}
     out = []
-    for n, item in enumerate(items, 1):
-        try:
-            key = orjson.dumps(item, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # not JSON-like: the item's own checks report it
-            continue
+    for n, (item, key) in enumerate(zip(items, keys, strict=True), 1):
         if key in first:
             kind = default_codebook()[name].kind
             text = format_nested(kind, [item]) if isinstance(item, dict) else str(item)
