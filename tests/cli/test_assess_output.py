@@ -176,3 +176,18 @@ def test_a_recommendation_that_raises_only_other_parties_says_so(cli: Cli, demo_
     text = cli("assess", rid, *demo_db.db).stdout
     assert "+0.0" not in text
     assert f"no gain for the weakest party; +{rec.total:.1f} across all parties" in text
+
+
+@pytest.mark.parametrize(("count", "known", "said"), [
+    (1, 8, "1 of 8 with it known (13%)"),  # was 12%: the 4-place share 0.125 rounded again, half to even
+    (1, 300, "1 of 300 with it known (<1%)"),
+    (199, 200, "199 of 200 with it known (>99%)"),
+    (0, 5, "0 of 5 with it known (0%)"),
+])
+def test_a_flag_share_is_rounded_once_as_in_the_report(count: int, known: int, said: str) -> None:
+    from smpatlas.analysis import rubric
+    from smpatlas.cli.assessment_text import _flag_line
+
+    fl = {"assessable": True, "title": "Gap", "count": count, "known": known, "unknown": 0,
+          "share_of_known": round(count / known, 4)}
+    assert _flag_line("x", fl, rubric.default()) == f"Gap: {said}; known for all"

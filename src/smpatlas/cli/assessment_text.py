@@ -130,7 +130,9 @@ def _flag_line(fid: str, fl: dict[str, Any], rb: rubric_mod.Rubric) -> str:
         every = "the one partnership" if fl["unknown"] == 1 else f"all {fl['unknown']}"
         return f"{fl['title']}: cannot be assessed — unknown for {every} ({why})"
     unknown = f"unknown for {fl['unknown']}" if fl["unknown"] else "known for all"
-    return f"{fl['title']}: {fl['count']} of {fl['known']} with it known ({_pct(fl['share_of_known'])}); {unknown}"
+    from smpatlas.analysis.stats_result import percent  # rounded once from the count, as the report's table
+
+    return f"{fl['title']}: {fl['count']} of {fl['known']} with it known ({percent(fl['count'], fl['known'])}); {unknown}"
 
 
 def _ranked(label: str, items: list[dict[str, Any]]) -> str:
