@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from smpatlas.analysis import outcomes as oc
 from smpatlas.analysis.portfolio import portfolio as portfolio_of
 from smpatlas.analysis.stats import compute
 from smpatlas.atlas import Atlas
@@ -182,3 +183,12 @@ def report(rep: Report, *, limit: int | None = MAX_PROBLEMS_SHOWN, mode: str | N
             f"To see every problem, run {out['problems_command']}" + ("" if mode else " with the import's mode")
             + ", or send the file to POST /api/v1/import?problems=all with dry_run=true.")
     return out
+
+
+def outcomes_of(conn: Connection, query: fc.Query, indicators: Sequence[str] = ()) -> oc.Outcomes:
+    """Outcomes over time across what ``query`` selects, for ``indicators`` (all when none; an unknown one is a
+    :class:`~smpatlas.errors.ConfigError` naming those that exist)."""
+    wanted = oc.check_indicators(list(indicators) or None)
+    if query.complete_in_filters:
+        return oc.of_selection(conn, query.filters(), indicators=wanted)
+    return oc.compute(fc.all_records(conn, query), filters=query.to_dict(), indicators=wanted)

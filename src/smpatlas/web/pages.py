@@ -1,4 +1,5 @@
-"""Server-rendered pages for reading: dashboard, browse (+ downloads), partnership, compare, what-if, log-in.
+"""Server-rendered pages for reading: dashboard, outcomes over time (+ CSV), browse (+ downloads), partnership,
+compare, what-if, log-in.
 
 Owns the HTML routes that read, each built on the same dict as its API twin
 (:mod:`smpatlas.web.data`), and :func:`render` (every template gets the user,
@@ -9,16 +10,20 @@ statistics link out of band; ``_whatif_delta.html``).
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
+from smpatlas.analysis import outcomes as oc
 from smpatlas.analysis.stats import compute
 from smpatlas.codebook import default as default_codebook
 from smpatlas.errors import ConfigError
@@ -27,6 +32,7 @@ from smpatlas.normalise import suggest
 from smpatlas.store.filters import describe
 from smpatlas.web import auth, charts, data, forms
 from smpatlas.web import facets as fc
+from smpatlas.web.api.outcomes import INDICATOR, indicators_of
 from smpatlas.web.deps import AppState, CurrentUser, Reader, SessionDep, StateDep
 from smpatlas.web.settings import DEFAULT_PER_PAGE
 
@@ -62,8 +68,59 @@ def dashboard(request: Request, state: StateDep, conn: SessionDep, _user: Reader
     return render(request, "dashboard.html", {
         "headlines": stats.headlines(), "n": stats.n, "charts": specs, "countries": len(stats.countries),
         "year_min": stats.year_min, "year_max": stats.year_max, "q": query, "filtered": bool(chosen),
-        "described": describe(chosen), "browse_url": query.url(page=1),
+        "described": describe(chosen), "browse_url": query.url(page=1), "outcomes_url": _outcomes_url(query),
         "problems": [message for _, message in problems]}, status=400 if problems else 200)
+
+
+def _outcomes_url(query: fc.Query, indicators: list[str] | None = None, path: str = "/outcomes") -> str:
+    """The outcomes over time of ``query``'s selection (its filters; not its order or page), for ``indicators``."""
+    url = query.url(path, sort="name", page=1, per_page=DEFAULT_PER_PAGE)
+    extra = urlencode([(INDICATOR, i) for i in indicators or ()])
+    return f"{url}{'&' if '?' in url else '?'}{extra}" if extra else url
+
+
+@router.get("/outcomes")
+def outcomes(request: Request, conn: SessionDep, _user: Reader) -> Response:
+    """Outcomes over time of the selection the query string makes (the dashboard's filters, plus ``indicator``):
+    a table per indicator, the lines spanning years apart, notes and left-out lines, as ``/api/v1/outcomes``;
+    bad parameters are named above the tables, which leave them out (400)."""
+    query, problems = fc.Query.parse(list(request.query_params.multi_items()), others=(INDICATOR,))
+    wanted = []
+    for given in indicators_of(request):
+        try:
+            wanted += [i for i in oc.check_indicators([given]) if i not in wanted]
+        except ConfigError as exc:
+            problems.append((INDICATOR, str(exc)))
+    o = data.outcomes_of(conn, query, wanted)
+    d = o.to_dict()
+    chosen = query.to_dict()
+    sections = [{"indicator": ind, "reporting": d["reporting"][ind],
+                 "cells": [c for c in d["cells"] if c["indicator"] == ind],
+                 "spans": [c for c in d["spans"] if c["indicator"] == ind],
+                 "notes": [n for n in d["notes"] if n["indicator"] == ind],
+                 "left_out": [line for line in d["left_out"] if line["indicator"] == ind]}
+                for ind in d["indicators"]]
+    return render(request, "outcomes.html", {
+        "d": d, "headlines": o.headlines(), "sections": [s for s in sections if s["reporting"]],
+        "unreported": [s["indicator"] for s in sections if not s["reporting"]], "q": query,
+        "filtered": bool(chosen), "described": describe(chosen), "browse_url": query.url(page=1),
+        "stats_url": _stats_url(query), "whole_url": _outcomes_url(fc.Query(), wanted),
+        "csv_url": _outcomes_url(query, wanted, "/outcomes.csv"),
+        "problems": [message for _, message in problems]}, status=400 if problems else 200)
+
+
+@router.get("/outcomes.csv")
+def outcomes_csv(request: Request, conn: SessionDep, _user: Reader) -> Response:
+    """The outcomes page's figures as CSV: one row per cell (``smpatlas outcomes --format csv``); bad parameters
+    are refused (400)."""
+    query = fc.Query.from_params(list(request.query_params.multi_items()), others=(INDICATOR,))
+    o = data.outcomes_of(conn, query, indicators_of(request))
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(oc.CSV_HEADER)
+    w.writerows(o.rows())
+    return Response(out.getvalue(), media_type=MEDIA["csv"],
+                    headers={"Content-Disposition": 'attachment; filename="outcomes.csv"'})
 
 
 def _stats_url(query: fc.Query) -> str:
