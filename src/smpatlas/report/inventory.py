@@ -1,7 +1,7 @@
 """The inventory report: what it contains, in which order, and writing it.
 
-Owns :func:`collect` (statistics, portfolio and records of one selection,
-read once from an :class:`~smpatlas.atlas.Atlas`), :data:`CHARTS` (every
+Owns :func:`collect` (statistics, portfolio, records and outcomes over time of
+one selection, read once from an :class:`~smpatlas.atlas.Atlas`), :data:`CHARTS` (every
 inventory chart by name, its table builder and spec function), the report's
 sections, :func:`html` and :func:`write` (HTML, PDF or XLSX by file
 extension or ``fmt``, which must not contradict each other; written whole or
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from smpatlas import outfiles
+from smpatlas.analysis import outcomes as outcomes_mod
 from smpatlas.analysis.stats import Stats
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
@@ -66,13 +67,20 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      "Scores from the assessment rubric, the design gaps it flags and the balance between the parties.",
      ("dimensions", "gap_flags", "stakeholders")),
 )
+#: The outcomes section (after :data:`SECTIONS`): its chart is drawn only when some partnership reports an outcome.
+OUTCOMES = ("outcomes", "Outcomes over time",
+            "The people the partnerships report, per outcome indicator and year, from the partnerships reporting it.")
 
 
 def collect(atlas: Atlas, filters: Filters | None = None, *, title: str | None = None) -> InventoryData:
-    """Read the selection once: its statistics, portfolio assessment and records."""
+    """Read the selection once: its statistics, portfolio assessment, records and outcomes over time.
+
+    The outcomes are those of ``atlas.outcomes(filters)``, computed from the records already read (no second read).
+    """
     f = filters.normalised() if filters is not None else None
-    data = InventoryData(stats=atlas.stats(f), portfolio=atlas.assess_all(f), records=atlas.records(f),
-                         rubric=atlas.rubric)
+    stats, records = atlas.stats(f), atlas.records(f)
+    data = InventoryData(stats=stats, portfolio=atlas.assess_all(f), records=records, rubric=atlas.rubric,
+                         outcomes_of_selection=outcomes_mod.compute(records, filters=f.to_dict() if f else {}))
     if title:
         data.title = title
     return data
@@ -130,8 +138,26 @@ def figure(name: str, data: InventoryData) -> dict[str, Any]:
     return figures([name], data)[name]
 
 
-def _chart_names() -> list[str]:
-    return [n for *_, names in SECTIONS for n in names]
+def _chart_names(data: InventoryData) -> list[str]:
+    """The report's charts for ``data``: none for an empty selection, the outcomes chart only when reported."""
+    if not data.n:
+        return []
+    return [n for *_, names in SECTIONS for n in names] + (["outcomes"] if data.outcomes.with_outcomes else [])
+
+
+def _outcomes_section(data: InventoryData, figs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The outcomes section: its headlines (with denominators), the chart, a table per indicator reported."""
+    o = data.outcomes
+    anchor, heading, intro = OUTCOMES
+    section: dict[str, Any] = {"anchor": anchor, "heading": heading, "intro": intro, "figure": figs.get("outcomes"),
+                               "headlines": [], "tables": [], "empty": None}
+    if not o.with_outcomes:
+        section["empty"] = (f"None of the {counted(o.n, 'partnership')} selected reports an outcome indicator, so "
+                            "there are no outcomes over time to show.")
+        return section
+    section["headlines"] = o.headlines()
+    section["tables"] = tables.outcome_tables(data)
+    return section
 
 
 def _filters_text(filters: dict[str, Any]) -> list[str]:
@@ -180,17 +206,18 @@ def context(data: InventoryData, *, for_print: bool = False,
     """
     s = data.stats
     if figs is None:
-        figs = figures(_chart_names(), data) if s.n else {}
+        figs = figures(_chart_names(data), data)
         if for_print:
             for fig in figs.values():
                 fig["img"] = render.data_uri(render.for_print(fig["raw_svg"]))
     sections = [{"anchor": a, "heading": h, "intro": i, "figures": [figs[n] for n in names]}
                 for a, h, i, names in SECTIONS] if s.n else []
+    outcomes = _outcomes_section(data, figs) if s.n else None
     accessed, sources = _sources(data.records)
     return {
         "title": data.title, "generated": data.generated, "n": s.n, "n_text": counted(s.n, "partnership"),
         "overview": overview(s),
-        "headlines": s.headlines(), "sections": sections,
+        "headlines": s.headlines(), "sections": sections, "outcomes": outcomes,
         "methodology": {"codebook_version": default_codebook().version, "rubric_version": data.portfolio.rubric_version,
                         "rubric_title": data.rubric.title, "filters": _filters_text(s.filters),
                         "date": data.generated, "palette": charts.PALETTE},
@@ -212,7 +239,7 @@ def pdf(data: InventoryData) -> bytes:
     from smpatlas.report import pdf as pdf_mod
 
     with render.drawing() as draw:
-        figs = _drawn(_chart_names(), data, draw) if data.n else {}
+        figs = _drawn(_chart_names(data), data, draw)
         for name, fig in figs.items():
             fig["img"] = pdf_mod.CHART_SCHEME + name
         page = html_mod.render("inventory.html", **context(data, for_print=True, figs=figs))

@@ -2,7 +2,8 @@
 
 Owns :class:`InventoryData` (the statistics, the portfolio assessment and the
 records of one selection, computed once), :class:`Table` (title, columns,
-rows, caption notes) and one builder per inventory chart. A chart, the table
+rows, caption notes), one builder per inventory chart and
+:func:`outcome_tables` (a table per outcome indicator reported). A chart, the table
 printed beside it and the spreadsheet sheet all come from the same Table, so
 the numbers can never disagree. Also owns :func:`plain`, the plain-language
 label of a vocabulary value. Knows nothing of HTML, PDF or Vega-Lite.
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from smpatlas.analysis import outcomes as outcomes_mod
+from smpatlas.analysis.outcomes import Outcomes
 from smpatlas.analysis.portfolio import Portfolio
 from smpatlas.analysis.rubric import Rubric
 from smpatlas.analysis.stats import Stats
@@ -84,10 +87,20 @@ class InventoryData:
     generated: str = field(default_factory=lambda: date.today().isoformat())
     #: Charts already drawn for this selection (name → SVG): writing the HTML and the PDF draws each once.
     rendered: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: Outcomes over time of the selection (:func:`~smpatlas.report.inventory.collect` computes them once); when
+    #: not given (the web dashboard builds its own data), computed from ``records`` on first use.
+    outcomes_of_selection: Outcomes | None = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:
         return self.stats.n
+
+    @property
+    def outcomes(self) -> Outcomes:
+        """Outcomes over time across the selection (``atlas.outcomes()`` of the same filters), computed once."""
+        if self.outcomes_of_selection is None:
+            self.outcomes_of_selection = outcomes_mod.compute(self.records, filters=dict(self.stats.filters))
+        return self.outcomes_of_selection
 
     def source_line(self) -> str:
         """The caption every chart carries: where the numbers come from."""
@@ -295,10 +308,108 @@ def stakeholders(data: InventoryData) -> Table:
                  rows, [f"N = {counted(data.n, 'partnership')}; {bal}; {skewed}."])
 
 
+# -- outcomes over time ---------------------------------------------------------------------------------------------
+#: Why a line is left out, in words (docs/statistics.md, "Outcomes over time").
+LEFT_OUT_RULES = {
+    outcomes_mod.WHOLE_YEAR_PREFERRED: "the same partnership reports the whole year, which is counted (adding both "
+                                       "could count people twice)",
+    outcomes_mod.UNREADABLE_PERIOD: "the period is not one of the codebook's forms, so its year cannot be told",
+}
+
+
+#: Partnerships named in a cell of an outcome table; the rest are counted ("… and K more"): the workbook names all.
+IDS_SHOWN = 10
+
+
+def _named(ids: list[str]) -> str:
+    shown = ", ".join(ids[:IDS_SHOWN])
+    return shown + (f" … and {len(ids) - IDS_SHOWN:,} more (all in the workbook)" if len(ids) > IDS_SHOWN else "")
+
+
+def people(value: Any) -> str:
+    """A number of people as given: whole numbers with separators, a fraction kept (never rounded away)."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+
+
+def _spans_note(o: Outcomes, indicator: str | None = None) -> str | None:
+    spans = [c for c in o.cells if c.kind == outcomes_mod.SPANS and indicator in (None, c.indicator)]
+    k = sum(len(c.lines) for c in spans)
+    if not k:
+        return None
+    return (f"{counted(k, 'line')} spanning years {'is' if k == 1 else 'are'} counted apart, by end year, with "
+            "the periods given: never spread over the years, not drawn as yearly values, and not to be added to "
+            "the years (a span usually includes them).")
+
+
+def outcomes(data: InventoryData) -> Table:
+    """The people of each indicator reported, year by year (the chart's numbers; spans are in the section's tables)."""
+    o = data.outcomes
+    rows = []
+    for c in o.cells:
+        if c.kind != outcomes_mod.YEAR:
+            continue
+        k = o.reporting.get(c.indicator, 0)
+        ids = c.ids
+        rows.append({"label": f"{plain(c.indicator)}, {c.year}", "indicator": plain(c.indicator),
+                     "indicator_key": c.indicator, "year": c.year, "people": c.sum, "partnerships": len(ids),
+                     "reporting": k, "of_reporting": f"{len(ids):,} of {k:,}"})
+    reported = [i for i in o.indicators if o.reporting.get(i)]
+    notes = [f"N = {counted(o.n, 'partnership')} selected; {o.with_outcomes:,} report an outcome indicator. People "
+             "are added up over the partnerships reporting the indicator that year: a figure is not of N, and a "
+             "partnership that gives no figure for a year is not a zero."]
+    if reported:
+        notes.append("Partnerships reporting (a line in any period): " + "; ".join(
+            f"{plain(i)} {o.reporting[i]:,}" for i in reported) + ".")
+    if spans := _spans_note(o):
+        notes.append(spans)
+    return Table("outcomes", "Outcomes over time: people per year, by indicator",
+                 [("indicator", "Indicator"), ("year", "Year"), ("people", "People"),
+                  ("of_reporting", "Partnerships, of those reporting")], rows, notes)
+
+
+def outcome_tables(data: InventoryData) -> list[Table]:
+    """One table per indicator reported: year → people and partnerships (of those reporting), spans apart, with
+    the denominators, the lines left out with their rule and the notes naming partnerships."""
+    o = data.outcomes
+    out = []
+    for ind in o.indicators:
+        k = o.reporting.get(ind, 0)
+        if not k:
+            continue
+        rows = []
+        for c in o.cells:
+            if c.indicator != ind:
+                continue
+            ids = c.ids
+            if c.kind == outcomes_mod.YEAR:
+                label = str(c.year)
+            else:
+                periods = ", ".join(dict.fromkeys(line.period for line in c.lines))
+                label = f"Spanning years, ending {c.year} ({periods})"
+            rows.append({"label": label, "year": c.year, "kind": c.kind, "people": people(c.sum),
+                         "value": c.sum, "partnerships": len(ids), "reporting": k,
+                         "of_reporting": f"{len(ids):,} of {k:,}", "ids": _named(ids)})
+        notes = [f"N = {counted(o.n, 'partnership')} selected; {k:,} report '{plain(ind).lower()}' (a line in any "
+                 f"period); each year's people are added up over the partnerships giving a figure for it."]
+        if spans := _spans_note(o, ind):
+            notes.append(spans)
+        left = [(line, rule) for line, rule in o.left_out if line.indicator == ind]
+        for rule in dict.fromkeys(rule for _, rule in left):
+            lines = [line for line, r in left if r == rule]
+            notes.append(f"Left out ({rule}: {LEFT_OUT_RULES.get(rule, rule.replace('_', ' '))}): " + "; ".join(
+                f"{line.partnership} {line.period}: {people(line.value)}" for line in lines) + ".")
+        notes += [n.text for n in o.notes if n.indicator == ind]
+        out.append(Table(f"outcomes_{ind}", f"{plain(ind)}: people by year",
+                         [("label", "Year"), ("people", "People"), ("of_reporting", "Partnerships, of those reporting"),
+                          ("ids", "Which partnerships")], rows, notes))
+    return out
+
+
 #: Inventory chart name → table builder, in report order.
 BUILDERS: dict[str, Callable[[InventoryData], Table]] = {
     "skill_levels": skill_levels, "mobility_types": mobility_types, "recognition": recognition,
     "integration": integration, "reintegration": reintegration, "target_groups": target_groups,
     "planned_scale": planned_scale, "timeline": timeline, "sectors": sectors, "corridors": corridors,
     "world_map": countries, "dimensions": dimensions, "gap_flags": gap_flags, "stakeholders": stakeholders,
+    "outcomes": outcomes,
 }
