@@ -132,7 +132,7 @@ def test_left_out_lines_are_listed_with_their_rule_and_counted_per_cell() -> Non
     assert d["cells"][0]["left_out"] == 1 and d["lines"]["left_out"] == 1
     assert "a reports 'recruited' for the whole of 2023 (2023: 100) and for parts of it (2023-02: 40)" in \
         d["notes"][0]["text"]
-    assert o.headlines()[1] == "recruited: reported by 1 of 1 partnerships; in 2023; 1 line left out."
+    assert o.headlines()[1] == "recruited: reported by 1 of 1 partnership; in 2023; 1 line left out."
 
 
 @pytest.mark.parametrize(("asked", "kept"), [

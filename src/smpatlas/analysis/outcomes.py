@@ -175,8 +175,10 @@ class Outcomes:
         if not self.n:
             return ["No partnerships match."]
         lines = f"{self.lines_read} line{'s' if self.lines_read != 1 else ''}"
-        what = "outcomes" if len(self.indicators) == len(indicators()) else " or ".join(self.indicators)
-        out = [f"{self.with_outcomes} of {self.n} partnerships report {what} ({lines}, "
+        what = ("outcomes" if len(self.indicators) == len(indicators())
+                else " or ".join(i.replace("_", " ") for i in self.indicators))
+        verb = "reports" if self.with_outcomes == 1 else "report"
+        out = [f"{self.with_outcomes} of {_partnerships(self.n)} {verb} {what} ({lines}, "
                f"{self.without_source} without a source)."]
         for ind in self.indicators:
             k = self.reporting.get(ind, 0)
@@ -188,7 +190,7 @@ class Outcomes:
             dropped = sum(1 for line, _ in self.left_out if line.indicator == ind)
             when = (f"in {years[0]}" if len(years) == 1 else f"in {len(years)} years between {years[0]} and "
                     f"{years[-1]}") if years else "in no single year"
-            out.append(f"{ind}: reported by {k} of {self.n} partnerships; {when}"
+            out.append(f"{ind.replace('_', ' ')}: reported by {k} of {_partnerships(self.n)}; {when}"
                        + (f"; {spans} line{'s' if spans != 1 else ''} spanning years counted apart" if spans else "")
                        + (f"; {dropped} line{'s' if dropped != 1 else ''} left out" if dropped else "") + ".")
         return out
@@ -367,3 +369,7 @@ def of_selection(conn: Connection, filters: Filters | None = None, *,
         for rid, items in zip(cols.values("id"), cols.values("outcomes"), strict=True):
             tally.add(rid, items)
     return tally.result(filters.to_dict() if filters else {})
+
+
+def _partnerships(n: int) -> str:
+    return f"{n} partnership{'' if n == 1 else 's'}"
