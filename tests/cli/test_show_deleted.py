@@ -16,25 +16,32 @@ from tests.conftest import Result, minimal, write_jsonl
 
 Cli = Callable[..., Result]
 RID = "de-ph-triple-win"
-TODAY = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
 
 
-def _deleted(cli: Cli, inv: Inventory) -> None:
+def _deleted(cli: Cli, inv: Inventory) -> str:
+    """Delete RID as anna; the day of the deletion (UTC), which the messages name.
+
+    The day is the one the delete recorded, not one taken when the tests were collected: a run across
+    midnight UTC failed here when it was a module constant."""
     res = cli("delete", RID, "--yes", *inv.db, "--user", "anna")
     assert res.code == 0, res.stderr
+    at = cli("show", RID, *inv.db, "--format", "json").json()["history"][-1]["at"]
+    day = str(at)[:10]
+    assert day in {(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=m)).strftime("%Y-%m-%d") for m in (0, 5)}
+    return day
 
 
 def test_an_import_cannot_reuse_the_id_of_a_deleted_partnership(cli: Cli, demo_db: Inventory,
                                                                  tmp_path: Path) -> None:
     """QA's case: delete, then import an unrelated partnership under the same id."""
-    _deleted(cli, demo_db)
+    today = _deleted(cli, demo_db)
     src = write_jsonl(tmp_path / "new.jsonl", [minimal("xx-yy-fine"), minimal(RID, name="Something else")])
     before = demo_db.snapshot()
     for mode in ("insert", "upsert", "replace"):
         res = cli("import", src, *demo_db.db, "--mode", mode, "--user", "ben")
         assert res.code == 2, (mode, res.stdout, res.stderr)
         assert "new.jsonl, row 2" in res.stderr
-        assert (f"id {RID!r} belonged to a partnership deleted on {TODAY} by anna; ids are never reused"
+        assert (f"id {RID!r} belonged to a partnership deleted on {today} by anna; ids are never reused"
                 in res.stderr) and "choose another id" in res.stderr
     assert demo_db.snapshot() == before
     hist = cli("show", RID, *demo_db.db, "--format", "json").json()["history"]
@@ -42,10 +49,10 @@ def test_an_import_cannot_reuse_the_id_of_a_deleted_partnership(cli: Cli, demo_d
 
 
 def test_show_of_a_deleted_partnership_prints_its_history_and_exits_1(cli: Cli, demo_db: Inventory) -> None:
-    _deleted(cli, demo_db)
+    today = _deleted(cli, demo_db)
     res = cli("show", RID, *demo_db.db)
     assert res.code == 1
-    assert f"deleted on {TODAY} by anna" in res.stderr and "history is shown above" in res.stderr
+    assert f"deleted on {today} by anna" in res.stderr and "history is shown above" in res.stderr
     assert "never reused" in res.stderr
     lines = [line.strip() for line in res.stdout.splitlines()]
     assert "Triple Win" in lines[0] and "deleted in version 2" in lines[0]
@@ -55,10 +62,10 @@ def test_show_of_a_deleted_partnership_prints_its_history_and_exits_1(cli: Cli, 
 
 
 def test_show_no_history_says_how_to_see_it(cli: Cli, demo_db: Inventory) -> None:
-    _deleted(cli, demo_db)
+    today = _deleted(cli, demo_db)
     res = cli("show", RID, *demo_db.db, "--no-history")
     assert res.code == 1 and res.stdout == ""
-    assert f"deleted on {TODAY} by anna" in res.stderr and f"smpatlas show {RID}' without --no-history" in res.stderr
+    assert f"deleted on {today} by anna" in res.stderr and f"smpatlas show {RID}' without --no-history" in res.stderr
 
 
 def test_show_json_of_a_deleted_partnership(cli: Cli, demo_db: Inventory) -> None:
