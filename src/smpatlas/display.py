@@ -25,7 +25,7 @@ def plain(f: Field, value: Any) -> str:
     if value is None:
         return NOT_CODED
     if f.kind == "countries":
-        return ", ".join(f"{name_of(v)} ({v})" for v in value)
+        return ", ".join(v if (name := name_of(v)) == v else f"{name} ({v})" for v in value)  # a region: EU
     if f.kind == "isco":
         from smpatlas.reference.isco import label
 

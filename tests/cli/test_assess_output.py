@@ -33,7 +33,7 @@ def one_empty_record(cli: Cli, fresh_db: Inventory, tmp_path: Path) -> tuple[str
 @pytest.mark.parametrize(("inventory", "filters", "said"), [
     ("fresh_db", (), "No partnerships in the inventory: nothing to assess."),
     ("demo_db", ("--destination", "DEU", "--origin", "USA"),
-     "No partnerships matching origin USA; destination DEU: nothing to assess."),
+     "No partnerships matching origin United States (USA); destination Germany (DEU): nothing to assess."),
 ])
 def test_an_empty_selection_is_said_in_words(cli: Cli, request: pytest.FixtureRequest, backend: str, inventory: str,
                                              filters: tuple[str, ...], said: str) -> None:
@@ -85,7 +85,7 @@ def test_a_one_partnership_portfolio(cli: Cli, demo_db: Inventory) -> None:
     assert cli("assess", "--all", *demo_db.db, "--origin", "USA", "--format", "json").json()["n"] == 1
     text = cli("assess", "--all", *demo_db.db, "--origin", "USA").stdout
     _clean(text)
-    assert text.startswith("Portfolio of 1 partnership matching origin USA (rubric")
+    assert text.startswith("Portfolio of 1 partnership matching origin United States (USA), rubric v")
     assert "nothing to rank" in text and "Most balanced" not in text and "Least balanced" not in text
 
 
@@ -140,7 +140,7 @@ def test_a_record_with_nothing_coded(cli: Cli, one_empty_record: tuple[str, ...]
     assert "balance index not computed" in text
     port = cli("assess", "--all", *one_empty_record).stdout
     _clean(port)
-    assert port.startswith("Portfolio of 1 partnership (rubric")
+    assert port.startswith("Portfolio of 1 partnership, rubric v")
     assert "Balance index: none of the 1 has one" in port
 
 

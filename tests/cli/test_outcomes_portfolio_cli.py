@@ -53,7 +53,7 @@ def test_the_table_reads_as_sentences_rows_and_notes(cli: Cli, demo_db: Inventor
     res = cli("outcomes", *demo_db.db, "--destination", "DEU", "--indicator", "recruited")
     assert res.code == 0, res.stderr
     out = res.stdout
-    assert "N = 51 partnerships selected; filters: destination DEU" in out
+    assert "N = 51 partnerships selected; filters: destination Germany (DEU)" in out
     assert "recruited: reported by 10 of 51 partnerships" in out
     assert "recruited (people; reported by 10 of N=51 partnerships)" in out
     assert "spans years, ending 2016" in out and "de-ba-triple-win (2013/2016: 290)" in out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smpatlas.errors import ConfigError
-from smpatlas.store.filters import MAX_TEXT, MAX_WORDS, Filters
+from smpatlas.store.filters import MAX_TEXT, MAX_WORDS, Filters, describe
 
 
 @pytest.mark.parametrize(("filters", "message"), [
@@ -44,3 +44,19 @@ def test_errors_name_filters_as_the_caller_wrote_them(filters: Filters, option: 
         filters.normalised(style="keyword")
     assert str(cli_error.value).startswith(option) and str(api_error.value).startswith(keyword)
     assert "--" not in str(api_error.value)
+
+
+@pytest.mark.parametrize(("filters", "words"), [
+    ({"destination": ["DEU"]}, "destination Germany (DEU)"),
+    ({"origin": ["PHL", "IND"], "destination": ["EU"]}, "origin Philippines (PHL) or India (IND); destination EU"),
+    ({"sector": ["health_care"], "mobility": ["long_term"]}, "sector health care; mobility long term"),
+    ({"skill_level": ["high"], "status": ["ongoing"], "type": ["pilot_project"]},
+     "skill level high; status ongoing; type pilot project"),
+    ({"target_groups": ["persons_with_disabilities"]}, "target groups persons with disabilities"),  # a web facet
+    ({"year_from": 2020, "year_to": 2023}, "active in or after 2020; started in or before 2023"),
+    ({"g2g": False, "text": "nurses"}, 'not government-to-government; text "nurses"'),
+    ({}, ""),
+])
+def test_describe_says_the_selection_in_words(filters: dict[str, object], words: str) -> None:
+    """Codes become names (the filter's codebook field read as :func:`smpatlas.display.plain` reads it)."""
+    assert describe(filters) == words

@@ -51,16 +51,16 @@ def _table(page: str, key: str) -> list[list[str]]:
 
 
 SELECTIONS = [  # parameters → the selection in words
-    ([("destination", "DEU")], "destination DEU"),
-    ([("destination", "DEU"), ("destination", "JPN")], "destination DEU or JPN"),
-    ([("destination", "Germany"), ("sector", "health care")], "destination DEU; sector health_care"),
+    ([("destination", "DEU")], "destination Germany (DEU)"),
+    ([("destination", "DEU"), ("destination", "JPN")], "destination Germany (DEU) or Japan (JPN)"),
+    ([("destination", "Germany"), ("sector", "health care")], "destination Germany (DEU); sector health care"),
     ([("skill_levels", "high")], "skill level high"),  # a field's name for its filter
     ([("target_groups", "women")], "target groups women"),  # a facet the CLI has no filter for
     ([("g2g", "yes")], "government-to-government only"),
     ([("year_from", "2020"), ("year_to", "2023")], "active in or after 2020; started in or before 2023"),
     ([("text", "nurses")], 'text "nurses"'),
     # Browse's empty fields and its order and page: no filter
-    ([("destination", "JPN"), ("g2g", ""), ("year_from", ""), ("sort", "-name"), ("page", "2")], "destination JPN"),
+    ([("destination", "JPN"), ("g2g", ""), ("year_from", ""), ("sort", "-name"), ("page", "2")], "destination Japan (JPN)"),
 ]
 
 
@@ -95,10 +95,10 @@ def test_the_dashboard_shows_the_selection_it_is_asked_for(ro_client: Any, monke
 
 
 EMPTY = [
-    ([("destination", "ISL")], "destination ISL"),
+    ([("destination", "ISL")], "destination Iceland (ISL)"),
     ([("text", "no partnership says zzyzx")], 'text "no partnership says zzyzx"'),
     ([("destination", "DEU"), ("target_groups", "women"), ("year_to", "1995")],
-     "destination DEU; target groups women; started in or before 1995"),
+     "destination Germany (DEU); target groups women; started in or before 1995"),
 ]
 
 
@@ -174,7 +174,7 @@ def test_in_chromium_the_statistics_link_follows_the_facets_clicked(web_backend:
     link.click()
     page.wait_for_url(live_server + "/?destination=DEU")
     page.wait_for_selector(".vega[data-rendered=true]")
-    assert "destination DEU" in page.locator("#selection").inner_text()
+    assert "destination Germany (DEU)" in page.locator("#selection").inner_text()
 
 
 @pytest.mark.parametrize(("params", "echoed"), [

@@ -143,7 +143,7 @@ def test_the_selection_is_said_in_words_with_the_dashboards_links(ro_client: Any
                                               ("indicator", "departed")]).text
     selection = re.search(r'<p class="notice" id="selection">(.*?)</p>', page, flags=re.S)
     assert selection is not None
-    assert "destination DEU; sector health_care" in _text(selection.group(1))
+    assert "destination Germany (DEU); sector health care" in _text(selection.group(1))
     assert 'href="/partnerships?destination=DEU&amp;sector=health_care" id="browse-selection"' in page
     assert 'href="/?destination=DEU&amp;sector=health_care" id="stats-selection"' in page
     assert 'href="/outcomes?indicator=departed" id="whole-inventory"' in page

@@ -153,7 +153,7 @@ def print_portfolio(p: Portfolio, rb: rubric_mod.Rubric) -> None:
         c.out.print(f"No partnerships{where or ' in the inventory'}: nothing to assess.", markup=False)
         return
     low = f"coverage below {p.low_coverage_below:.0%}"
-    c.out.print(f"[bold]Portfolio of {_count(p.n)}[/bold]{escape(where)} (rubric v{escape(p.rubric_version)})")
+    c.out.print(f"[bold]Portfolio of {_count(p.n)}[/bold]{escape(where)}, rubric v{escape(p.rubric_version)}")
     c.out.print("\n  [bold]Dimension scores[/bold] (0–4; bands: the score rounded down, e.g. 2.67 is in band 2; "
                 "coverage = share of the dimension's rules with known inputs)")
     for key, d in p.dimensions.items():

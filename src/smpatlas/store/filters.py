@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from smpatlas.codebook import default as default_codebook
+from smpatlas.display import plain
 from smpatlas.errors import ConfigError
 from smpatlas.normalise import CONTROL, converters
 from smpatlas.problems import CellError
@@ -145,8 +146,9 @@ class Filters:
 
 
 def describe(filters: dict[str, Any]) -> str:
-    """Filters (:meth:`Filters.to_dict`) as words: ``origin USA or PHL; active in or after 2020`` (values OR within
-    a filter, AND across), for every text that states which partnerships a figure is about."""
+    """Filters (:meth:`Filters.to_dict`) as words: ``origin United States (USA) or Philippines (PHL); sector health
+    care; active in or after 2020`` (values OR within a filter, AND across), for every text that states which
+    partnerships a figure is about."""
     parts = []
     for k, v in filters.items():
         if k == "year_from":
@@ -158,5 +160,16 @@ def describe(filters: dict[str, Any]) -> str:
         elif k == "g2g":
             parts.append("government-to-government only" if v else "not government-to-government")
         else:
-            parts.append(f"{k.replace('_', ' ')} {' or '.join(map(str, v)) if isinstance(v, list) else v}")
+            values = v if isinstance(v, list) else [v]
+            parts.append(f"{k.replace('_', ' ')} {' or '.join(_value_words(k, x) for x in values)}")
     return "; ".join(parts)
+
+
+def _value_words(key: str, value: Any) -> str:
+    """One filter value as a person reads it: ``Germany (DEU)``, ``health care`` (:func:`display.plain`)."""
+    cb = default_codebook()
+    name = FILTER_FIELDS.get(key, key)
+    if name not in cb:
+        return str(value)
+    f = cb[name]
+    return plain(f, [value] if f.multi else value)
