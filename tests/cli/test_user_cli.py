@@ -207,7 +207,8 @@ def test_no_token_for_a_disabled_user(cli: Cli, fresh_db: Inventory, monkeypatch
     res = cli("token", "create", "erin", *fresh_db.db)
     assert res.code == 1 and res.stdout == "", res.stdout
     assert "'erin' is disabled" in res.stderr and "no token was created" in res.stderr
-    assert "enable them again in the web app" in res.stderr and "/admin/users" in res.stderr
+    assert "enable them again (smpatlas user enable erin, or on the web app's Users page" in res.stderr
+    assert "/admin/users" in res.stderr
     assert fresh_db.snapshot() == before
     assert cli("token", "create", "anna", *fresh_db.db).stdout.startswith(users_store.TOKEN_PREFIX)
 

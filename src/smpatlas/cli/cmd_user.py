@@ -1,10 +1,12 @@
-"""``smpatlas user add|passwd|list`` and ``smpatlas token create``: accounts and API tokens for the web app."""
+"""``smpatlas user add|passwd|list|role|disable|enable`` and ``smpatlas token create|list|revoke``: accounts and API
+tokens for the web app, the same store functions as the web app's Users page (:mod:`smpatlas.store.users`)."""
 
 from __future__ import annotations
 
 import shlex
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -13,9 +15,11 @@ from smpatlas.cli.app import app
 from smpatlas.errors import ConfigError
 
 user_app = typer.Typer(help="Accounts of the web app (viewer, editor, admin).\n\n"
-                       "Example:\n\n    smpatlas user add anna --role editor\n\n    smpatlas user passwd anna",
+                       "Example:\n\n    smpatlas user add anna --role editor\n\n    smpatlas user passwd anna"
+                       "\n\n    smpatlas user disable anna",
                        no_args_is_help=True, rich_markup_mode=None)
-token_app = typer.Typer(help="API tokens for scripts.\n\nExample:\n\n    smpatlas token create anna",
+token_app = typer.Typer(help="API tokens for scripts.\n\nExample:\n\n    smpatlas token create anna"
+                        "\n\n    smpatlas token list anna\n\n    smpatlas token revoke anna 3",
                         no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
@@ -43,6 +47,28 @@ def _read_password(name: str, from_stdin: bool, command: str) -> str:
     if not password:
         raise ConfigError("No password given.")
     return password
+
+
+T = TypeVar("T")
+UserName = Annotated[str, typer.Argument(metavar="NAME", help="The user, as 'smpatlas user list' shows the name.")]
+
+
+def _with_user(db: str | None, name: str, work: Callable[[Any], T]) -> T:
+    """Run ``work(conn)`` in one transaction of an existing inventory, once ``name`` is known to be a user
+    (else a clear error naming a user with the same name in another case, if there is one)."""
+    from smpatlas.store import database
+    from smpatlas.store import users as users_store
+
+    engine = database.open_engine(db, create_if_missing=False)
+    try:
+        with engine.begin() as conn:
+            if users_store.get_user(conn, name=name) is None:
+                similar = users_store.same_names(conn, name)
+                hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
+                raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
+            return work(conn)
+    finally:
+        engine.dispose()
 
 
 PasswordStdin = Annotated[bool, typer.Option(
@@ -117,8 +143,8 @@ def passwd(
         engine.dispose()
     c.out.print(f"New password set for {name}; their web sessions have ended.", markup=False)
     if not found["active"]:
-        c.err.print(f"Note: {name} is disabled and cannot log in until an admin enables them again in the web app "
-                    "(Users, /admin/users).", markup=False)
+        c.err.print(f"Note: {name} is disabled and cannot log in until enabled again: smpatlas user enable "
+                    f"{shlex.quote(name)}", markup=False)
 
 
 @user_app.command("list")
@@ -156,6 +182,73 @@ def list_(db: c.DbOption = None, fmt: Annotated[str, typer.Option("--format", "-
         c.out.print("No users yet: add one with 'smpatlas user add NAME --role admin'.")
 
 
+@user_app.command("role")
+def role_(name: UserName,
+          role: Annotated[str, typer.Argument(metavar="ROLE", help="viewer, editor or admin.")],
+          db: c.DbOption = None) -> None:
+    """Give a user another role (viewer, editor or admin); the only active admin keeps theirs.
+
+    Example:
+
+        smpatlas user role anna admin
+    """
+    from smpatlas.store import users as users_store
+
+    role = c.check_choice(role, users_store.ROLES, "ROLE")
+
+    def work(conn: Any) -> str:
+        before = str(users_store.get_user(conn, name=name)["role"])  # type: ignore[index]
+        users_store.set_role(conn, name=name, role=role)
+        return before
+
+    before = _with_user(db, name, work)
+    said = f"{name} is {'already' if before == role else 'now'} {'an' if role == 'admin' else 'a'} {role}"
+    c.out.print(said + ("." if before == role else f" (was {before})."), markup=False)
+
+
+def _set_active(db: str | None, name: str, active: bool) -> None:
+    from smpatlas.store import users as users_store
+
+    def work(conn: Any) -> bool:
+        was = bool(users_store.get_user(conn, name=name)["active"])  # type: ignore[index]
+        users_store.set_active(conn, name=name, active=active)
+        return was
+
+    was = _with_user(db, name, work)
+    if was == active:
+        c.out.print(f"{name} is already {'active' if active else 'disabled'}; nothing changed.", markup=False)
+    elif active:
+        c.out.print(f"{name} is active again: they can log in, and their API tokens work again.", markup=False)
+    else:
+        c.out.print(f"{name} is disabled: they cannot log in, and their open sessions and API tokens stop working "
+                    f"(enable them again with 'smpatlas user enable {shlex.quote(name)}').", markup=False)
+
+
+@user_app.command("disable")
+def disable(name: UserName, db: c.DbOption = None) -> None:
+    """Disable a user: they cannot log in, and their open web sessions and API tokens stop working.
+
+    Nothing of theirs is deleted (their name stays in the history); 'smpatlas user enable' undoes it.
+    The only active admin cannot be disabled.
+
+    Example:
+
+        smpatlas user disable anna
+    """
+    _set_active(db, name, False)
+
+
+@user_app.command("enable")
+def enable(name: UserName, db: c.DbOption = None) -> None:
+    """Enable a disabled user again: they can log in, and their API tokens work again.
+
+    Example:
+
+        smpatlas user enable anna
+    """
+    _set_active(db, name, True)
+
+
 @token_app.command("create")
 def create(
     name: Annotated[str, typer.Argument(metavar="NAME", help="The user the token acts as.")],
@@ -181,3 +274,58 @@ def create(
         engine.dispose()
     sys.stdout.write(token + "\n")
     c.err.print("Keep this token secret; it is not shown again. Use: Authorization: Bearer <token>", markup=False)
+
+
+@token_app.command("list")
+def list_tokens(name: UserName, db: c.DbOption = None,
+                fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text") -> None:
+    """List a user's API tokens: number, label and the day it was created (never the secret).
+
+    Example:
+
+        smpatlas token list anna
+    """
+    from smpatlas.store import users as users_store
+
+    fmt = c.check_choice(fmt, ("text", "json"), "--format")
+    # last_used_at is not kept up to date (that would write on every API request): not shown
+    rows = [{"number": r["id"], "label": r["label"], "created_at": r["created_at"]}
+            for r in _with_user(db, name, lambda conn: users_store.list_tokens(conn, user_name=name))]
+    if fmt == "json":
+        c.print_json(rows)
+        return
+    for r in rows:
+        c.out.print(f"{r['number']}\t{r['label'] or '(no label)'}\tcreated {r['created_at']:%Y-%m-%d}", markup=False)
+    if not rows:
+        c.out.print(f"{name} has no API tokens: create one with 'smpatlas token create {shlex.quote(name)}'.",
+                    markup=False)
+
+
+@token_app.command("revoke")
+def revoke(name: UserName,
+           number: Annotated[int | None, typer.Argument(metavar="[NUMBER]",
+                                                        help="The token's number, as 'smpatlas token list' shows.")]
+           = None,
+           every: Annotated[bool, typer.Option("--all", help="Revoke every token of the user.")] = False,
+           db: c.DbOption = None) -> None:
+    """Revoke one API token of a user (by its number) or all of them (--all); scripts using it are refused at once.
+
+    Example:
+
+        smpatlas token revoke anna 3
+
+        smpatlas token revoke anna --all
+    """
+    from smpatlas.store import users as users_store
+
+    if (number is None) == (not every):
+        raise ConfigError("Give the number of the token to revoke ('smpatlas token list NAME' shows them) or --all, "
+                          "not both." if every else "Give the number of the token to revoke ('smpatlas token list "
+                          f"{shlex.quote(name)}' shows them), or --all to revoke every token of {name!r}.")
+    if every:
+        gone = _with_user(db, name, lambda conn: users_store.revoke_tokens(conn, user_name=name))
+        c.out.print(f"Revoked {gone} API token{'' if gone == 1 else 's'} of {name}.", markup=False)
+        return
+    assert number is not None
+    _with_user(db, name, lambda conn: users_store.revoke_token(conn, user_name=name, token_id=number))
+    c.out.print(f"Revoked API token {number} of {name}.", markup=False)

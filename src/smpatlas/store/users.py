@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import shlex
 import unicodedata
 from functools import cache
 from typing import Any
@@ -294,8 +295,9 @@ def create_token(conn: Connection, *, user_name: str, label: str | None = None) 
         raise ConfigError(f"No user named {user_name!r}; add it first with 'smpatlas user add'.")
     if not user["active"]:
         raise ConfigError(f"{user_name!r} is disabled, so the API would refuse any token of theirs; no token was "
-                          "created. An admin can enable them again in the web app (Users, /admin/users: open the "
-                          "user, then Enable), then create the token.")
+                          "created. An admin can enable them again (smpatlas user enable "
+                          f"{shlex.quote(user_name)}, or on the web app's Users page, /admin/users: open the user, "
+                          "then Enable), then create the token.")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(insert(api_tokens).values(user_name=user_name, token_hash=hash_token(token), label=label,
                                            created_at=_now()))
