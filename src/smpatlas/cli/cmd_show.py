@@ -31,6 +31,9 @@ def show(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     show_history: Annotated[bool, typer.Option("--history", help="Show the change history (the default).")] = False,
     no_history: Annotated[bool, typer.Option("--no-history", help="Leave the change history out.")] = False,
+    version: Annotated[int | None, typer.Option(
+        "--version", metavar="N", help="The partnership as it stood at version N, rebuilt from its history "
+        "(also of a deleted partnership).")] = None,
 ) -> None:
     """Show every coded field of one partnership, its sources and its history.
 
@@ -38,9 +41,14 @@ def show(
     {"record": null, "deleted": {...}, "history": [...]}) and exits 1 saying when and by whom it was
     deleted; --no-history prints only that message. Its id is never reused.
 
+    --version N shows the record as it stood at version N (the history keeps every change, so every past
+    version can be rebuilt), saying who made that version, when, and which fields it changed.
+
     Example:
 
         smpatlas show de-ph-triple-win
+
+        smpatlas show de-ph-triple-win --version 1 --no-history
     """
     from smpatlas.store import database
     from smpatlas.store import repository as repo
@@ -59,17 +67,66 @@ def show(
                 raise NotFound(record_id, f"Similar ids: {', '.join(close)}." if close else
                                "See 'smpatlas list'.")
             meta = repo.get_meta(conn, record_id) or {}
-            hist = repo.history_of(conn, record_id) if history else []
+            hist = repo.history_of(conn, record_id) if history or version is not None else []
     finally:
         engine.dispose()
+    if version is not None:
+        _show_version(record_id, _last_life(hist, deleted=gone is not None), version, gone, fmt,
+                      hist if history else [])
+        return
     if gone is not None:
         _deleted(gone, hist, fmt, history)
     assert rec is not None
     if fmt == "json":
         c.print_json({"record": rec, "version": meta.get("version"), "history": hist})
         return
-    cb = default_codebook()
     c.out.print(f"[bold]{rec['name']}[/bold]  ({rec['id']}, version {meta.get('version')})")
+    _print_record(rec)
+    if history:
+        _print_history(hist)
+
+
+def _show_version(record_id: str, life: list[dict[str, Any]], version: int, gone: repo.Deletion | None, fmt: str,
+                  hist: list[dict[str, Any]]) -> None:
+    """``show --version N``: the record at version N (:func:`smpatlas.store.versions.record_at`), who made it,
+    when, and what it changed; then the history unless --no-history."""
+    from smpatlas.store.versions import record_at
+
+    v = record_at(life, version)
+    made = {"at": v.at, "user": v.user, "context": v.context, "fields": list(v.fields)}
+    if fmt == "json":
+        c.print_json({"record": v.record, "version": v.version, "latest_version": v.latest, "made": made,
+                      "deleted": None if gone is None else {"at": gone.at, "user": gone.user,
+                                                            "version": gone.version},
+                      "history": hist})
+        return
+    when = v.at.strftime("%Y-%m-%d %H:%M") if hasattr(v.at, "strftime") else str(v.at)
+    now = (f"deleted in version {gone.version}" if gone is not None else
+           "the current version" if v.version == v.latest else f"the current version is {v.latest}")
+    c.out.print(f"{v.record.get('name', record_id)}  ({record_id}, version {v.version}; {now})", markup=False,
+                style="bold")
+    what = "created" if v.version == 1 else "changed " + ", ".join(v.fields)
+    c.out.print(f"As it stood after {v.user} {what} on {when}" + (f" ({v.context})" if v.context else "") + ".",
+                markup=False)
+    _print_record(v.record)
+    if hist:
+        _print_history(hist)
+
+
+def _last_life(hist: list[dict[str, Any]], *, deleted: bool) -> list[dict[str, Any]]:
+    """The entries of the partnership's current record, or, when it is deleted, of the record deleted last (in
+    older inventories an id may have been used again after a delete)."""
+    from smpatlas.store import repository as repo
+
+    if deleted:
+        last = max((i for i, e in enumerate(hist) if e["action"] == "delete"), default=len(hist))
+        hist = hist[:last]
+    return repo.current_life(hist)
+
+
+def _print_record(rec: dict[str, Any]) -> None:
+    """Every coded field by section, then the sources."""
+    cb = default_codebook()
     for key, title in cb.sections.items():
         fields = [f for f in cb.in_section(key) if f.name not in ("id", "name")]
         if not fields:
@@ -88,8 +145,6 @@ def show(
                     + (f" (accessed {s['accessed']})" if s.get("accessed") else ""), markup=False)
     if not rec.get("sources"):
         c.out.print("  none: this record cannot be published until a source is added", style="yellow")
-    if history:
-        _print_history(hist)
 
 
 def _one_per_line(f: Field, value: Any) -> list[str] | None:
