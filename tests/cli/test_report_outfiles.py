@@ -48,14 +48,17 @@ def assert_clear(stderr: str, *expected: str) -> None:
         assert text in stderr, stderr
 
 
-@pytest.mark.parametrize(("cmd", "name"), [
-    (("report", "inventory"), "big.html"), (("report", "inventory"), "big.pdf"), (("chart", "world_map"), "big.png"),
-    (("export", "--format", "xlsx"), "big.xlsx")])
+@pytest.mark.parametrize(("cmd", "name", "limit"), [
+    (("report", "inventory"), "big.html", 40_000),
+    # a PDF report: the profile (≈ 40 KB; the inventory's takes 10 s more); the limit leaves room for SQLite's
+    # 32 KB shared-memory file
+    (("report", "partnership", "de-ph-triple-win"), "big.pdf", 34_000),
+    (("chart", "world_map"), "big.png", 40_000), (("export", "--format", "xlsx"), "big.xlsx", 40_000)])
 def test_a_write_over_the_file_size_limit_keeps_the_old_file(db: str, tmp_path: Path, cmd: tuple[str, ...],
-                                                             name: str) -> None:
+                                                             name: str, limit: int) -> None:
     out = tmp_path / name
     out.write_bytes(b"the good file")
-    res = smpatlas(*cmd, "--db", db, "--out", str(out), limit=40_000)
+    res = smpatlas(*cmd, "--db", db, "--out", str(out), limit=limit)
     assert res.returncode == 1
     assert_clear(res.stderr, f"Cannot write {str(out)!r}: File too large; nothing was written.")
     assert out.read_bytes() == b"the good file"
@@ -122,6 +125,8 @@ def test_a_format_that_contradicts_the_file_name_is_refused(cli: Cli, db: str, t
     assert res.code == 1
     assert "--format pdf contradicts the file name 'r.html'" in res.stderr
     assert not (tmp_path / "r.html").exists()
+    if cmd[1] == "inventory":  # the same rule for both (outfiles.py); writing is checked with the quicker profile
+        return
     res = cli(*cmd, "--db", db, "--out", tmp_path / "r.HTM", "--format", "html")  # agreeing: fine
     assert res.code == 0, res.stderr
     res = cli(*cmd, "--db", db, "--out", tmp_path / "r.2024", "--format", "pdf")  # a suffix that is no format
