@@ -168,6 +168,26 @@ def templates() -> Jinja2Templates:
     return t
 
 
+def _warn_of_a_made_up_secret(settings: Settings, atlas: Atlas) -> None:
+    """Log a warning when no ``SMPATLAS_SECRET_KEY`` was given and people can log in (the inventory has users, or
+    it is a shared PostgreSQL database): each process then signs sessions with its own key, so a log-in is not
+    understood by the other workers and ends when the server restarts. (A lone demo server needs no key.)"""
+    if not settings.generated_secret:
+        return
+    from smpatlas.store import users as users_store
+
+    shared = atlas.engine.dialect.name != "sqlite"
+    try:
+        with atlas.engine.connect() as conn:
+            has_users = bool(users_store.list_users(conn))
+    except Exception:  # an inventory without the users table yet, or unreadable: other errors say so
+        has_users = False
+    if shared or has_users:
+        log.warning("SMPATLAS_SECRET_KEY is not set: this process signs log-ins with a key of its own, so they end "
+                    "when the server restarts and fail on any other worker. Set one long random value for every "
+                    "worker (python -c 'import secrets; print(secrets.token_urlsafe(48))'); see docs/deployment.md.")
+
+
 def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) -> FastAPI:
     """A new web app over the inventory that ``settings.database_url`` names (or ``atlas``)."""
     settings = settings or Settings.from_env()
@@ -187,6 +207,7 @@ def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) 
         upload_dir=upload_dir, templates=templates(), facet_cache=FacetCache() if settings.facet_cache else None,
     )
     _install_errors(app)
+    _warn_of_a_made_up_secret(settings, atlas)
     from smpatlas.web import pages, pages_admin, pages_write
     from smpatlas.web.api.main import api_router
 

@@ -46,7 +46,7 @@ class Settings:
     """Everything ``create_app`` needs; environment variable ``SMPATLAS_<NAME>`` overrides each."""
 
     database_url: str | None = None  # a SQLite path or database URL; None = SMPATLAS_DATABASE_URL or smpatlas.db
-    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
+    secret_key: str = field(default="", repr=False)  # "" = made up here (see generated_secret)
     public: bool = True  # anonymous visitors may read; False = log in to see anything
     secure_cookies: bool = False  # set True behind HTTPS: the session cookie gets the Secure flag
     session_days: int = DEFAULT_SESSION_DAYS
@@ -57,8 +57,14 @@ class Settings:
     upload_ttl_seconds: int = DEFAULT_UPLOAD_TTL
     facet_cache: bool = True  # in-memory facet bitmaps (fast browse); False = SQL GROUP BY on every request
     development: bool = False  # allows placeholder secrets
+    #: True when no secret key was given and this process made one up: sessions then end when it stops and are
+    #: not understood by other workers (create_app warns where users can log in).
+    generated_secret: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if not self.secret_key:
+            object.__setattr__(self, "secret_key", secrets.token_urlsafe(48))
+            object.__setattr__(self, "generated_secret", True)
         if not self.development:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
                 raise ConfigError("SMPATLAS_SECRET_KEY is a placeholder; set a long random value "
@@ -74,6 +80,8 @@ class Settings:
         env = dict(os.environ if environ is None else environ)
         values: dict[str, Any] = {}
         for f in fields(cls):
+            if not f.init:
+                continue
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is None:
                 continue
@@ -90,4 +98,7 @@ class Settings:
         return cls(**values)
 
     def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
+        new = replace(self, **changes)
+        if self.generated_secret and "secret_key" not in changes:  # still the key this process made up
+            object.__setattr__(new, "generated_secret", True)
+        return new
