@@ -15,6 +15,7 @@ from smpatlas.io.importer import import_files
 from smpatlas.record import normalise
 from smpatlas.store import repository as repo
 from tests.conftest import minimal, write_jsonl
+from tests.pgserver import PgServer
 
 
 def test_two_editors_one_wins_the_other_gets_a_conflict(engine: Engine) -> None:
@@ -182,3 +183,30 @@ def test_an_edit_of_a_partnership_deleted_meanwhile_is_not_found(engine: Engine,
     with engine.connect() as conn:
         assert repo.get(conn, "xx-yy-test") is None
         assert [h["action"] for h in repo.history_of(conn, "xx-yy-test")] == ["create", "delete"]
+
+
+def test_postgresql_writers_wait_for_a_lock_as_long_as_sqlite_writers(pg_server: PgServer, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: an edit of a record another transaction holds (a long upsert import, say) waits at most
+    SMPATLAS_BUSY_TIMEOUT, then Busy with the same advice as on SQLite — not an endless wait; nothing written."""
+    import psycopg
+
+    import smpatlas
+    from smpatlas.errors import Busy
+
+    monkeypatch.setenv("SMPATLAS_BUSY_TIMEOUT", "0.3")
+    url = pg_server.create_database()
+    atlas = smpatlas.open(url)
+    atlas.import_files([write_jsonl(tmp_path / "one.jsonl", [minimal("xx-yy-one")])])
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as other:
+        other.execute("SELECT id FROM partnerships WHERE id = 'xx-yy-one' FOR UPDATE")  # held until rollback
+        started = time.monotonic()
+        with pytest.raises(Busy, match=r"is busy: another program .* locked for more than 0\.3 s\. Nothing was "
+                                       r"written; try again once it has finished \(set SMPATLAS_BUSY_TIMEOUT"):
+            atlas.edit("xx-yy-one", {"status": "completed"})
+        assert time.monotonic() - started < 10
+        other.rollback()
+    assert atlas.get("xx-yy-one")["status"] == "ongoing"
+    assert atlas.edit("xx-yy-one", {"status": "completed"})["status"] == "completed"  # the lock is gone
+    atlas.close()

@@ -6,7 +6,8 @@ creating engines with the right settings per backend (an existing file that is
 not a SQLite database is refused before SQLite touches it), and running the
 Alembic migrations (create, upgrade, refuse downgrade), and turning
 "database is locked" (a SQLite writer kept waiting longer than
-``SMPATLAS_BUSY_TIMEOUT`` seconds) into :class:`~smpatlas.errors.Busy`. Must not
+``SMPATLAS_BUSY_TIMEOUT`` seconds; on PostgreSQL, a lock waited for as long)
+into :class:`~smpatlas.errors.Busy`. Must not
 know about records, files or the CLI.
 
 Opening an inventory whose schema is current reads its revision with one query
@@ -192,6 +193,8 @@ def create(url: str) -> Engine:
             extra["creator"] = _connector(path, params)
     try:
         # hide_parameters: an error's message never carries the values sent (a password hash, a token's hash)
+        if make_url(url).get_backend_name() == "postgresql":
+            busy_timeout()  # a bad setting is an error now, not at the first connection
         engine = create_engine(url, future=True, json_serializer=json_text, json_deserializer=orjson.loads,
                                hide_parameters=True, **extra)
         engine.dialect.create_connect_args(engine.url)  # e.g. a port or timeout that is not a number
@@ -202,6 +205,7 @@ def create(url: str) -> Engine:
         raise ConfigError(f"Cannot use database {shown(url)!r}: {exc}{hint}.") from None
     if engine.dialect.name == "postgresql":
         event.listen(engine, "handle_error", _pg_refused)
+        event.listen(engine, "connect", _pg_lock_timeout)
     if engine.dialect.name == "sqlite":
         busy_timeout()  # a bad setting is an error now, not at the first connection
         read_only = params.get("mode") == "ro" or params.get("immutable") == "1"
@@ -283,9 +287,14 @@ _PG_NO_PRIVILEGE, _PG_READ_ONLY = "42501", "25006"
 
 def _pg_refused(ctx: ExceptionContext) -> None:
     """Raise :class:`DatabaseRefused`, one message saying what to do, when PostgreSQL refuses the database user a
-    table or schema ("permission denied for table partnerships") or a write (a read-only server)."""
+    table or schema ("permission denied for table partnerships") or a write (a read-only server); :class:`Busy`
+    when a lock was waited for longer than ``lock_timeout`` (:func:`_pg_lock_timeout`)."""
     orig = ctx.original_exception
     code = getattr(orig, "sqlstate", None)
+    if code == _PG_LOCK_TIMEOUT:
+        raise Busy(f"The inventory is busy: another program (a long import, perhaps, or an edit) kept what this "
+                   f"changes locked for more than {busy_timeout():g} s. Nothing was written; try again once it has "
+                   f"finished (set {BUSY_ENV_VAR} to wait longer).")
     if code not in (_PG_NO_PRIVILEGE, _PG_READ_ONLY) or ctx.engine is None:
         return
     if ctx.connection is not None and ctx.connection.in_nested_transaction():
@@ -305,6 +314,23 @@ def _pg_refused(ctx: ExceptionContext) -> None:
                   f"the owner grant {user!r} what it needs (to read: GRANT SELECT ON ALL TABLES IN SCHEMA public "
                   f"TO {user}; to edit, also INSERT, UPDATE, DELETE, and USAGE ON ALL SEQUENCES IN SCHEMA public)")
     raise DatabaseRefused(f"The PostgreSQL user {user!r} may not do this ({said}). Nothing was written; {advice}.")
+
+
+#: SQLSTATE of a PostgreSQL statement that waited for a lock longer than ``lock_timeout``.
+_PG_LOCK_TIMEOUT = "55P03"
+
+
+def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+    """Wait at most ``SMPATLAS_BUSY_TIMEOUT`` for a lock another writer holds (an edit behind a long import of the
+    same record), as SQLite writers do; then :func:`_pg_refused` raises :class:`Busy`. (0 means "at once":
+    PostgreSQL's 0 would wait for ever.) Set for the session, outside any transaction."""
+    ms = max(1, int(busy_timeout() * 1000))
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    try:
+        dbapi_conn.execute(f"SET lock_timeout = {ms}")
+    finally:
+        dbapi_conn.autocommit = autocommit
 
 
 def json_text(value: Any) -> str:
