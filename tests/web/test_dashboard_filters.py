@@ -175,6 +175,10 @@ def test_in_chromium_the_statistics_link_follows_the_facets_clicked(web_backend:
     page.wait_for_url(live_server + "/?destination=DEU")
     page.wait_for_selector(".vega[data-rendered=true]")
     assert "destination Germany (DEU)" in page.locator("#selection").inner_text()
+    page.click("#outcomes-link")  # and on to the selection's outcomes, whose chart draws too
+    page.wait_for_url(live_server + "/outcomes?destination=DEU")
+    page.wait_for_selector("#outcomes-chart .vega[data-rendered=true] svg")
+    assert page.locator("#outcomes-chart .vega").get_attribute("role") == "img"
 
 
 @pytest.mark.parametrize(("params", "echoed"), [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 from typing import Any
 
@@ -52,6 +53,27 @@ def _rows(page: str, ident: str) -> list[list[str]]:
     body = page.split(f'<table id="{ident}">', 1)[1].split("</tbody>", 1)[0].split("<tbody>", 1)[1]
     return [[_text(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
             for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)]
+
+
+def _chart_points(page: str) -> set[tuple[str, int, Any]]:
+    """(indicator, year, people) of every bar of the page's outcomes chart (its Vega-Lite spec's inline data)."""
+    found = re.search(r'<script type="application/json" id="spec-outcomes">(.*?)</script>', page, flags=re.S)
+    if found is None:
+        return set()
+    points: set[tuple[str, int, Any]] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if {"indicator_key", "year", "people"} <= node.keys():
+                points.add((node["indicator_key"], int(node["year"]), node["people"]))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(json.loads(html.unescape(found.group(1))))
+    return points
 
 
 def _num(v: Any) -> str:
@@ -117,6 +139,11 @@ def test_the_page_shows_the_same_figures(ro_client: Any, params: list[tuple[str,
             assert f'id="spans-{ind}"' not in page
     for n in d["notes"]:
         assert n["text"] in html.unescape(page)
+    # the chart (the report's) draws exactly the tables' years: people per indicator and year, spans left out
+    drawn = _chart_points(page)
+    counted = {(c["indicator"], c["year"], c["sum"]) for c in d["cells"] if d["reporting"][c["indicator"]]}
+    assert drawn == counted
+    assert ('id="outcomes-chart"' in page) is bool(counted)
     if params and any(k != "indicator" for k, v in params if v):
         assert 'id="selection"' in page and 'id="whole-inventory"' in page and 'id="browse-selection"' in page
     else:
@@ -164,6 +191,7 @@ def test_an_empty_selection_and_no_outcomes_say_so(ro_client: Any) -> None:
     r = ro_client.get("/outcomes", params={"text": "zzzz no such partnership"})
     assert r.status_code == 200
     assert 'id="no-match"' in r.text and "No partnership matches" in r.text and "<table" not in r.text
+    assert 'id="outcomes-chart"' not in r.text and "vega.min.js" not in r.text
     assert ro_client.get("/api/v1/outcomes", params={"text": "zzzz no such partnership"}).json()["n"] == 0
     n = _atlas(ro_client).outcomes(indicator="remote_placements").n
     r = ro_client.get("/outcomes", params={"indicator": "remote_placements"})

@@ -343,7 +343,11 @@ def _spans_note(o: Outcomes, indicator: str | None = None) -> str | None:
 
 def outcomes(data: InventoryData) -> Table:
     """The people of each indicator reported, year by year (the chart's numbers; spans are in the section's tables)."""
-    o = data.outcomes
+    return outcomes_table(data.outcomes)
+
+
+def outcomes_table(o: Outcomes) -> Table:
+    """:func:`outcomes` of any :class:`Outcomes` (the web's Outcomes page draws its chart from it)."""
     rows = []
     for c in o.cells:
         if c.kind != outcomes_mod.YEAR:

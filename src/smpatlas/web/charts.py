@@ -2,7 +2,8 @@
 
 Owns :func:`dashboard_charts`: every chart of the dashboard's selection (the
 whole inventory, or what its filters select) with its data table (the text
-alternative the page shows under it). When the reports package is present
+alternative the page shows under it), and :func:`outcomes_chart`, the Outcomes
+page's chart (the report's, whose numbers are the page's tables). When the reports package is present
 (``smpatlas.report.inventory.chart``: one spec function per chart in
 ``smpatlas.report.charts``/``maps``), its specs are embedded, so the web and the
 reports show the same charts; without it, minimal specs built here from the
@@ -17,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from smpatlas.analysis.outcomes import Outcomes
 from smpatlas.analysis.stats import Stats
 from smpatlas.atlas import Atlas
 from smpatlas.codebook import default as default_codebook
@@ -163,3 +165,21 @@ def dashboard_charts(atlas: Atlas, stats: Stats, records: Iterable[dict[str, Any
                  [("origin", "Origin"), ("destination", "Destination"), ("count", "Partnerships")]))
     return [{"key": key, "title": title, "spec": spec, "table": _data_table(title, columns, spec["data"]["values"])}
             for key, title, spec, columns in made]
+
+
+def outcomes_chart(o: Outcomes, described: str) -> dict[str, Any] | None:
+    """``{"key", "title", "spec"}`` of the Outcomes page: people per year, a panel per indicator (the report's chart,
+    :func:`smpatlas.report.charts.outcomes`); None when no line falls within one year (nothing to draw) or the
+    reports package is not there. The page's tables hold its numbers."""
+    try:
+        from smpatlas.report import charts as report_charts
+        from smpatlas.report.tables import counted, outcomes_table
+    except ImportError:
+        return None
+    table = outcomes_table(o)
+    if not table.rows:
+        return None
+    source = f"Source: SMP Atlas inventory, {counted(o.n, 'partnership')}; filters: {described or 'none'}."
+    with report_charts.unchecked():
+        spec = report_charts.outcomes(table, source)
+    return {"key": "outcomes", "title": table.title, "spec": spec}

@@ -102,6 +102,7 @@ def outcomes(request: Request, conn: SessionDep, _user: Reader) -> Response:
                 for ind in d["indicators"]]
     return render(request, "outcomes.html", {
         "d": d, "headlines": o.headlines(), "sections": [s for s in sections if s["reporting"]],
+        "chart": charts.outcomes_chart(o, describe(chosen)),
         "unreported": [s["indicator"] for s in sections if not s["reporting"]], "q": query,
         "filtered": bool(chosen), "described": describe(chosen), "browse_url": query.url(page=1),
         "stats_url": _stats_url(query), "whole_url": _outcomes_url(fc.Query(), wanted),
