@@ -204,7 +204,7 @@ def create_app(settings: Settings | None = None, *, atlas: Atlas | None = None) 
     app.state.smpatlas = AppState(
         settings=settings, atlas=atlas, sessions=sessions,
         limiter=auth.LoginLimiter(atlas.engine, settings.login_attempts, settings.login_window_seconds),
-        upload_dir=upload_dir, templates=templates(), facet_cache=FacetCache() if settings.facet_cache else None,
+        upload_dir=upload_dir, templates=templates(), facet_cache=FacetCache(atlas.engine) if settings.facet_cache else None,
     )
     _install_errors(app)
     _warn_of_a_made_up_secret(settings, atlas)

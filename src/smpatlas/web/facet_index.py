@@ -13,11 +13,12 @@ the same results (a test compares them) and is used when the cache is off.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from smpatlas.analysis.columns import fetch, paused_gc
 from smpatlas.codebook import default as default_codebook
@@ -26,6 +27,9 @@ from smpatlas.store.schema import from_row
 from smpatlas.store.schema import history as h
 from smpatlas.store.schema import partnerships as p
 from smpatlas.web import facets as fc
+
+log = logging.getLogger("smpatlas.web")
+_NOT_BUILDING = object()
 
 
 def _bitmap(positions: Any, nbytes: int) -> int:
@@ -186,34 +190,65 @@ class FacetIndex:
 
 
 class FacetCache:
-    """The current :class:`FacetIndex`: patched after a few changes, rebuilt after many."""
+    """The current :class:`FacetIndex`: patched after a few changes, rebuilt after many.
+
+    Given an engine (the web app's), a full build runs in a background thread on a connection of its own, and
+    :meth:`get` answers None meanwhile, so the caller takes the SQL ``GROUP BY`` path (the same answers): the
+    first request after start-up, or after an import of many records, is not held for the build (51 s at
+    1,000,000 records). An index of an older data version is never returned. Without an engine, or with
+    ``wait=True``, :meth:`get` builds in the caller's thread.
+    """
 
     #: Above this many changed records since the last version, rebuild instead of patching.
     PATCH_LIMIT = 500
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Engine | None = None) -> None:
         self._index: FacetIndex | None = None
         self._lock = threading.Lock()
+        self._engine = engine
+        self._building: Any = _NOT_BUILDING  # the stamp a background build is reading, if one runs
 
     @staticmethod
     def stamp(conn: Connection) -> Any:
         return conn.execute(select(func.max(h.c.id))).scalar()
 
-    def get(self, conn: Connection) -> FacetIndex:
+    def get(self, conn: Connection, *, wait: bool = False) -> FacetIndex | None:
+        """The index of the data as ``conn`` sees it; None while a background build of it runs."""
         stamp = self.stamp(conn)
         index = self._index
         if index is not None and index.stamp == stamp:
             return index
         with self._lock:
             current = self._index
-            if current is None or current.stamp is None or stamp is None:
-                current = FacetIndex.build(conn, stamp)
-            elif current.stamp != stamp:
+            if current is not None and current.stamp == stamp:
+                return current
+            if current is not None and current.stamp is not None and stamp is not None:
                 changed = list(conn.execute(select(h.c.partnership_id).where(h.c.id > current.stamp).distinct()
                                             .limit(self.PATCH_LIMIT + 1)).scalars())
-                if len(changed) > self.PATCH_LIMIT:
-                    current = FacetIndex.build(conn, stamp)
-                else:
-                    current = current.patched(conn, changed, stamp)
-            self._index = current
-            return current
+                if len(changed) <= self.PATCH_LIMIT:
+                    self._index = current.patched(conn, changed, stamp)
+                    return self._index
+            if wait or self._engine is None:
+                self._index = FacetIndex.build(conn, stamp)
+                return self._index
+            if self._building != stamp:
+                self._building = stamp
+                threading.Thread(target=self._build, args=(stamp,), name="smpatlas-facet-index",
+                                 daemon=True).start()
+            return None
+
+    def _build(self, stamp: Any) -> None:
+        """Build the index of ``stamp`` on a connection of its own; keep it unless a newer one is there."""
+        assert self._engine is not None
+        try:
+            with self._engine.connect() as conn:
+                index = FacetIndex.build(conn, self.stamp(conn))  # what is there now (≥ stamp)
+        except Exception:  # the app is closing, or the database went away: requests keep the SQL path
+            log.warning("The facet index could not be built; browsing counts with SQL instead.", exc_info=True)
+            index = None
+        with self._lock:
+            if self._building == stamp:
+                self._building = _NOT_BUILDING
+            if index is not None and (self._index is None or self._index.stamp is None or index.stamp is None
+                                      or index.stamp > self._index.stamp):
+                self._index = index

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Request, Response
 
 from smpatlas import record as rec
 from smpatlas.errors import ConfigError, ValidationFailed
@@ -27,6 +27,10 @@ from smpatlas.web.deps import Editor, Reader, SessionDep, StateDep
 router = APIRouter(prefix="/partnerships", tags=["partnerships"])
 
 
+#: Response header of ``GET /api/v1/partnerships``: ``index`` or ``sql``, how its counts were made.
+FACETS_HEADER = "X-SMP-Atlas-Facets"
+
+
 def facet_names(requested: list[str] | None) -> list[str] | None:
     """Field names from ``facet=`` parameters (parameter or field names; ``none`` = no facets)."""
     if not requested:
@@ -46,7 +50,8 @@ def facet_names(requested: list[str] | None) -> list[str] | None:
 
 
 @router.get("", response_model=PartnershipsPublic, openapi_extra={"parameters": LIST_PARAMETERS})
-def list_partnerships(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> dict[str, Any]:
+def list_partnerships(request: Request, response: Response, state: StateDep, conn: SessionDep, _user: Reader
+                      ) -> dict[str, Any]:
     """Partnerships matching the filters (the CLI's, plus any enumerated field by name), with facet counts.
 
     A repeated filter means OR; different filters combine with AND. Every parameter is read by the Browse
@@ -54,8 +59,10 @@ def list_partnerships(request: Request, state: StateDep, conn: SessionDep, _user
     """
     facet = request.query_params.getlist("facet")
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "facet"]
-    return data.browse(conn, fc.Query.from_params(params, others=("facet",)), facet_names(facet),
-                       state.facet_index(conn))
+    index = state.facet_index(conn)
+    # how the counts were made (the same either way): by the in-memory index, or by SQL (index off or being built)
+    response.headers[FACETS_HEADER] = "index" if index is not None else "sql"
+    return data.browse(conn, fc.Query.from_params(params, others=("facet",)), facet_names(facet), index)
 
 
 @router.post("", response_model=PartnershipPublic, status_code=201)
