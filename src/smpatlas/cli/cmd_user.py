@@ -55,20 +55,29 @@ UserName = Annotated[str, typer.Argument(metavar="NAME", help="The user, as 'smp
 
 def _with_user(db: str | None, name: str, work: Callable[[Any], T]) -> T:
     """Run ``work(conn)`` in one transaction of an existing inventory, once ``name`` is known to be a user
-    (else a clear error naming a user with the same name in another case, if there is one)."""
+    (:func:`_require_user`)."""
     from smpatlas.store import database
-    from smpatlas.store import users as users_store
 
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.begin() as conn:
-            if users_store.get_user(conn, name=name) is None:
-                similar = users_store.same_names(conn, name)
-                hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
-                raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
+            _require_user(conn, name)
             return work(conn)
     finally:
         engine.dispose()
+
+
+def _require_user(conn: Any, name: str) -> dict[str, Any]:
+    """The user ``name`` (:func:`~smpatlas.store.users.get_user`), else a clear error naming a user with the same
+    name in another case, if there is one."""
+    from smpatlas.store import users as users_store
+
+    found = users_store.get_user(conn, name=name)
+    if found is None:
+        similar = users_store.same_names(conn, name)
+        hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
+        raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
+    return found
 
 
 PasswordStdin = Annotated[bool, typer.Option(
@@ -131,11 +140,7 @@ def passwd(
     engine = database.open_engine(db, create_if_missing=False)
     try:
         with engine.connect() as conn:  # before the prompt: do not ask for the password of nobody
-            found = users_store.get_user(conn, name=name)
-            similar = users_store.same_names(conn, name) if found is None else []
-        if found is None:
-            hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
-            raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
+            found = _require_user(conn, name)
         password = _read_password(name, password_stdin, "user passwd")
         with engine.begin() as conn:
             users_store.set_password(conn, name=name, password=password)
