@@ -13,7 +13,13 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from smpatlas.errors import ConfigError
+from smpatlas.errors import ConfigError, SmpAtlasError
+
+
+class NoSuchVersion(SmpAtlasError):
+    """A version number the partnership never had (the web answers 404)."""
+
+    status = 404
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ def record_at(entries: list[dict[str, Any]], version: int) -> Version:
                           "cannot be rebuilt.")
     latest = versions[-1]
     if version not in versions:
-        raise ConfigError(f"There is no version {version} of {created['partnership_id']!r}: its versions are "
+        raise NoSuchVersion(f"There is no version {version} of {created['partnership_id']!r}: its versions are "
                           f"1 to {latest}" + (" (see its history: 'smpatlas show "
                                               f"{created['partnership_id']}')." if latest > 1 else "."))
     record = copy.deepcopy(created["new_value"])

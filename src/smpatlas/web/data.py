@@ -66,6 +66,18 @@ def partnership(conn: Connection, rid: str, *, history: bool = True) -> dict[str
     return out
 
 
+def version(conn: Connection, rid: str, number: int) -> dict[str, Any]:
+    """A current partnership as it stood at version ``number`` (:func:`smpatlas.store.versions.record_at`): the page
+    ``/partnerships/ID/versions/N`` and its API twin. ``NoSuchVersion`` (404) for a version it never had."""
+    from smpatlas.store.versions import record_at
+
+    if repo.get_meta(conn, rid) is None:
+        raise NotFound(rid)
+    v = record_at(repo.current_life(repo.history_of(conn, rid)), number)
+    return {"ok": True, "id": rid, "partnership": v.record, "version": v.version, "latest_version": v.latest,
+            "made": {"at": v.at, "user": v.user, "context": v.context, "fields": list(v.fields)}}
+
+
 def partnership_page(atlas: Atlas, conn: Connection, rid: str) -> dict[str, Any]:
     """Everything the partnership page shows: record, version, history, assessment."""
     out = partnership(conn, rid)

@@ -177,6 +177,15 @@ def partnership(rid: str, request: Request, state: StateDep, conn: SessionDep, _
     return render(request, "partnership.html", {"d": d, "rec": d["partnership"], "a": d["assessment"]})
 
 
+@router.get("/partnerships/{rid}/versions/{version}")
+def partnership_version(rid: str, version: int, request: Request, conn: SessionDep, _user: Reader) -> Response:
+    """The partnership as it stood at ``version``, from its history (``smpatlas show ID --version N``)."""
+    d = data.version(conn, rid, version)
+    made = d["made"]
+    v = {"version": d["version"], "latest": d["latest_version"], **made}
+    return render(request, "partnership_version.html", {"rid": rid, "rec": d["partnership"], "v": v})
+
+
 @router.get("/compare")
 def compare(request: Request, state: StateDep, conn: SessionDep, _user: Reader) -> Response:
     """The compare form, and the comparison when the ids allow it; problems are shown next to the form."""

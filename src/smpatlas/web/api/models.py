@@ -153,6 +153,17 @@ class HistoryOut(BaseModel):
     history: list[dict[str, Any]]
 
 
+class VersionOut(BaseModel):
+    """A partnership as it stood at one version, rebuilt from its history."""
+
+    ok: bool = True
+    id: str
+    partnership: dict[str, Any]
+    version: int
+    latest_version: int
+    made: dict[str, Any]  # at, user, context, fields (the fields this version changed; none for version 1)
+
+
 class Deleted(BaseModel):
     ok: bool = True
     deleted: str

@@ -20,6 +20,7 @@ from smpatlas.web.api.models import (
     PartnershipPublic,
     PartnershipsPublic,
     PartnershipUpdate,
+    VersionOut,
     WhatIfIn,
 )
 from smpatlas.web.deps import Editor, Reader, SessionDep, StateDep
@@ -117,6 +118,13 @@ def delete_partnership(rid: str, state: StateDep, user: Editor) -> dict[str, Any
 def history(rid: str, state: StateDep, _user: Reader) -> dict[str, Any]:
     """Every change to one partnership: who, when, field, old → new."""
     return {"ok": True, "id": rid, "history": state.atlas.history(rid)}
+
+
+@router.get("/{rid}/versions/{version}", response_model=VersionOut)
+def version_of(rid: str, version: int, conn: SessionDep, _user: Reader) -> dict[str, Any]:
+    """One partnership as it stood at ``version`` (1 to its current version), rebuilt from its history; who made
+    that version, when, and which fields it changed (``made``). A version it never had is a 404."""
+    return data.version(conn, rid, version)
 
 
 @router.get("/{rid}/assessment", response_model=AnyOut)
