@@ -187,6 +187,30 @@ class UserIn(Body):
     password: str = Field(min_length=8, max_length=1000)
 
 
+class UserPatch(Body):
+    """What to change of a user: the role, whether the account is active, or both."""
+
+    role: Literal["viewer", "editor", "admin"] | None = None
+    active: bool | None = None
+
+
+class UserDetailOut(BaseModel):
+    ok: bool = True
+    user: dict[str, Any]  # name, role, created_at, last_login_at, active
+
+
+class TokensOut(BaseModel):
+    ok: bool = True
+    name: str
+    tokens: list[dict[str, Any]]  # number, label, created_at (never the secret)
+
+
+class RevokedOut(BaseModel):
+    ok: bool = True
+    name: str
+    revoked: int
+
+
 class UserOut(BaseModel):
     ok: bool = True
     name: str | None

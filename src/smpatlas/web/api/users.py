@@ -1,13 +1,16 @@
-"""``/api/v1/me`` and ``/api/v1/users``: who am I; list and add users (admins)."""
+"""``/api/v1/me`` and ``/api/v1/users``: who am I; list, add and change users, list and revoke their API tokens
+(admins) — what the Users page and ``smpatlas user``/``token`` do, over the same store functions."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter
+from sqlalchemy import Connection
 
+from smpatlas.errors import ConfigError, SmpAtlasError
 from smpatlas.store import users as users_store
-from smpatlas.web.api.models import UserIn, UserOut, UsersOut
+from smpatlas.web.api.models import RevokedOut, TokensOut, UserDetailOut, UserIn, UserOut, UserPatch, UsersOut
 from smpatlas.web.deps import Admin, CurrentUser, StateDep
 
 router = APIRouter(tags=["users"])
@@ -32,3 +35,63 @@ def add_user(body: UserIn, state: StateDep, _admin: Admin) -> dict[str, Any]:
     with state.engine.begin() as conn:
         u = users_store.create_user(conn, name=body.name, role=body.role, password=body.password)
     return {"ok": True, "name": u["name"], "role": u["role"]}
+
+
+class NoSuchUser(SmpAtlasError):
+    """A user name that is not in the inventory (404)."""
+
+    status = 404
+
+
+def _user(conn: Connection, name: str) -> dict[str, Any]:
+    found = users_store.get_user(conn, name=name)
+    if found is None:
+        similar = users_store.same_names(conn, name)
+        hint = f"; did you mean {similar[0]!r}?" if len(similar) == 1 else "; GET /api/v1/users lists them."
+        raise NoSuchUser(f"No user named {name!r}{hint}")
+    return found
+
+
+@router.patch("/users/{name}", response_model=UserDetailOut)
+def change_user(name: str, body: UserPatch, state: StateDep, _admin: Admin) -> dict[str, Any]:
+    """Change a user's role and/or enable or disable the account (admins), in one transaction. A disabled user
+    cannot log in, and their sessions and tokens stop working; the only active admin keeps their role and
+    cannot be disabled."""
+    if body.role is None and body.active is None:
+        raise ConfigError('Nothing to change: give "role" (viewer, editor or admin) and/or "active" (true or false).')
+    with state.engine.begin() as conn:
+        _user(conn, name)
+        if body.role is not None:
+            users_store.set_role(conn, name=name, role=body.role)
+        if body.active is not None:
+            users_store.set_active(conn, name=name, active=body.active)
+        return {"ok": True, "user": _user(conn, name)}
+
+
+@router.get("/users/{name}/tokens", response_model=TokensOut)
+def list_tokens(name: str, state: StateDep, _admin: Admin) -> dict[str, Any]:
+    """A user's API tokens: number, label, created (admins; never the secret)."""
+    with state.engine.connect() as conn:
+        _user(conn, name)
+        rows = users_store.list_tokens(conn, user_name=name)
+    return {"ok": True, "name": name,
+            "tokens": [{"number": r["id"], "label": r["label"], "created_at": r["created_at"]} for r in rows]}
+
+
+@router.delete("/users/{name}/tokens/{number}", response_model=RevokedOut)
+def revoke_token(name: str, number: int, state: StateDep, _admin: Admin) -> dict[str, Any]:
+    """Revoke one API token of a user, by the number the token list shows (admins); scripts using it are refused
+    at once."""
+    with state.engine.begin() as conn:
+        _user(conn, name)
+        users_store.revoke_token(conn, user_name=name, token_id=number)
+    return {"ok": True, "name": name, "revoked": 1}
+
+
+@router.delete("/users/{name}/tokens", response_model=RevokedOut)
+def revoke_tokens(name: str, state: StateDep, _admin: Admin) -> dict[str, Any]:
+    """Revoke every API token of a user (admins)."""
+    with state.engine.begin() as conn:
+        _user(conn, name)
+        gone = users_store.revoke_tokens(conn, user_name=name)
+    return {"ok": True, "name": name, "revoked": gone}
