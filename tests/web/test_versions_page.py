@@ -67,3 +67,29 @@ def test_a_version_or_id_it_never_had_is_a_404(client: Any) -> None:
     assert client.get("/api/v1/partnerships/no-such-id/versions/1").status_code == 404
     assert client.get(f"/partnerships/{RID}/versions/two").status_code == 400
     assert "version='two': must be a whole number" in client.get(f"/api/v1/partnerships/{RID}/versions/two").text
+
+
+def test_an_id_used_again_in_an_older_inventory_links_only_its_current_versions(client: Any, db_copy: Path) -> None:
+    """Inventories written before ids were retired may hold an id deleted and used again (versions restart at 1):
+    the history marks the point, and version links lead to the current partnership's versions only."""
+    from smpatlas.store import database
+    from smpatlas.store import repository as repo
+    from tests.conftest import minimal
+
+    engine = database.open_engine(str(db_copy))
+    try:
+        with engine.begin() as conn:
+            repo.write(conn, [minimal("aa-old", name="Old pilot")], mode="insert", change=repo.Change(user="anna"))
+        with engine.begin() as conn:
+            repo.delete_ids(conn, ["aa-old"], change=repo.Change(user="anna"))
+        with engine.begin() as conn:  # what older versions let an import do
+            repo.write(conn, [minimal("aa-old", name="Unrelated")], mode="insert", change=repo.Change(user="ben"))
+    finally:
+        engine.dispose()
+    page = client.get("/partnerships/aa-old").text
+    body = page.split('<table class="history">', 1)[1].split("</tbody>", 1)[0]
+    rows = [_text(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], flags=re.S)]
+    assert [r.split()[0] for r in rows] == ["1", "Below:", "2", "1"]  # newest first: ben's, the mark, anna's
+    assert "ben" in rows[0] and "used again" in rows[1] and "anna" in rows[2] and "anna" in rows[3]
+    assert body.count('href="/partnerships/aa-old/versions/') == 1  # the current partnership's version 1 only
+    assert "Unrelated" in _text(client.get("/partnerships/aa-old/versions/1").text)
