@@ -48,8 +48,13 @@ DERIVED_DOCS: dict[str, str] = {
 NUMERIC_DERIVED = frozenset({"shortage_share"})
 #: Derived sets: name → the codebook field whose values they hold (a condition compares them with ``any_of``).
 SET_DERIVED: dict[str, str] = {"skill_levels_students_as_middle": "skill_levels"}
-#: Derived predicates that need reference data (a context); unknown without it.
-NEEDS_REFERENCE = frozenset({"shortage_share", "regulated_occupation", "health_recruitment_from_safeguards_list"})
+#: Derived predicates that need reference data (a context), each with why it is unknown without it, for a person.
+NEEDS_REFERENCE: dict[str, str] = {
+    "shortage_share": "unknown without a shortage table for the destinations: see 'smpatlas shortages import --help'",
+    "regulated_occupation": "unknown without coded occupations at destinations with regulated-profession data",
+    "health_recruitment_from_safeguards_list": "unknown without a loaded WHO safeguards list: see "
+                                               "'smpatlas who-list import --help'",
+}
 #: The codebook fields each derived predicate reads (shown beside rules that use it).
 DERIVED_FIELDS: dict[str, tuple[str, ...]] = {
     "return_anticipated": ("return_expected", "mobility_types"),

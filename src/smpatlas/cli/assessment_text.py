@@ -25,13 +25,6 @@ if TYPE_CHECKING:
 
 #: Recommendations printed in text; the rest are counted (JSON has them all).
 SHOWN_RECOMMENDATIONS = 8
-#: Why a flag reading a derived predicate may be unknown for every partnership.
-NEEDS_REFERENCE = {
-    "health_recruitment_from_safeguards_list": "unknown without a loaded WHO safeguards list: see "
-                                               "'smpatlas who-list import --help'",
-    "shortage_share": "unknown without a shortage table for the destinations: see 'smpatlas shortages import --help'",
-    "regulated_occupation": "unknown without coded occupations at destinations with regulated-profession data",
-}
 
 
 def _score(v: float | None, digits: int = 1) -> str:
@@ -126,6 +119,8 @@ def _flag_line(fid: str, fl: dict[str, Any], rb: rubric_mod.Rubric) -> str:
     if not fl["assessable"]:
         flag = next((f for f in rb.flags if f.id == fid), None)
         reads = [n[8:] for n in sorted(flag.when.fields() if flag else ()) if n.startswith("derived:")]
+        from smpatlas.analysis.predicates import NEEDS_REFERENCE
+
         why = next((NEEDS_REFERENCE[r] for r in reads if r in NEEDS_REFERENCE), "its inputs are not coded")
         every = "the one partnership" if fl["unknown"] == 1 else f"all {fl['unknown']}"
         return f"{fl['title']}: cannot be assessed — unknown for {every} ({why})"
