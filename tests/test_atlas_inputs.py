@@ -16,7 +16,16 @@ from typing import Any
 import pytest
 
 import smpatlas
-from smpatlas import Atlas, ConfigError, ConflictError, Filters, NotFound, SmpAtlasError, ValidationFailed
+from smpatlas import (
+    Atlas,
+    ConfigError,
+    ConflictError,
+    Filters,
+    NoSuchVersion,
+    NotFound,
+    SmpAtlasError,
+    ValidationFailed,
+)
 from tests.conftest import BUNDLED, minimal, write_jsonl
 
 RID = "de-ph-triple-win"
@@ -51,6 +60,10 @@ WRONG: list[tuple[str, Call, type[SmpAtlasError], str]] = [
     ("get empty id", lambda a, t: a.get(""), NotFound, r"No partnership with id ''"),
     ("history int id", lambda a, t: a.history(5), ConfigError, r"A partnership id is text"),  # type: ignore[arg-type]
     ("history unknown id", lambda a, t: a.history("nope"), NotFound, r"'nope'"),
+    ("version as text", lambda a, t: a.version(RID, "1"), ConfigError,  # type: ignore[arg-type]
+     r"number= is a version number such as 3, not '1' \(str\)"),
+    ("version never had", lambda a, t: a.version(RID, 2), NoSuchVersion, r"There is no version 2 of .*1 to 1"),
+    ("version unknown id", lambda a, t: a.version("nope", 1), NotFound, r"'nope'"),
     ("deletion int id", lambda a, t: a.deletion(5), ConfigError, r"A partnership id is text"),  # type: ignore[arg-type]
     ("assess int id", lambda a, t: a.assess(3), ConfigError, r"A partnership id is text"),  # type: ignore[arg-type]
     ("assess unknown id", lambda a, t: a.assess("nope"), NotFound, r"'nope'"),

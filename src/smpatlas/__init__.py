@@ -34,7 +34,15 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
-from smpatlas.errors import Busy, ConfigError, ConflictError, NotFound, SmpAtlasError, ValidationFailed
+from smpatlas.errors import (
+    Busy,
+    ConfigError,
+    ConflictError,
+    NoSuchVersion,
+    NotFound,
+    SmpAtlasError,
+    ValidationFailed,
+)
 
 if _typing.TYPE_CHECKING:
     from smpatlas.atlas import Atlas, open
@@ -49,6 +57,7 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "Filters",
+    "NoSuchVersion",
     "NotFound",
     "Problem",
     "Report",

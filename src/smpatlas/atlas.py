@@ -47,6 +47,7 @@ from smpatlas.problems import Report
 from smpatlas.store import database
 from smpatlas.store import repository as repo
 from smpatlas.store.filters import Filters
+from smpatlas.store.versions import Version, version_of
 
 
 class Atlas:
@@ -217,6 +218,24 @@ class Atlas:
             if not entries and repo.get_meta(conn, rid) is None:
                 raise NotFound(rid)
             return entries
+
+    def version(self, rid: str, number: int) -> Version:
+        """One partnership as it stood at version ``number``, rebuilt from its history (``show --version``):
+        ``.record``, ``.latest``, and who made that version (``.user``), when (``.at``) and which ``.fields`` it
+        changed. A version it never had raises :class:`~smpatlas.errors.NoSuchVersion`.
+
+            >>> _ = atlas.edit("de-ph-triple-win", {"status": "completed"})
+            >>> v = atlas.version("de-ph-triple-win", 1)
+            >>> v.record["status"], v.latest, atlas.version("de-ph-triple-win", 2).fields
+            ('ongoing', 2, ('status',))
+        """
+        rid = args.rid(rid)
+        if not args.is_int(number):
+            raise ConfigError(f"number= is a version number such as 3, not {args.shown(number)}.")
+        with self._connect() as conn:
+            if repo.get_meta(conn, rid) is None:
+                raise _not_found(conn, rid)
+            return version_of(conn, rid, number)
 
     # -- analysis ------------------------------------------------------------
     def stats(self, filters: Filters | Mapping[str, Any] | None = None, *,

@@ -7,6 +7,7 @@ Must not import anything else from the package (everything imports this).
     SmpAtlasError            anything a user can act on; message for a person
      ├── ValidationFailed    an import or edit found problems (carries the Report)
      ├── NotFound            a record id that does not exist
+     ├── NoSuchVersion       a version number a partnership never had
      ├── ConflictError       an edit made against an outdated version
      ├── Busy                another program kept the inventory locked for writing too long
      └── ConfigError         a bad database URL, file, format or option
@@ -45,6 +46,12 @@ class NotFound(SmpAtlasError):
         if hint:
             message += f" {hint}"
         super().__init__(message)
+
+
+class NoSuchVersion(SmpAtlasError):
+    """A version number the partnership never had (the web answers 404)."""
+
+    status = 404
 
 
 class ConflictError(SmpAtlasError):

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 
 from smpatlas.atlas import Atlas
-from smpatlas.errors import ConfigError
+from smpatlas.errors import ConfigError, NoSuchVersion
 from smpatlas.store import repository as repo
-from smpatlas.store.versions import NoSuchVersion, record_at
+from smpatlas.store.versions import record_at
 from tests.conftest import minimal, write_jsonl
 
 EDITS: list[dict[str, Any]] = [

@@ -3,8 +3,9 @@
 Owns :func:`record_at`: the record as it stood at one version, from the entries of
 :func:`smpatlas.store.repository.history_of` (the ``create`` entry holds the whole record
 as created; each ``update`` entry one field's old and new value, all of one edit sharing a
-version). Reads nothing itself and writes nothing: a pure function of the history, so the
-CLI, the web app and tests rebuild versions the same way.
+version) — a pure function of the history, so the CLI, the web app and tests rebuild
+versions the same way — and :func:`version_of`, which reads a current partnership's history
+for it. Writes nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from smpatlas.errors import ConfigError, SmpAtlasError
+from sqlalchemy import Connection
 
-
-class NoSuchVersion(SmpAtlasError):
-    """A version number the partnership never had (the web answers 404)."""
-
-    status = 404
+from smpatlas.errors import ConfigError, NoSuchVersion, NotFound
+from smpatlas.store import repository as repo
 
 
 @dataclass(frozen=True)
@@ -62,3 +60,11 @@ def record_at(entries: list[dict[str, Any]], version: int) -> Version:
             made = e
             changed.append(e["field"])
     return Version(record, version, latest, made["at"], made["user_name"], made.get("context"), tuple(changed))
+
+
+def version_of(conn: Connection, rid: str, number: int) -> Version:
+    """A current partnership as it stood at version ``number``: ``NotFound`` for an id not in the inventory,
+    :class:`~smpatlas.errors.NoSuchVersion` for a version it never had."""
+    if repo.get_meta(conn, rid) is None:
+        raise NotFound(rid)
+    return record_at(repo.current_life(repo.history_of(conn, rid)), number)

@@ -69,11 +69,9 @@ def partnership(conn: Connection, rid: str, *, history: bool = True) -> dict[str
 def version(conn: Connection, rid: str, number: int) -> dict[str, Any]:
     """A current partnership as it stood at version ``number`` (:func:`smpatlas.store.versions.record_at`): the page
     ``/partnerships/ID/versions/N`` and its API twin. ``NoSuchVersion`` (404) for a version it never had."""
-    from smpatlas.store.versions import record_at
+    from smpatlas.store.versions import version_of
 
-    if repo.get_meta(conn, rid) is None:
-        raise NotFound(rid)
-    v = record_at(repo.current_life(repo.history_of(conn, rid)), number)
+    v = version_of(conn, rid, number)
     return {"ok": True, "id": rid, "partnership": v.record, "version": v.version, "latest_version": v.latest,
             "made": {"at": v.at, "user": v.user, "context": v.context, "fields": list(v.fields)}}
 
