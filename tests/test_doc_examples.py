@@ -74,6 +74,8 @@ SETUP: dict[tuple[str, str], tuple[str, ...]] = {
     ("README.md", "smpatlas user list --db atlas.db"): (_ADD_ANNA,),
     ("README.md", "smpatlas user passwd anna --db atlas.db"): (_ADD_ANNA,),
     ("README.md", "smpatlas token create anna --db atlas.db"): (_ADD_ANNA,),
+    ("README.md", "smpatlas user role anna admin --db atlas.db"): (_ADD_ANNA,),
+    ("README.md", "smpatlas token list anna --db atlas.db"): (_ADD_ANNA,),
     ("README.md", "smpatlas restore atlas.zip --db postgresql+psycopg://atlas@dbhost/atlas"):
         ("smpatlas dump --out atlas.zip",),
     ("docs/deployment.md", "smpatlas import inventory.xlsx --user anna"): ("smpatlas init",),
@@ -87,6 +89,12 @@ SETUP: dict[tuple[str, str], tuple[str, ...]] = {
     ("docs/web.md", "smpatlas user passwd anna"): ("smpatlas user add anna --role editor",),
     ("docs/web.md", 'smpatlas token create ci --label "nightly import"'):
         ("smpatlas user add ci --role editor --password-stdin",),
+    ("docs/web.md", "smpatlas user role anna admin"): ("smpatlas user add anna --role editor",),
+    ("docs/web.md", "smpatlas user disable anna"): ("smpatlas user add anna --role editor",),
+    ("docs/web.md", "smpatlas token list ci"): ("smpatlas user add ci --role editor --password-stdin",),
+    ("docs/web.md", "smpatlas token revoke ci 3"):
+        ("smpatlas user add ci --role editor --password-stdin",
+         *['smpatlas token create ci --label "nightly import"'] * 3),
 }
 
 
