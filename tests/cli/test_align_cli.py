@@ -83,9 +83,10 @@ def test_help_says_csv_is_only_with_all(cli: Cli) -> None:
 # -- 3. an empty selection is said in words ----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("args", "words"), [
-    (("--destination", "ARE", "--origin", "DEU"), "No partnerships match origin DEU; destination ARE: nothing to align."),
+    (("--destination", "ARE", "--origin", "DEU"),
+     "No partnerships match origin Germany (DEU); destination United Arab Emirates (ARE): nothing to align."),
     (("--year-to", "1900"), "No partnerships match started in or before 1900: nothing to align."),
-    (("--destination", "JPN", "--skill-level", "low"), "No partnerships match destination JPN; skill level low"),
+    (("--destination", "JPN", "--skill-level", "low"), "No partnerships match destination Japan (JPN); skill level low"),
 ])
 def test_no_match_says_which_filters(cli: Cli, small: tuple[str, str], args: tuple[str, ...], words: str) -> None:
     res = cli("align", "--all", *small, *args)
