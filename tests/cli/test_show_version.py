@@ -40,7 +40,7 @@ def test_a_past_version_as_json_and_text(cli: Cli, demo_db: Inventory) -> None:
     text = cli("show", RID, *demo_db.db, "--version", "2", "--no-history").stdout
     lines = text.splitlines()
     assert lines[0].endswith(f"({RID}, version 2; the current version is 3)")
-    assert lines[1].startswith("As it stood after anna changed ") and "end_year" in lines[1]
+    assert lines[1].startswith("As it stood after anna changed ") and "End year" in lines[1]  # labels, not codes
     assert any(line.split() == ["Status:", "suspended"] for line in lines)
     assert "History" not in text
     assert "(de-ph-triple-win, version 3; the current version)" in cli("show", RID, *demo_db.db, "--version", "3").stdout

@@ -105,7 +105,8 @@ def _show_version(record_id: str, life: list[dict[str, Any]], version: int, gone
            "the current version" if v.version == v.latest else f"the current version is {v.latest}")
     c.out.print(f"{v.record.get('name', record_id)}  ({record_id}, version {v.version}; {now})", markup=False,
                 style="bold")
-    what = "created" if v.version == 1 else "changed " + ", ".join(v.fields)
+    cb = default_codebook()
+    what = "created it" if v.version == 1 else "changed " + ", ".join(cb[f].label if f in cb else f for f in v.fields)
     c.out.print(f"As it stood after {v.user} {what} on {when}" + (f" ({v.context})" if v.context else "") + ".",
                 markup=False)
     _print_record(v.record)
