@@ -55,6 +55,8 @@ PAGES: dict[str, tuple[str, str | None, str | None]] = {
     "admin-users": ("/admin/users", "alice", "Add user"),
     "admin-user": ("/admin/users/edit?name=erin", "alice", "Reset password"),
     "not-found": ("/partnerships/no-such-id", None, None),
+    "outcomes": ("/outcomes", None, None),
+    "version": (f"/partnerships/{RID}/versions/1", None, None),
 }
 
 AUDIT_JS = r"""() => {
@@ -159,7 +161,7 @@ def _audit(sessions: dict[str | None, Any], base: str, name: str, kind: str) -> 
     if key not in _CACHE:
         path, who, target = PAGES[name]
         page = open_page(sessions[who], base + path, 375 if kind == "narrow" else 1280)
-        if name == "dashboard":
+        if name in ("dashboard", "outcomes"):
             page.wait_for_selector(".vega[data-rendered=true]")
             page.wait_for_function("[...document.querySelectorAll('.vega')].every(v => v.dataset.rendered)")
         result = page.evaluate(AUDIT_JS)
