@@ -53,7 +53,7 @@ from smpatlas.store.versions import Version, version_of
 class Atlas:
     """An inventory of partnerships in one database; open one with :func:`smpatlas.open`.
 
-    Reading: :meth:`get`, :meth:`records`, :meth:`count`, :meth:`overview`, :meth:`history`,
+    Reading: :meth:`get`, :meth:`records`, :meth:`count`, :meth:`overview`, :meth:`history`, :meth:`version`,
     :meth:`deletion`. Analysis: :meth:`stats`, :meth:`outcomes`, :meth:`assess`, :meth:`assess_all`, :meth:`whatif`,
     :meth:`benchmark`, :meth:`align`, :meth:`align_all`. Writing: :meth:`import_files`, :meth:`edit`,
     :meth:`delete`. Files: :meth:`export`, :meth:`report`, :meth:`profile`.
