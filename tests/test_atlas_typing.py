@@ -36,6 +36,13 @@ def main(db: Path) -> None:
         pn: int = atlas.assess_all(sector=["health_care"]).n
         bench = atlas.benchmark({"sectors": "health care"}, k=3)
         history = atlas.history("de-ph-triple-win")
+        v1: smpatlas.Version = atlas.version("de-ph-triple-win", 1)
+        stats: smpatlas.Stats = atlas.stats()
+        outcomes: smpatlas.Outcomes = atlas.outcomes(destination="DEU")
+        assessed: smpatlas.Assessment = a
+        portfolio: smpatlas.Portfolio = atlas.assess_all()
+        what: smpatlas.WhatIf = atlas.whatif("de-ph-triple-win", {"status": "completed"})
+        seen: smpatlas.Overview = atlas.overview()
         saved = atlas.edit("de-ph-triple-win", {"status": "completed"}, expected_version=1)
         atlas.delete("de-ph-triple-win")
         written: int = atlas.export("csv", "out.csv")
@@ -43,7 +50,7 @@ def main(db: Path) -> None:
         profile: Path = atlas.profile("de-ph-triple-win", Path("profile.pdf"))
         closed: bool = atlas.closed
         print(ok, name, recs, more, n, lines, score, first, delta, pn, bench, history, saved, written, html,
-              profile, closed)
+              profile, closed, v1.record, stats.n, outcomes.n, assessed, portfolio.n, what, seen)
     try:
         smpatlas.open("x.db").get("nope")
     except smpatlas.NotFound as exc:

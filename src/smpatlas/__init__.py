@@ -45,13 +45,20 @@ from smpatlas.errors import (
 )
 
 if _typing.TYPE_CHECKING:
+    from smpatlas.analysis.assessment import Assessment, WhatIf
+    from smpatlas.analysis.outcomes import Outcomes
+    from smpatlas.analysis.overview import Overview
+    from smpatlas.analysis.portfolio import Portfolio
+    from smpatlas.analysis.stats_result import Stats
     from smpatlas.atlas import Atlas, open
     from smpatlas.problems import Problem, Report
     from smpatlas.store.filters import Filters
+    from smpatlas.store.versions import Version
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Assessment",
     "Atlas",
     "Busy",
     "ConfigError",
@@ -59,10 +66,16 @@ __all__ = [
     "Filters",
     "NoSuchVersion",
     "NotFound",
+    "Outcomes",
+    "Overview",
+    "Portfolio",
     "Problem",
     "Report",
     "SmpAtlasError",
+    "Stats",
     "ValidationFailed",
+    "Version",
+    "WhatIf",
     "__version__",
     "open",
 ]
@@ -73,6 +86,14 @@ _LAZY = {
     "Problem": "smpatlas.problems",
     "Report": "smpatlas.problems",
     "Filters": "smpatlas.store.filters",
+    # what Atlas's methods return, for type hints in user code (def f(s: smpatlas.Stats) -> ...)
+    "Assessment": "smpatlas.analysis.assessment",
+    "WhatIf": "smpatlas.analysis.assessment",
+    "Outcomes": "smpatlas.analysis.outcomes",
+    "Overview": "smpatlas.analysis.overview",
+    "Portfolio": "smpatlas.analysis.portfolio",
+    "Stats": "smpatlas.analysis.stats_result",
+    "Version": "smpatlas.store.versions",
 }
 
 
