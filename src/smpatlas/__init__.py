@@ -15,7 +15,9 @@ methods of the :class:`Atlas` it returns; each does what the ``smpatlas`` comman
         atlas.align("de-ph-triple-win")                                    # align_all
         atlas.export("xlsx", "inventory.xlsx"); atlas.report("inventory.html")  # profile(id, "p.pdf")
 
-``help(smpatlas.Atlas)`` lists every method with an example. Filters are keywords (``origin``,
+``help(smpatlas.Atlas)`` lists every method with an example; what they return (:class:`Stats`,
+:class:`Outcomes`, :class:`Overview`, :class:`Assessment`, :class:`WhatIf`, :class:`Portfolio`,
+:class:`Version`) is importable from here for type hints. Filters are keywords (``origin``,
 ``destination``, ``skill_level``, ``mobility``, ``sector``, ``status``, ``type``, ``year_from``,
 ``year_to``, ``text``, ``g2g``) or a :class:`Filters`.
 
