@@ -51,8 +51,10 @@ REFUSALS = [  # (method, path, body, status, what the error says)
     ("PATCH", "/api/v1/users/erin", {}, 400, 'Nothing to change: give "role"'),
     ("PATCH", "/api/v1/users/erin", {"role": "boss"}, 400, "role"),
     ("PATCH", "/api/v1/users/erin", {"enabled": True}, 400, "enabled"),
-    ("PATCH", "/api/v1/users/Erin", {"role": "viewer"}, 404, "No user named 'Erin'; did you mean 'erin'?"),
-    ("GET", "/api/v1/users/nobody/tokens", None, 404, "No user named 'nobody'"),
+    ("PATCH", "/api/v1/users/Erin", {"role": "viewer"}, 404,
+     "No user named 'Erin' (give the name as GET /api/v1/users shows it); did you mean 'erin'?"),
+    ("GET", "/api/v1/users/nobody/tokens", None, 404, "No user named 'nobody' (give the name as GET /api/v1/users "
+                                                       "shows it); GET /api/v1/users lists them."),
     ("DELETE", "/api/v1/users/erin/tokens/999", None, 400, "'erin' has no API token number 999"),
     ("DELETE", "/api/v1/users/nobody/tokens", None, 404, "No user named 'nobody'"),
 ]

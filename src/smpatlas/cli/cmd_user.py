@@ -68,16 +68,10 @@ def _with_user(db: str | None, name: str, work: Callable[[Any], T]) -> T:
 
 
 def _require_user(conn: Any, name: str) -> dict[str, Any]:
-    """The user ``name`` (:func:`~smpatlas.store.users.get_user`), else a clear error naming a user with the same
-    name in another case, if there is one."""
+    """The user ``name``, else a clear error (:func:`~smpatlas.store.users.require_user`)."""
     from smpatlas.store import users as users_store
 
-    found = users_store.get_user(conn, name=name)
-    if found is None:
-        similar = users_store.same_names(conn, name)
-        hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else "see 'smpatlas user list'."
-        raise ConfigError(f"No user named {name!r} (give the name as 'smpatlas user list' shows it); {hint}")
-    return found
+    return users_store.require_user(conn, name, listed_by="'smpatlas user list'")
 
 
 PasswordStdin = Annotated[bool, typer.Option(

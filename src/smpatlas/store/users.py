@@ -34,7 +34,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from smpatlas.errors import ConfigError
+from smpatlas.errors import ConfigError, SmpAtlasError
 from smpatlas.store.auth_schema import api_tokens, login_attempts, users
 
 ROLES = ("viewer", "editor", "admin")
@@ -99,6 +99,23 @@ def _public(row: Any) -> dict[str, Any]:
     m = row._mapping
     return {"name": m["name"], "role": m["role"], "created_at": m["created_at"],
             "last_login_at": m["last_login_at"], "active": m["disabled_at"] is None}
+
+
+class NoSuchUser(SmpAtlasError):
+    """A user name that is not in the inventory (the web answers 404)."""
+
+    status = 404
+
+
+def require_user(conn: Connection, name: str, *, listed_by: str) -> dict[str, Any]:
+    """``name``'s account (:func:`get_user`), else :class:`NoSuchUser` naming the user whose name differs only in
+    case ("did you mean 'erin'?"), or what lists the names (``listed_by``: "'smpatlas user list'")."""
+    found = get_user(conn, name=name)
+    if found is None:
+        similar = same_names(conn, name)
+        hint = f"did you mean {similar[0]!r}?" if len(similar) == 1 else f"{listed_by} lists them."
+        raise NoSuchUser(f"No user named {name!r} (give the name as {listed_by} shows it); {hint}")
+    return found
 
 
 def _existing(conn: Connection, name: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy import Connection
 
-from smpatlas.errors import ConfigError, SmpAtlasError
+from smpatlas.errors import ConfigError
 from smpatlas.store import users as users_store
 from smpatlas.web.api.models import RevokedOut, TokensOut, UserDetailOut, UserIn, UserOut, UserPatch, UsersOut
 from smpatlas.web.deps import Admin, CurrentUser, StateDep
@@ -37,19 +37,8 @@ def add_user(body: UserIn, state: StateDep, _admin: Admin) -> dict[str, Any]:
     return {"ok": True, "name": u["name"], "role": u["role"]}
 
 
-class NoSuchUser(SmpAtlasError):
-    """A user name that is not in the inventory (404)."""
-
-    status = 404
-
-
 def _user(conn: Connection, name: str) -> dict[str, Any]:
-    found = users_store.get_user(conn, name=name)
-    if found is None:
-        similar = users_store.same_names(conn, name)
-        hint = f"; did you mean {similar[0]!r}?" if len(similar) == 1 else "; GET /api/v1/users lists them."
-        raise NoSuchUser(f"No user named {name!r}{hint}")
-    return found
+    return users_store.require_user(conn, name, listed_by="GET /api/v1/users")
 
 
 @router.patch("/users/{name}", response_model=UserDetailOut)
