@@ -38,6 +38,23 @@ def minimal(rid: str = "xx-yy-test", **extra: Any) -> dict[str, Any]:
     return rec
 
 
+def reuse_id(url: str, rid: str) -> None:
+    """What inventories written before ids were retired may hold: ``rid`` created and deleted by anna, then used
+    again by ben for an unrelated partnership ("Unrelated"; versions restart at 1)."""
+    from smpatlas.store import repository as repo
+
+    engine = database.open_engine(url)
+    try:
+        with engine.begin() as conn:
+            repo.write(conn, [minimal(rid)], mode="insert", change=repo.Change(user="anna"))
+        with engine.begin() as conn:
+            repo.delete_ids(conn, [rid], change=repo.Change(user="anna"))
+        with engine.begin() as conn:  # what older versions let an import do
+            repo.write(conn, [minimal(rid, name="Unrelated")], mode="insert", change=repo.Change(user="ben"))
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def sample_records() -> list[dict[str, Any]]:
     return [json.loads(line) for line in BUNDLED.read_text("utf-8").splitlines() if line.strip()]

@@ -10,9 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from smpatlas.store import database
-from smpatlas.store import repository as repo
 from tests.cli.conftest import Inventory
-from tests.conftest import Result, minimal, write_jsonl
+from tests.conftest import Result, minimal, reuse_id, write_jsonl
 
 Cli = Callable[..., Result]
 RID = "de-ph-triple-win"
@@ -85,16 +84,7 @@ def test_show_of_an_id_that_never_existed_is_unchanged(cli: Cli, demo_db: Invent
 def test_show_lists_the_history_of_an_id_reused_in_an_older_inventory_in_order(cli: Cli, fresh_db: Inventory
                                                                                ) -> None:
     """Inventories written before ids were retired may hold a reused id: show still lists it in order."""
-    engine = database.open_engine(database.resolve_url(fresh_db.url))
-    try:
-        with engine.begin() as conn:
-            repo.write(conn, [minimal("aa-old")], mode="insert", change=repo.Change(user="anna"))
-        with engine.begin() as conn:
-            repo.delete_ids(conn, ["aa-old"], change=repo.Change(user="anna"))
-        with engine.begin() as conn:  # what older versions let an import do
-            repo.write(conn, [minimal("aa-old", name="Unrelated")], mode="insert", change=repo.Change(user="ben"))
-    finally:
-        engine.dispose()
+    reuse_id(database.resolve_url(fresh_db.url), "aa-old")
     res = cli("show", "aa-old", *fresh_db.db)
     assert res.code == 0, res.stderr
     lines = [line.strip() for line in res.stdout.splitlines()]

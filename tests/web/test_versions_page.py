@@ -72,20 +72,9 @@ def test_a_version_or_id_it_never_had_is_a_404(client: Any) -> None:
 def test_an_id_used_again_in_an_older_inventory_links_only_its_current_versions(client: Any, db_copy: Path) -> None:
     """Inventories written before ids were retired may hold an id deleted and used again (versions restart at 1):
     the history marks the point, and version links lead to the current partnership's versions only."""
-    from smpatlas.store import database
-    from smpatlas.store import repository as repo
-    from tests.conftest import minimal
+    from tests.conftest import reuse_id
 
-    engine = database.open_engine(str(db_copy))
-    try:
-        with engine.begin() as conn:
-            repo.write(conn, [minimal("aa-old", name="Old pilot")], mode="insert", change=repo.Change(user="anna"))
-        with engine.begin() as conn:
-            repo.delete_ids(conn, ["aa-old"], change=repo.Change(user="anna"))
-        with engine.begin() as conn:  # what older versions let an import do
-            repo.write(conn, [minimal("aa-old", name="Unrelated")], mode="insert", change=repo.Change(user="ben"))
-    finally:
-        engine.dispose()
+    reuse_id(str(db_copy), "aa-old")
     page = client.get("/partnerships/aa-old").text
     body = page.split('<table class="history">', 1)[1].split("</tbody>", 1)[0]
     rows = [_text(r) for r in re.findall(r"<tr[^>]*>(.*?)</tr>", body.split("<tbody>", 1)[1], flags=re.S)]
